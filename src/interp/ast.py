@@ -1,0 +1,399 @@
+"""The AST: frozen pydantic nodes that know how to print themselves.
+
+One representation for parsed text and for the Python builder. Every node
+carries a source `span` (None when built in Python) and leading `comments`;
+neither takes part in equality or hashing, so a spec and its canonical text,
+or a spec and its builder twin, compare equal.
+
+Values form a small expression language (names, calls, members, strings,
+numbers); contents, operations and presentations are typed wrappers around
+it. The checker gives values their meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interp.errors import Span
+
+LINE_WIDTH = 100
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    span: Span | None = Field(default=None, exclude=True, repr=False)
+
+    def _key(self) -> Any:
+        """Type and fields, recursively, without spans or comments."""
+        return (type(self).__name__,) + tuple(
+            (name, _key(getattr(self, name)))
+            for name, field in type(self).model_fields.items()
+            if not field.exclude
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def to_text(self) -> str:
+        raise NotImplementedError
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, Node):
+        return value._key()
+    if isinstance(value, tuple):
+        return tuple(_key(v) for v in value)
+    return (type(value).__name__, value)
+
+
+# ---- values -----------------------------------------------------------------
+
+
+class Name(Node):
+    """A bare identifier: a `let`/element reference or a keyword value (`nmf`)."""
+
+    name: str
+
+    def to_text(self) -> str:
+        return self.name
+
+
+class Str(Node):
+    value: str
+
+    def to_text(self) -> str:
+        return json.dumps(self.value, ensure_ascii=False)
+
+
+class Num(Node):
+    value: int | float
+
+    def to_text(self) -> str:
+        return repr(self.value)
+
+
+class Bool(Node):
+    value: bool
+
+    def to_text(self) -> str:
+        return "true" if self.value else "false"
+
+
+class ListValue(Node):
+    items: tuple[Value, ...]
+
+    def to_text(self) -> str:
+        return "[" + ", ".join(item.to_text() for item in self.items) + "]"
+
+
+class InputRef(Node):
+    """`input`: the input pixels."""
+
+    def to_text(self) -> str:
+        return "input"
+
+
+class OutputRef(Node):
+    """`output` or `output["tabby", ...]`: the output classes (logits)."""
+
+    labels: tuple[str, ...] = ()
+
+    def to_text(self) -> str:
+        if not self.labels:
+            return "output"
+        return "output[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in self.labels) + "]"
+
+
+class LayerRef(Node):
+    """`layer("blocks.4.2.bn1")`: a module addressed by its `named_modules()` path."""
+
+    path: str
+
+    def to_text(self) -> str:
+        return f"layer({json.dumps(self.path, ensure_ascii=False)})"
+
+
+class Arg(Node):
+    """A call argument: positional (`name` is None) or keyword."""
+
+    name: str | None = None
+    value: Value
+
+    def to_text(self) -> str:
+        return self.value.to_text() if self.name is None else f"{self.name}={self.value.to_text()}"
+
+
+class Arrow(Node):
+    """`source -> target` inside `attribution(...)`."""
+
+    source: Value
+    target: Value
+
+    def to_text(self) -> str:
+        return f"{self.source.to_text()} -> {self.target.to_text()}"
+
+
+def _args_text(args: tuple[Arg, ...]) -> str:
+    return ", ".join(arg.to_text() for arg in args)
+
+
+class Call(Node):
+    """`name(args)`; printed without parentheses when it has no arguments."""
+
+    name: str
+    args: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        return f"{self.name}({_args_text(self.args)})" if self.args else self.name
+
+    def kwarg(self, name: str) -> Arg | None:
+        return next((a for a in self.args if a.name == name), None)
+
+    @property
+    def positional(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.name is None)
+
+
+class Member(Node):
+    """`base.name` or `base.name(args)`: atoms (`.channels`, `.groups(6)`) and
+    selections (`picker.hover`)."""
+
+    base: Value
+    name: str
+    args: tuple[Arg, ...] | None = None
+
+    def to_text(self) -> str:
+        call = "" if self.args is None else f"({_args_text(self.args)})"
+        return f"{self.base.to_text()}.{self.name}{call}"
+
+
+Value = Union[Name, Str, Num, Bool, ListValue, InputRef, OutputRef, LayerRef, Call, Member, Arrow]
+
+
+# ---- contents, operations, presentations -------------------------------------
+
+
+class Activations(Node):
+    """`activations(S)`: the activation values of `S`'s atoms."""
+
+    substrate: Value
+
+    def to_text(self) -> str:
+        return f"activations({self.substrate.to_text()})"
+
+
+class Attribution(Node):
+    """`attribution(S -> T, method=..., maxpool=...)`: each atom of S to each atom of T."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"attribution({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
+class SubstrateContent(Node):
+    """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
+
+    substrate: Value
+
+    def to_text(self) -> str:
+        return self.substrate.to_text()
+
+
+Content = Union[Activations, Attribution, SubstrateContent]
+
+
+class Operation(Call):
+    """`| select(...)`, `| top(k, per=...)`, `| reduce(pca, 3)`, `| softmax`, `| sum(over=x)`."""
+
+
+class Presentation(Call):
+    """`as feature_vis(bars=true)`, `as heatmap(over=input)`, ..."""
+
+
+# ---- statements ----------------------------------------------------------------
+
+
+class Statement(Node):
+    comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What `extends` replaces by: a child's statement with the same key wins."""
+        return (type(self).__name__, getattr(self, "name", ""))
+
+    def lines(self) -> list[str]:
+        return [self.to_text()]
+
+
+class ModelStmt(Statement):
+    ref: Value
+
+    def to_text(self) -> str:
+        return f"model {self.ref.to_text()}"
+
+
+class InputStmt(Statement):
+    ref: Value
+
+    def to_text(self) -> str:
+        return f"input {self.ref.to_text()}"
+
+
+class LetStmt(Statement):
+    name: str
+    value: Value
+
+    def to_text(self) -> str:
+        return f"let {self.name} = {self.value.to_text()}"
+
+
+class ElementStmt(Statement):
+    """One line when short; a pipeline with a `select` or past the line width
+    breaks one operation per line, aligned under `=`."""
+
+    name: str
+    content: Content
+    ops: tuple[Operation, ...] = ()
+    presentation: Presentation
+
+    def to_text(self) -> str:
+        return "\n".join(self.lines())
+
+    def lines(self) -> list[str]:
+        head = f"element {self.name} = {self.content.to_text()}"
+        tail = [f"| {op.to_text()}" for op in self.ops] + [f"as {self.presentation.to_text()}"]
+        one_line = " ".join([head, *tail])
+        interactive = any(op.name == "select" for op in self.ops)
+        if len(one_line) + 2 <= LINE_WIDTH and not interactive:
+            return [one_line]
+        pad = " " * len(f"element {self.name} ")
+        return [head] + [pad + part for part in tail]
+
+
+class Layout(Node):
+    """`row(a, column(b, c))`."""
+
+    direction: str
+    items: tuple[str | Layout, ...]
+
+    def to_text(self) -> str:
+        parts = [i if isinstance(i, str) else i.to_text() for i in self.items]
+        return f"{self.direction}({', '.join(parts)})"
+
+    def names(self) -> list[str]:
+        out: list[str] = []
+        for item in self.items:
+            out.extend([item] if isinstance(item, str) else item.names())
+        return out
+
+
+class LayoutStmt(Statement):
+    layout: Layout
+
+    def to_text(self) -> str:
+        return f"layout {self.layout.to_text()}"
+
+
+AnyStatement = Union[ModelStmt, InputStmt, LetStmt, ElementStmt, LayoutStmt]
+
+
+# ---- top level -----------------------------------------------------------------
+
+
+def _comment_lines(comments: tuple[str, ...], indent: str = "") -> list[str]:
+    return [f"{indent}{c}" for c in comments]
+
+
+class Interface(Node):
+    name: str
+    title: str | None = None
+    extends: str | None = None
+    body: tuple[AnyStatement, ...] = ()
+    comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    end_comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+
+    def statement(self, kind: type[Statement], name: str = "") -> Statement | None:
+        return next((s for s in self.body if s.key == (kind.__name__, name)), None)
+
+    @property
+    def elements(self) -> tuple[ElementStmt, ...]:
+        return tuple(s for s in self.body if isinstance(s, ElementStmt))
+
+    def to_text(self) -> str:
+        head = f"interface {self.name}"
+        if self.title is not None:
+            head += " " + json.dumps(self.title, ensure_ascii=False)
+        if self.extends is not None:
+            head += f" extends {self.extends}"
+        lines = _comment_lines(self.comments) + [head + " {"]
+        previous: Statement | None = None
+        for stmt in self.body:
+            body = stmt.lines()
+            if previous is not None and _blank_between(previous, stmt, len(body)):
+                lines.append("")
+            lines.extend(_comment_lines(stmt.comments, "  "))
+            lines.extend("  " + line for line in body)
+            previous = stmt
+        lines.extend(_comment_lines(self.end_comments, "  "))
+        lines.append("}")
+        return "\n".join(lines)
+
+
+def _blank_between(previous: Statement, stmt: Statement, height: int) -> bool:
+    """Blank lines separate kinds of statements, and multi-line or commented elements."""
+    if type(previous) is not type(stmt):
+        return not {type(previous), type(stmt)} <= {ModelStmt, InputStmt}
+    if isinstance(stmt, ElementStmt):
+        return height > 1 or len(previous.lines()) > 1 or bool(stmt.comments)
+    return bool(stmt.comments)
+
+
+class Compare(Node):
+    """`compare A, B, ...`: a side-by-side comparison page."""
+
+    names: tuple[str, ...]
+    comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+
+    def to_text(self) -> str:
+        return "\n".join(_comment_lines(self.comments) + ["compare " + ", ".join(self.names)])
+
+
+class Spec(Node):
+    """A file: one or more interfaces, and optional comparisons."""
+
+    items: tuple[Interface | Compare, ...] = ()
+    end_comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+
+    @property
+    def interfaces(self) -> tuple[Interface, ...]:
+        return tuple(i for i in self.items if isinstance(i, Interface))
+
+    @property
+    def comparisons(self) -> tuple[Compare, ...]:
+        return tuple(i for i in self.items if isinstance(i, Compare))
+
+    def interface(self, name: str) -> Interface | None:
+        return next((i for i in self.interfaces if i.name == name), None)
+
+    def to_text(self) -> str:
+        blocks = [item.to_text() for item in self.items]
+        if self.end_comments:
+            blocks.append("\n".join(self.end_comments))
+        return "\n\n".join(blocks) + "\n"
+
+
+for _model in (ListValue, Arg, Arrow, Call, Member, Operation, Presentation, Activations):
+    _model.model_rebuild()
+for _model in (Attribution, SubstrateContent, ElementStmt, Layout, Interface, Spec):
+    _model.model_rebuild()

@@ -1,0 +1,136 @@
+"""The axes of a content, and how operations and presentations change them.
+
+Every content is a labeled array; this module knows its axes statically so
+the checker can reject an operation or presentation that does not fit
+(`softmax` without a `class` axis, `heatmap` of content with no positions)
+before any torch work runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from interp.bound import Axis, Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
+
+TARGET_PREFIX = "t"
+
+
+def origin_key(substrate: Substrate) -> str | None:
+    if substrate.kind == "layer":
+        return substrate.layer
+    return substrate.kind
+
+
+def substrate_axes(substrate: Substrate, side: str, *, activations: bool) -> tuple[Axis, ...]:
+    """Axes of one substrate's atoms. `activations` adds the vector/drill axes a
+    layer's activations carry (spatial atoms carry a channel vector; channel
+    and group atoms keep positions for drill-down)."""
+    key = origin_key(substrate)
+    prefix = TARGET_PREFIX if side == "target" else ""
+
+    def axis(name: str, what: str, role: str = "atom", origin: str | None = key) -> Axis:
+        return Axis(prefix + name if name != "class" else name, (origin, what), role, side)
+
+    position = (axis("x", "pos"), axis("y", "pos"))
+    groups = substrate.groups
+    if substrate.kind == "output":
+        # one named class is a scalar target, not an axis of atoms to rank
+        return (axis("class", "class", "vector" if len(substrate.labels) == 1 else "atom"),)
+    if groups is not None:
+        group = axis("group", "group", origin=f"{groups.layer}#groups")
+        if substrate.footprint:
+            return (group, *position)
+        drill = tuple(replace(a, role="drill") for a in position) if activations else ()
+        return (group, *drill)
+    if substrate.atoms == "spatial":
+        vector = (axis("channel", "channel", "vector"),) if activations and key != "input" else ()
+        return (*position, *vector)
+    if substrate.atoms == "channels":
+        drill = tuple(replace(a, role="drill") for a in position) if activations else ()
+        return (axis("channel", "channel"), *drill)
+    if substrate.atoms == "neurons":
+        return (*position, axis("channel", "channel"))
+    return ()
+
+
+def content_axes(content: Content) -> tuple[Axis, ...]:
+    if content.kind == "activations":
+        return substrate_axes(content.source, "source", activations=True)
+    if content.kind == "attribution":
+        assert content.target is not None
+        return substrate_axes(content.source, "source", activations=False) + substrate_axes(
+            content.target, "target", activations=False
+        )
+    return ()
+
+
+def free_atoms(axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
+    return tuple(a for a in axes if a.role == "atom")
+
+
+def collapse_drill(axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
+    """Unbound drill-down axes are summed away before any non-select operation."""
+    return tuple(a for a in axes if a.role != "drill")
+
+
+class AxisError(ValueError):
+    """An operation or presentation that does not fit the content; message + hint."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def names(axes: tuple[Axis, ...]) -> str:
+    return ", ".join(a.name for a in axes) or "none"
+
+
+def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
+    """The axes after `op`; raises AxisError when `op` cannot apply."""
+    if isinstance(op, SelectFrom):
+        bound = {target for _, target in op.bindings}
+        return tuple(a for a in axes if a.name not in bound)
+    if isinstance(op, SelectAt):
+        known = {a.name for a in axes}
+        for axis_name, _ in op.coords:
+            if axis_name not in known:
+                raise AxisError(f"select: this content has no axis {axis_name!r}", f"axes: {names(axes)}")
+        bound = {name for name, _ in op.coords}
+        return tuple(a for a in axes if a.name not in bound)
+    axes = collapse_drill(axes)
+    atoms = free_atoms(axes)
+    if isinstance(op, Top):
+        if not atoms:
+            raise AxisError("top: no free atom axis is left to rank", f"axes: {names(axes)}")
+        sides = {a.side for a in atoms}
+        if op.per is None and len(sides) > 1:
+            raise AxisError(
+                "top: both source and target atoms are free",
+                "say which to keep k of: top(k, per=source) keeps k targets per source atom, "
+                "per=target k sources per target atom; or select one side first",
+            )
+        if op.per is not None and len(sides) < 2:
+            raise AxisError(f"top(per={op.per}) needs both source and target atoms free", f"axes: {names(axes)}")
+        return axes
+    if isinstance(op, Softmax):
+        if not any(a.name == "class" for a in axes):
+            raise AxisError("softmax normalizes over classes, and this content has no class axis", f"axes: {names(axes)}")
+        return axes
+    if isinstance(op, Reduce):
+        targets = [a for a in atoms if a.side == "target"]
+        sources = [a for a in atoms if a.side == "source"]
+        if not targets or not sources:
+            raise AxisError(
+                f"reduce replaces the target axis by {op.n} components, so it needs a content with "
+                "source and target atoms",
+                "e.g. attribution(L.spatial -> output) | reduce(pca, 3)",
+            )
+        kept = tuple(a for a in axes if a not in targets)
+        return kept + (Axis("component", (None, "component"), "vector", "target"),)
+    if isinstance(op, Sum):
+        known = {a.name for a in axes}
+        for axis_name in op.over:
+            if axis_name not in known:
+                raise AxisError(f"sum: this content has no axis {axis_name!r}", f"axes: {names(axes)}")
+        return tuple(a for a in axes if a.name not in op.over)
+    raise TypeError(op)

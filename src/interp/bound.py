@@ -1,0 +1,174 @@
+"""The bound AST: what the checker hands the planner.
+
+Names are resolved, `extends` is merged, substrates know their layer and
+atoms, and every content knows its axes. These are plain frozen dataclasses:
+hashable, span-free where it matters (spans ride along only for messages and
+do not take part in equality), so the planner can merge equal work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from interp.errors import Span
+from interp.images import ImageSpec
+from interp.models import ModelSpec
+
+AtomKind = Literal["spatial", "channels", "neurons", "groups", "classes"]
+
+
+@dataclass(frozen=True)
+class Groups:
+    """`L.groups(k, factorize=nmf, of=activations, target=...)`: k groups found by NMF."""
+
+    layer: str
+    k: int
+    factorize: str = "nmf"
+    of: str = "activations"
+    target: str | None = None  # class label for of=gradient/attribution; None = top class
+
+
+@dataclass(frozen=True)
+class Substrate:
+    """Where content lives, broken into atoms.
+
+    kind: "layer" | "input" | "output". `atoms` is None for a bare substrate
+    (`input` in `input as image(...)`). `footprint` marks `groups.spatial`.
+    """
+
+    kind: Literal["layer", "input", "output"]
+    layer: str | None = None
+    atoms: AtomKind | None = None
+    labels: tuple[str, ...] = ()
+    groups: Groups | None = None
+    footprint: bool = False
+
+    def describe(self) -> str:
+        where = {"input": "input", "output": "output"}.get(self.kind, f'layer("{self.layer}")')
+        if self.labels:
+            where += "[" + ", ".join(f'"{x}"' for x in self.labels) + "]"
+        if self.groups:
+            return f"{where}.groups({self.groups.k})" + (".spatial" if self.footprint else "")
+        return f"{where}.{self.atoms}" if self.atoms and self.kind != "output" else where
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A named axis of a content. `origin` identifies the substrate coordinate it
+    indexes (layer + "pos"/"channel"/"group"/"class"), so a selection on one
+    element can bind the same coordinate in another, whatever its local name."""
+
+    name: str
+    origin: tuple[str | None, str]
+    role: Literal["atom", "vector", "drill"] = "atom"
+    side: Literal["source", "target"] = "source"
+
+
+@dataclass(frozen=True)
+class Method:
+    name: Literal["gradient", "integrated_gradients", "grad_cam"] = "gradient"
+    steps: int = 32
+
+
+@dataclass(frozen=True)
+class Content:
+    kind: Literal["activations", "attribution", "substrate"]
+    source: Substrate
+    target: Substrate | None = None
+    method: Method = Method()
+    maxpool: Literal["default", "relaxed"] = "default"
+
+
+@dataclass(frozen=True)
+class SelectFrom:
+    """`select(E.hover)`: bind `bindings` (E's axis name → this content's axis name)."""
+
+    element: str
+    event: Literal["hover", "click"]
+    bindings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SelectAt:
+    """`select(channel=[12, 40], x=3)`: bind axes to literal coordinates."""
+
+    coords: tuple[tuple[str, tuple[int | str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Top:
+    k: int
+    per: Literal["source", "target"] | None = None
+
+
+@dataclass(frozen=True)
+class Reduce:
+    method: Literal["pca", "nmf"]
+    n: int
+
+
+@dataclass(frozen=True)
+class Softmax:
+    pass
+
+
+@dataclass(frozen=True)
+class Sum:
+    over: tuple[str, ...]
+
+
+Op = SelectFrom | SelectAt | Top | Reduce | Softmax | Sum
+
+
+@dataclass(frozen=True)
+class Presentation:
+    kind: str
+    options: tuple[tuple[str, object], ...] = ()
+
+    def option(self, name: str, default: object = None) -> object:
+        return dict(self.options).get(name, default)
+
+
+@dataclass(frozen=True)
+class Element:
+    name: str
+    content: Content
+    ops: tuple[Op, ...]
+    presentation: Presentation
+    axes: tuple[Axis, ...]  # the free axes after the operations
+    span: Span | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def selections(self) -> tuple[SelectFrom, ...]:
+        return tuple(op for op in self.ops if isinstance(op, SelectFrom))
+
+    @property
+    def atom_axes(self) -> tuple[Axis, ...]:
+        return tuple(a for a in self.axes if a.role == "atom")
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    title: str
+    model: ModelSpec
+    image: ImageSpec
+    elements: tuple[Element, ...]  # ordered so every selection's source comes first
+    layout: object = None  # ast.Layout or None
+    span: Span | None = field(default=None, compare=False, hash=False)
+
+    def element(self, name: str) -> Element:
+        return next(e for e in self.elements if e.name == name)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A checked file: its interfaces and comparisons."""
+
+    interfaces: tuple[Interface, ...]
+    comparisons: tuple[tuple[str, ...], ...] = ()
+    source: str = field(default="", compare=False, hash=False)
+
+    def interface(self, name: str) -> Interface:
+        return next(i for i in self.interfaces if i.name == name)

@@ -1,0 +1,88 @@
+"""User-facing diagnostics: located messages with a caret excerpt and a hint.
+
+Every mistake a user can make (a malformed spec, an unknown layer, a missing
+file) becomes a :class:`Diagnostic`; a stage that finds some raises
+:class:`InterpError` carrying all of them, so one run reports every problem.
+Only programming errors raise bare Python exceptions.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of source text; lines and columns are 1-based, `end_*` exclusive."""
+
+    file: str = "<spec>"
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 2
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    def render(self, source: str | None = None) -> str:
+        """`FILE:LINE:COL: error: message`, the source line with a caret, and a hint."""
+        where = f"{self.span}: " if self.span else ""
+        lines = [f"{where}{self.severity}: {self.message}"]
+        if self.span and source is not None:
+            lines.extend(_excerpt(source, self.span))
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+def _excerpt(source: str, span: Span) -> list[str]:
+    source_lines = source.splitlines()
+    if not 1 <= span.line <= len(source_lines):
+        return []
+    text = source_lines[span.line - 1].expandtabs(1)
+    end = span.end_column if span.end_line == span.line else len(text) + 1
+    width = max(1, end - span.column)
+    gutter = f"{span.line:>4} | "
+    return [gutter + text, " " * (len(gutter) + span.column - 1) + "^" * width]
+
+
+class InterpError(Exception):
+    """A user mistake (or several): printed as diagnostics, never as a traceback."""
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic], source: str | None = None):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self.source = source
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(d.render(self.source) for d in self.diagnostics)
+
+    def with_source(self, source: str) -> InterpError:
+        return type(self)(self.diagnostics, source)
+
+
+def error(message: str, span: Span | None = None, hint: str | None = None) -> InterpError:
+    return InterpError(Diagnostic(message, span, hint))
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, listing: int = 12) -> str:
+    """A hint naming the closest valid choices, or listing them when none is close."""
+    choices = list(dict.fromkeys(choices))
+    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    shown = ", ".join(repr(c) for c in choices[:listing])
+    more = f", ... ({len(choices) - listing} more)" if len(choices) > listing else ""
+    return f"valid choices: {shown}{more}" if choices else "there are no valid choices here"

@@ -1,0 +1,87 @@
+"""What the executor hands the renderer: one tidy table per element.
+
+This is the contract between `execute` and `render`. Each element becomes an
+:class:`ElementView`: a pandas DataFrame with one row per shown datum, plus the
+presentation it asked for and the selections it reads or offers.
+
+Table columns (all presentations):
+- ``atom``: the atom's display label (class name, ``"ch 12"``, ``"group 3"``,
+  ``"(x 3, y 4)"``); ``value``: the number shown (float).
+- ``key_<E>`` for every element ``E`` this element depends on through
+  ``select(E.hover)`` / ``select(E.click)``: the selected atom of ``E`` that
+  the row belongs to. The page shows only rows whose ``key_<E>`` equals the
+  current selection of ``E``.
+- ``key_<name>`` for the element itself when another element selects on it:
+  the identity of this row's atom, as string; the selection param reads it.
+
+Extra columns by presentation (see `render/` modules):
+- feature_vis: ``icon`` (PNG data URL) per atom.
+- bars: nothing more (``atom`` labels the bar).
+- heatmap: ``x``, ``y`` (integer cell coordinates of a ``grid`` of
+  ``meta["grid"] = (height, width)`` cells); with ``color=atom`` several atoms.
+- grid: ``x``, ``y``, ``icon``, ``magnitude``; ``color`` (hex) when
+  ``color=value``.
+- image: ``x``, ``y`` cells of ``meta["grid"]`` over the input image.
+- sankey: ``source``, ``target``, ``value``; ``source_icon``/``target_icon``.
+
+``meta`` may hold ``image`` (the input as PNG data URL), ``grid`` and
+presentation options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Selection:
+    """`select(element.event)`: this view is filtered by `element`'s `event`."""
+
+    element: str
+    event: str  # "hover" | "click"
+
+    @property
+    def param(self) -> str:
+        return f"{self.element}_{self.event}"
+
+    @property
+    def key(self) -> str:
+        return f"key_{self.element}"
+
+
+@dataclass(frozen=True)
+class ElementView:
+    name: str
+    presentation: str  # feature_vis | bars | heatmap | grid | image | sankey
+    options: dict[str, Any]
+    table: pd.DataFrame
+    depends_on: tuple[Selection, ...] = ()
+    offers: tuple[str, ...] = ()  # events ("hover"/"click") other elements select on
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"key_{self.name}"
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One interface's page: its title, elements, and layout tree."""
+
+    name: str
+    title: str
+    elements: tuple[ElementView, ...]
+    layout: Any = None  # ("row"|"column", [names or nested layouts]) or None = in order
+    model: str = ""
+    input: str = ""
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """`compare A, B`: pages side by side, with per-interface metrics."""
+
+    pages: tuple[PageView, ...]
+    metrics: pd.DataFrame | None = None

@@ -1,0 +1,116 @@
+"""Signatures of operations and presentations: what each accepts, in one table.
+
+The checker binds a call's arguments through these, so every bad keyword,
+missing argument and wrong type gets the same kind of message and hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from interp import ast
+from interp.axes import AxisError
+from interp.errors import did_you_mean
+
+
+@dataclass(frozen=True)
+class Param:
+    """`kind`: "int" (positive), "bool", "choice" (a bare name among `choices`),
+    "names" (one name or a list of names), "substrate" (kept as an AST value)."""
+
+    name: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    positional: bool = False
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    params: tuple[Param, ...] = ()
+    example: str = ""
+
+    def bind(self, call: ast.Call) -> dict[str, object]:
+        """Python values by parameter name; AxisError on the first mismatch."""
+        positional = [p for p in self.params if p.positional]
+        values: dict[str, object] = {}
+        for index, arg in enumerate(call.args):
+            if arg.name is None:
+                if index >= len(positional):
+                    raise self._error(f"{self.name} takes {len(positional) or 'no'} positional argument{'s' if len(positional) != 1 else ''}")
+                param = positional[index]
+            else:
+                param = next((p for p in self.params if p.name == arg.name), None)
+                if param is None:
+                    keywords = [p.name for p in self.params]
+                    raise AxisError(f"{self.name}: unknown argument {arg.name!r}", did_you_mean(arg.name, keywords) + f"; e.g. {self.example}")
+            if param.name in values:
+                raise self._error(f"{self.name}: {param.name} given twice")
+            values[param.name] = self._convert(param, arg.value)
+        for param in self.params:
+            if param.required and param.name not in values:
+                raise self._error(f"{self.name} needs {param.name}")
+        return values
+
+    def _error(self, message: str) -> AxisError:
+        return AxisError(message, f"e.g. {self.example}")
+
+    def _convert(self, param: Param, value: ast.Value) -> object:
+        if param.kind == "int":
+            if isinstance(value, ast.Num) and isinstance(value.value, int) and value.value > 0:
+                return value.value
+            raise self._error(f"{self.name}: {param.name} must be a positive integer, not {value.to_text()}")
+        if param.kind == "bool":
+            if isinstance(value, ast.Bool):
+                return value.value
+            raise self._error(f"{self.name}: {param.name} must be true or false, not {value.to_text()}")
+        if param.kind == "choice":
+            name = value.name if isinstance(value, ast.Name) else "input" if isinstance(value, ast.InputRef) else None
+            if name in param.choices:
+                return name
+            raise AxisError(
+                f"{self.name}: {param.name}= takes {' or '.join(param.choices)}, not {value.to_text()}",
+                did_you_mean(value.to_text(), param.choices),
+            )
+        if param.kind == "names":
+            items = value.items if isinstance(value, ast.ListValue) else (value,)
+            if all(isinstance(i, ast.Name) for i in items):
+                names = [i.name for i in items]  # type: ignore[union-attr]
+                return names if isinstance(value, ast.ListValue) else names[0]
+            raise self._error(f"{self.name}: {param.name}= takes axis names")
+        return value
+
+
+OPERATIONS: dict[str, Signature] = {
+    "select": Signature("select", example="select(picker.hover) or select(channel=[12, 40])"),
+    "top": Signature(
+        "top",
+        (Param("k", "int", required=True, positional=True), Param("per", "choice", ("source", "target"))),
+        "top(8) or top(3, per=source)",
+    ),
+    "reduce": Signature(
+        "reduce",
+        (Param("method", "choice", ("pca", "nmf"), True, True), Param("n", "int", required=True, positional=True)),
+        "reduce(pca, 3)",
+    ),
+    "softmax": Signature("softmax", example="softmax"),
+    "sum": Signature("sum", (Param("over", "names", required=True, positional=True),), "sum(over=channel) or sum(over=[x, y])"),
+}
+
+PRESENTATIONS: dict[str, Signature] = {
+    "feature_vis": Signature("feature_vis", (Param("bars", "bool"),), "feature_vis(bars=true)"),
+    "heatmap": Signature(
+        "heatmap",
+        (Param("over", "choice", ("input",)), Param("color", "choice", ("atom", "value"))),
+        "heatmap(over=input) or heatmap(over=input, color=atom)",
+    ),
+    "bars": Signature("bars", example="bars"),
+    "grid": Signature(
+        "grid",
+        (Param("size_by", "choice", ("magnitude", "none")), Param("color", "choice", ("value", "none"))),
+        "grid(size_by=magnitude, color=value)",
+    ),
+    "image": Signature("image", (Param("grid", "substrate", required=True),), "image(grid=L.spatial)"),
+    "sankey": Signature("sankey", (Param("icons", "choice", ("feature_vis", "none")),), "sankey(icons=feature_vis)"),
+}
