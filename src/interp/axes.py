@@ -8,6 +8,7 @@ before any torch work runs.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
 
 from interp.bound import Axis, Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
@@ -76,13 +77,20 @@ def collapse_drill(axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
 class AxisError(ValueError):
     """An operation or presentation that does not fit the content; message + hint."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, span=None, word: str | None = None):
         super().__init__(message)
         self.hint = hint
+        self.span = span  # where in the call, when narrower than the whole call
+        self.word = word  # the name in the call the message is about
 
 
 def names(axes: tuple[Axis, ...]) -> str:
     return ", ".join(a.name for a in axes) or "none"
+
+
+def _axis_hint(name: str, axes: tuple[Axis, ...]) -> str:
+    close = difflib.get_close_matches(name, [a.name for a in axes], n=1, cutoff=0.6)
+    return (f"did you mean {close[0]!r}? " if close else "") + f"this content's axes: {names(axes)}"
 
 
 def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
@@ -94,7 +102,7 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
         known = {a.name for a in axes}
         for axis_name, _ in op.coords:
             if axis_name not in known:
-                raise AxisError(f"select: this content has no axis {axis_name!r}", f"axes: {names(axes)}")
+                raise AxisError(f"select: this content has no axis {axis_name!r}", _axis_hint(axis_name, axes), word=axis_name)
         bound = {name for name, _ in op.coords}
         return tuple(a for a in axes if a.name not in bound)
     axes = collapse_drill(axes)
@@ -110,11 +118,17 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
                 "per=target k sources per target atom; or select one side first",
             )
         if op.per is not None and len(sides) < 2:
-            raise AxisError(f"top(per={op.per}) needs both source and target atoms free", f"axes: {names(axes)}")
+            raise AxisError(
+                f"top(per={op.per}) needs both source and target atoms free",
+                f"only {names(atoms)} {'is' if len(atoms) == 1 else 'are'} free; use top(k) without per=",
+            )
         return axes
     if isinstance(op, Softmax):
         if not any(a.name == "class" for a in axes):
-            raise AxisError("softmax normalizes over classes, and this content has no class axis", f"axes: {names(axes)}")
+            raise AxisError(
+                "softmax normalizes over classes, and this content has no class axis",
+                f"this content's axes: {names(axes)}; softmax fits class scores, e.g. activations(output) | softmax",
+            )
         return axes
     if isinstance(op, Reduce):
         targets = [a for a in atoms if a.side == "target"]
@@ -131,6 +145,6 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
         known = {a.name for a in axes}
         for axis_name in op.over:
             if axis_name not in known:
-                raise AxisError(f"sum: this content has no axis {axis_name!r}", f"axes: {names(axes)}")
+                raise AxisError(f"sum: this content has no axis {axis_name!r}", _axis_hint(axis_name, axes), word=axis_name)
         return tuple(a for a in axes if a.name not in op.over)
     raise TypeError(op)

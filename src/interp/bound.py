@@ -43,6 +43,7 @@ class Substrate:
     labels: tuple[str, ...] = ()
     groups: Groups | None = None
     footprint: bool = False
+    span: Span | None = field(default=None, compare=False, hash=False)
 
     def describe(self) -> str:
         where = {"input": "input", "output": "output"}.get(self.kind, f'layer("{self.layer}")')
@@ -157,6 +158,8 @@ class Interface:
     elements: tuple[Element, ...]  # ordered so every selection's source comes first
     layout: object = None  # ast.Layout or None
     span: Span | None = field(default=None, compare=False, hash=False)
+    model_span: Span | None = field(default=None, compare=False, hash=False)
+    image_span: Span | None = field(default=None, compare=False, hash=False)
 
     def element(self, name: str) -> Element:
         return next(e for e in self.elements if e.name == name)

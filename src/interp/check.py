@@ -8,7 +8,10 @@ located diagnostic, and all of them are reported together.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from interp import ast
 from interp.axes import (
@@ -49,16 +52,50 @@ ATOM_NAMES = ("spatial", "channels", "neurons", "groups")
 class Problems:
     """Collects diagnostics so one run reports every mistake in a file."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         self.items: list[Diagnostic] = []
+        self.source = source
 
     def add(self, message: str, span: Span | None, hint: str | None = None) -> None:
         self.items.append(Diagnostic(message, span, hint))
 
+    def at(self, span: Span | None, word: str, after: str = "") -> Span | None:
+        """The span of identifier `word` (following keyword `after`) inside `span`,
+        so a caret can point at one name of a statement; `span` when not found."""
+        lead = re.escape(after) + r"\s+" if after else ""
+        return self._find(span, lead + r"(?<![\w.])(" + re.escape(word) + r")(?!\w)")
+
+    def at_member(self, span: Span | None, name: str) -> Span | None:
+        """The span of the last `.name` inside `span` (the atoms of `L.name`)."""
+        return self._find(span, r"\.\s*(" + re.escape(name) + r")(?!\w)", last=True)
+
+    def at_string(self, span: Span | None, value: str) -> Span | None:
+        """The span of the string literal `"value"` inside `span`."""
+        return self._find(span, "(" + re.escape(json.dumps(value)) + ")")
+
+    def _find(self, span: Span | None, pattern: str, last: bool = False) -> Span | None:
+        if span is None or not self.source:
+            return span
+        lines, compiled, found_at = self.source.split("\n"), re.compile(pattern), None
+        for number in range(span.line, min(span.end_line, len(lines)) + 1):
+            text = lines[number - 1]
+            start = span.column - 1 if number == span.line else 0
+            stop = span.end_column - 1 if number == span.end_line else len(text)
+            for found in compiled.finditer(text, start, stop):
+                found_at = Span(span.file, number, found.start(1) + 1, number, found.end(1) + 1)
+                if not last:
+                    return found_at
+        return found_at or span
+
+    def sorted(self) -> list[Diagnostic]:
+        """Unique diagnostics in source order (inherited statements are checked once per child)."""
+        unique = list(dict.fromkeys(self.items))
+        return sorted(unique, key=lambda d: (d.span is None, d.span.line if d.span else 0, d.span.column if d.span else 0))
+
 
 def check_static(spec: ast.Spec, source: str = "") -> Program:
     """Resolve and type-check `spec` without a model; raises InterpError listing all problems."""
-    problems = Problems()
+    problems = Problems(source)
     interfaces = _resolve_extends(spec, problems)
     bound = tuple(_bind_interface(i, problems) for i in interfaces)
     comparisons = []
@@ -66,10 +103,10 @@ def check_static(spec: ast.Spec, source: str = "") -> Program:
     for comparison in spec.comparisons:
         for name in comparison.names:
             if name not in known:
-                problems.add(f"compare: no interface named {name!r}", comparison.span, did_you_mean(name, known))
+                problems.add(f"compare: no interface named {name!r}", problems.at(comparison.span, name), did_you_mean(name, known))
         comparisons.append(comparison.names)
     if problems.items:
-        raise InterpError(problems.items, source)
+        raise InterpError(problems.sorted(), source)
     return Program(bound, tuple(comparisons), source)
 
 
@@ -79,22 +116,31 @@ def check_static(spec: ast.Spec, source: str = "") -> Program:
 def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
     by_name: dict[str, ast.Interface] = {}
     for interface in spec.interfaces:
-        if interface.name in by_name:
-            problems.add(f"interface {interface.name!r} is defined twice", interface.span, "rename one of them")
+        first = by_name.get(interface.name)
+        if first is not None:
+            where = f"the first is at line {first.span.line}; " if first.span else ""
+            problems.add(f"interface {interface.name!r} is defined twice", problems.at(interface.span, interface.name, "interface"), f"{where}rename one of them")
         by_name.setdefault(interface.name, interface)
+    cycles: set[frozenset[str]] = set()
 
     def merged(interface: ast.Interface, seen: tuple[str, ...]) -> ast.Interface:
         if interface.extends is None:
             return interface
+        at = problems.at(interface.span, interface.extends, "extends")
         if interface.extends in seen:
-            cycle = " -> ".join((*seen, interface.extends))
-            problems.add(f"extends cycle: {cycle}", interface.span, "an interface cannot extend itself")
+            cycle = (*seen[seen.index(interface.extends) :], interface.extends)
+            if frozenset(cycle) not in cycles:
+                cycles.add(frozenset(cycle))
+                if len(cycle) == 2:
+                    problems.add(f"interface {interface.name!r} extends itself", at, "extend another interface, or remove `extends`")
+                else:
+                    problems.add(f"extends cycle: {' -> '.join(cycle)}", at, "an interface cannot extend itself, directly or through others")
             return interface.model_copy(update={"extends": None})
         parent = by_name.get(interface.extends)
         if parent is None:
             problems.add(
                 f"interface {interface.name!r} extends {interface.extends!r}, which is not defined",
-                interface.span,
+                at,
                 did_you_mean(interface.extends, [n for n in by_name if n != interface.name]),
             )
             return interface.model_copy(update={"extends": None})
@@ -114,15 +160,19 @@ def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
     lets: dict[str, ast.LetStmt] = {}
     elements: dict[str, ast.ElementStmt] = {}
     model, image, layout = DEFAULT_MODEL, DEFAULT_IMAGE, None
+    model_span = image_span = None
     for stmt in interface.body:
         if isinstance(stmt, ast.ModelStmt):
-            model = _model_spec(stmt.ref, problems) or model
+            model, model_span = _model_spec(stmt.ref, problems) or model, stmt.ref.span
         elif isinstance(stmt, ast.InputStmt):
-            image = _image_spec(stmt.ref, problems) or image
+            image, image_span = _image_spec(stmt.ref, problems) or image, stmt.ref.span
         elif isinstance(stmt, ast.LetStmt | ast.ElementStmt):
             table = lets if isinstance(stmt, ast.LetStmt) else elements
-            if stmt.name in lets or stmt.name in elements:
-                problems.add(f"{stmt.name!r} is defined twice in {interface.name!r}", stmt.span, "names of lets and elements must be unique")
+            first = lets.get(stmt.name) or elements.get(stmt.name)
+            if first is not None:
+                keyword = "let" if isinstance(stmt, ast.LetStmt) else "element"
+                where = f"the first is at line {first.span.line}; " if first.span else ""
+                problems.add(f"{stmt.name!r} is defined twice in {interface.name!r}", problems.at(stmt.span, stmt.name, keyword), f"{where}names of lets and elements must be unique")
             table.setdefault(stmt.name, stmt)
         elif isinstance(stmt, ast.LayoutStmt):
             layout = stmt.layout
@@ -142,18 +192,20 @@ def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
         elements=tuple(bound.values()),
         layout=layout,
         span=interface.span,
+        model_span=model_span,
+        image_span=image_span,
     )
 
 
 def _check_layout(layout: ast.Layout, elements, interface: ast.Interface, problems: Problems) -> None:
     if layout.direction not in ("row", "column"):
-        problems.add(f"unknown layout {layout.direction!r}", layout.span, "use row(...) or column(...)")
+        problems.add(f"unknown layout {layout.direction!r}", problems.at(layout.span, layout.direction), "use row(...) or column(...)")
     declared = [e.name for e in interface.elements]
     for item in layout.items:
         if isinstance(item, ast.Layout):
             _check_layout(item, elements, interface, problems)
         elif item not in declared:
-            problems.add(f"layout names {item!r}, which is not an element", layout.span, did_you_mean(item, declared))
+            problems.add(f"layout names {item!r}, which is not an element", problems.at(layout.span, item), did_you_mean(item, declared))
 
 
 def _dependency_order(elements: dict[str, ast.ElementStmt], problems: Problems) -> list[str]:
@@ -166,7 +218,12 @@ def _dependency_order(elements: dict[str, ast.ElementStmt], problems: Problems) 
         if state.get(name) == "done":
             return
         if state.get(name) == "active":
-            problems.add(f"selection cycle: {' -> '.join((*path, name))}", elements[name].span, "an element cannot depend on its own selection")
+            cycle, selector = (*path[path.index(name) :], name), elements[path[-1]]
+            at = next((r.span for r in _selection_refs(selector) if r.base.name == name), selector.span)  # type: ignore[union-attr]
+            if len(cycle) == 2:
+                problems.add(f"element {name!r} selects on itself", at, "select on another element's atoms")
+            else:
+                problems.add(f"selection cycle: {' -> '.join(cycle)}", at, "an element cannot depend, through selections, on its own selection")
             return
         state[name] = "active"
         for dep in deps[name]:
@@ -180,12 +237,17 @@ def _dependency_order(elements: dict[str, ast.ElementStmt], problems: Problems) 
 
 
 def _selected_elements(stmt: ast.ElementStmt) -> list[str]:
+    return [ref.base.name for ref in _selection_refs(stmt)]  # type: ignore[union-attr]
+
+
+def _selection_refs(stmt: ast.ElementStmt) -> list[ast.Member]:
+    """The `E.event` arguments of an element's selects."""
     found = []
     for op in stmt.ops:
         if op.name == "select":
             for arg in op.positional:
                 if isinstance(arg.value, ast.Member) and isinstance(arg.value.base, ast.Name):
-                    found.append(arg.value.base.name)
+                    found.append(arg.value)
     return found
 
 
@@ -200,9 +262,9 @@ def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
         problems.add("expected a model", ref.span, hint)
         return None
     kwargs = {a.name: a.value for a in ref.args if a.name}
-    unknown = [k for k in kwargs if k not in ("weights", "seed")]
-    for key in unknown:
-        problems.add(f"model: unknown argument {key!r}", ref.span, "model arguments: weights=, seed=")
+    for arg in ref.args:
+        if arg.name and arg.name not in ("weights", "seed"):
+            problems.add(f"model: unknown argument {arg.name!r}", arg.span, did_you_mean(arg.name, ["weights", "seed"]))
     weights = kwargs.get("weights")
     weights_value = None
     if isinstance(weights, ast.Name) and weights.name == "random":
@@ -248,11 +310,11 @@ class _Scope:
         """Resolve a substrate expression (layer, input, output, a let, atoms)."""
         add = self.problems.add
         if isinstance(value, ast.LayerRef):
-            return Substrate("layer", layer=value.path)
+            return Substrate("layer", layer=value.path, span=value.span)
         if isinstance(value, ast.InputRef):
             return Substrate("input")
         if isinstance(value, ast.OutputRef):
-            return Substrate("output", atoms="classes", labels=value.labels)
+            return Substrate("output", atoms="classes", labels=value.labels, span=value.span)
         if isinstance(value, ast.Name):
             let = self.lets.get(value.name)
             if let is None:
@@ -284,31 +346,32 @@ class _Scope:
         if base is None:
             return None
         if member.name == "spatial" and base.groups is not None and not base.footprint:
-            return Substrate(base.kind, base.layer, "groups", groups=base.groups, footprint=True)
+            return replace(base, footprint=True)
         if member.name not in ATOM_NAMES:
-            add(f"unknown atoms {member.name!r}", member.span, did_you_mean(member.name, ATOM_NAMES))
+            add(f"unknown atoms {member.name!r}", self.problems.at_member(member.span, member.name), did_you_mean(member.name, ATOM_NAMES))
             return None
         if base.atoms is not None or base.kind == "output":
-            add(f"{base.describe()} already has atoms; .{member.name} cannot follow", member.span, "atoms are chosen once: layer(\"x\").channels")
+            add(f"{base.describe()} already has atoms; .{member.name} cannot follow", self.problems.at_member(member.span, member.name), "atoms are chosen once: layer(\"x\").channels")
             return None
         if base.kind == "input" and member.name != "spatial":
-            add(f"input has only spatial atoms, not .{member.name}", member.span, "use input.spatial")
+            add(f"input has only spatial atoms, not .{member.name}", self.problems.at_member(member.span, member.name), "use input.spatial")
             return None
         if (member.args is not None) != (member.name == "groups"):
             add(f".{member.name} {'takes' if member.name == 'groups' else 'takes no'} arguments", member.span, "e.g. .groups(6) or .channels")
             return None
         if member.name == "groups":
             groups = self._groups(base.layer or "", member)
-            return Substrate("layer", base.layer, "groups", groups=groups) if groups else None
-        return Substrate(base.kind, base.layer, member.name)  # type: ignore[arg-type]
+            return replace(base, atoms="groups", groups=groups) if groups else None
+        return replace(base, atoms=member.name)  # type: ignore[arg-type]
 
     def _groups(self, layer: str, member: ast.Member) -> Groups | None:
         add = self.problems.add
         args = member.args or ()
         positional = [a for a in args if a.name is None]
-        if len(positional) != 1 or not isinstance(positional[0].value, ast.Num) or not isinstance(positional[0].value.value, int) or positional[0].value.value < 1:
-            add("groups(k, ...) takes the number of groups, a positive integer", member.span, "e.g. .groups(6, factorize=nmf, of=activations)")
-            return None
+        k_ok = len(positional) == 1 and isinstance(positional[0].value, ast.Num) and isinstance(positional[0].value.value, int) and positional[0].value.value >= 1
+        if not k_ok:
+            at = positional[0].span if len(positional) == 1 else member.span
+            add("groups(k, ...) takes the number of groups, a positive integer", at, "e.g. .groups(6, factorize=nmf, of=activations)")
         options = {"factorize": ("nmf",), "of": ("activations", "gradient", "attribution")}
         values: dict[str, str | None] = {"factorize": "nmf", "of": "activations", "target": None}
         for arg in args:
@@ -322,6 +385,8 @@ class _Scope:
                 add(f"groups: {arg.name}= takes one of {', '.join(options[arg.name])}", arg.span)
             else:
                 add(f"groups: unknown argument {arg.name!r}", arg.span, did_you_mean(arg.name, [*options, "target"]))
+        if not k_ok:
+            return None
         return Groups(layer, positional[0].value.value, values["factorize"], values["of"], values["target"])  # type: ignore[arg-type]
 
 
@@ -343,7 +408,7 @@ def _bind_element(stmt: ast.ElementStmt, scope: _Scope, bound: dict[str, Element
         try:
             axes = apply_op(parsed, axes)
         except AxisError as exc:
-            problems.add(str(exc), op.span, exc.hint)
+            problems.add(str(exc), problems.at(op.span, exc.word) if exc.word else op.span, exc.hint)
             continue
         ops.append(parsed)
     presentation = _presentation(stmt.presentation, content, axes, scope)
@@ -385,6 +450,8 @@ def _content(content: ast.Content, scope: _Scope) -> Content | None:
             method = _method(arg, scope.problems) or method
         elif arg.name == "maxpool" and isinstance(arg.value, ast.Name) and arg.value.name in ("default", "relaxed"):
             maxpool = arg.value.name
+        elif arg.name == "maxpool":
+            scope.problems.add(f"attribution: maxpool= takes default or relaxed, not {arg.value.to_text()}", arg.value.span, "maxpool=relaxed spreads max-pool gradients over its inputs")
         else:
             scope.problems.add(f"attribution: unknown option {arg.to_text()!r}", arg.span, "options: method=gradient|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed")
     return Content("attribution", source, target, method, maxpool)  # type: ignore[arg-type]
@@ -414,7 +481,7 @@ def _arguments(call: ast.Call, signature: Signature, problems: Problems) -> dict
     try:
         return signature.bind(call)
     except AxisError as exc:
-        problems.add(str(exc), call.span, exc.hint)
+        problems.add(str(exc), exc.span or call.span, exc.hint)
         return None
 
 
@@ -458,6 +525,9 @@ def _select(op: ast.Operation, axes, scope: _Scope, bound: dict[str, Element]):
         problems.add("select needs something to select", op.span, hint)
         return None
     ref = positional[0].value
+    if isinstance(ref, ast.Member) and isinstance(ref.base, ast.Name) and ref.args is None and ref.name not in ("hover", "click"):
+        problems.add(f"select: unknown event {ref.name!r} of {ref.base.name!r}", ref.span, did_you_mean(ref.name, ["hover", "click"]))
+        return None
     if not (isinstance(ref, ast.Member) and isinstance(ref.base, ast.Name) and ref.args is None and ref.name in ("hover", "click")):
         problems.add(f"select: expected E.hover or E.click, got {ref.to_text()!r}", ref.span, hint)
         return None
@@ -478,7 +548,7 @@ def _select(op: ast.Operation, axes, scope: _Scope, bound: dict[str, Element]):
             taken.add(ours.name)
     if not bindings:
         problems.add(
-            f"select({name}.{ref.name}): {name}'s atoms ({names(offered)}) are not axes of this content",
+            f"select({name}.{ref.name}): the atoms of {name!r} ({names(offered)}) are not axes of this content",
             ref.span,
             f"this content's axes: {names(axes)}; select on an element whose atoms index the same layer",
         )
@@ -502,7 +572,7 @@ def _presentation(call: ast.Presentation, content: Content, axes, scope: _Scope)
         if grid is None:
             return None
         if grid.kind != "layer" or grid.atoms != "spatial":
-            problems.add("image(grid=...) takes a layer's spatial atoms", call.span, 'e.g. image(grid=layer("blocks.4.2.bn1").spatial)')
+            problems.add(f"image(grid=...) takes a layer's spatial atoms, not {grid.describe()}", args["grid"].span or call.span, 'e.g. image(grid=layer("blocks.4.2.bn1").spatial)')  # type: ignore[union-attr]
             return None
         args["grid"] = grid
     presentation = Presentation(call.name, tuple(sorted(args.items())))

@@ -1,0 +1,129 @@
+"""Operations on labeled arrays (xarray): select, top, reduce, softmax, sum.
+
+Arrays keep their axes' names from `interp.axes`. `top` keeps arrays
+rectangular by masking what it drops with NaN (and dropping coordinates
+that no row keeps), so every later operation still works by axis name.
+A selection on another element stacks the dependent content along a new
+axis `key_<E>`, one slice per atom `E` offers; later operations treat
+such axes as batch axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from sklearn.decomposition import NMF, PCA
+
+from interp.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
+
+KEY_PREFIX = "key_"
+
+
+def atom_key(coords: dict[str, object], axes: list[str]) -> str:
+    """The string identity of an atom: its coordinates on `axes`, comma-joined."""
+    return ",".join(str(coords[a]) for a in axes)
+
+
+def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, object]]:
+    """The atoms an element offers to selections: coordinates on its atom axes
+    where any value survives (strongest first)."""
+    others = [d for d in array.dims if d not in atom_axes]
+    score = np.abs(array).max(dim=others, skipna=True) if others else np.abs(array)
+    frame = score.to_dataframe(name="_score").reset_index().dropna(subset=["_score"])
+    frame = frame.sort_values("_score", ascending=False, kind="stable")
+    return [{a: row[a] for a in atom_axes} for _, row in frame.iterrows()]
+
+
+def select_from(
+    array: xr.DataArray, op: SelectFrom, atoms: list[dict[str, object]], selector_axes: list[str]
+) -> xr.DataArray:
+    """One slice per offered atom of the selector, stacked along `key_<E>`."""
+    slices, keys = [], []
+    for atom in atoms:
+        index = {ours: atom[theirs] for theirs, ours in op.bindings}
+        slices.append(array.sel(index))
+        keys.append(atom_key(atom, selector_axes))
+    stacked = xr.concat(slices, dim=KEY_PREFIX + op.element, coords="minimal", compat="override")
+    return stacked.assign_coords({KEY_PREFIX + op.element: keys})
+
+
+def select_at(array: xr.DataArray, op: SelectAt) -> xr.DataArray:
+    for name, values in op.coords:
+        array = array.sel({name: list(values)})
+        if len(values) == 1:
+            array = array.squeeze(name, drop=True)
+    return array
+
+
+def collapse_drill(array: xr.DataArray, drill: list[str]) -> xr.DataArray:
+    present = [d for d in drill if d in array.dims]
+    return array.sum(dim=present, skipna=True, min_count=1) if present else array
+
+
+def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
+    """Keep the k strongest (largest value) coordinates of the ranked atom axes."""
+    atoms = [a for a in axes if a.role == "atom" and a.name in array.dims]
+    if op.per == "source":
+        ranked = [a.name for a in atoms if a.side == "target"]
+    elif op.per == "target":
+        ranked = [a.name for a in atoms if a.side == "source"]
+    else:
+        ranked = [a.name for a in atoms]
+    vectors = [a.name for a in axes if a.role == "vector" and a.name in array.dims and a.name != "class"]
+    score = np.sqrt((array**2).sum(dim=vectors)) if vectors else array
+    stacked = score.stack(_ranked=ranked)
+    values = stacked.transpose(..., "_ranked").values
+    order = np.argsort(np.where(np.isnan(values), -np.inf, -values), axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(values.shape[-1]), axis=-1)
+    keep = (ranks < op.k) & ~np.isnan(values)
+    mask = stacked.transpose(..., "_ranked").copy(data=keep).unstack("_ranked")
+    kept = array.where(mask)
+    for name in ranked:
+        kept = kept.dropna(dim=name, how="all")
+    return kept
+
+
+def softmax(array: xr.DataArray) -> xr.DataArray:
+    shifted = array - array.max(dim="class", skipna=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(dim="class", skipna=True)
+
+
+def reduce(array: xr.DataArray, op: Reduce, axes: tuple[Axis, ...]) -> xr.DataArray:
+    """Replace the target atom axes by `op.n` components (PCA, or NMF on the
+    positive and negative parts side by side)."""
+    targets = [a.name for a in axes if a.role == "atom" and a.side == "target" and a.name in array.dims]
+    rows = [d for d in array.dims if d not in targets]
+    matrix = array.stack(_row=rows, _col=targets).transpose("_row", "_col")
+    data = np.nan_to_num(matrix.values)
+    if op.method == "pca":
+        components = PCA(n_components=op.n, random_state=0).fit_transform(data)
+    else:
+        split = np.concatenate([np.maximum(data, 0), np.maximum(-data, 0)], axis=1)
+        components = NMF(n_components=op.n, init="nndsvda", random_state=0, max_iter=500).fit_transform(split)
+    reduced = xr.DataArray(
+        components,
+        dims=("_row", "component"),
+        coords={"_row": matrix.indexes["_row"], "component": np.arange(op.n)},
+    )
+    return reduced.unstack("_row")
+
+
+def sum_over(array: xr.DataArray, op: Sum) -> xr.DataArray:
+    return array.sum(dim=list(op.over), skipna=True, min_count=1)
+
+
+def apply(array: xr.DataArray, op, axes: tuple[Axis, ...]) -> xr.DataArray:
+    """Apply a non-selection operation; `axes` are the content's axes before it."""
+    drill = [a.name for a in axes if a.role == "drill"]
+    array = collapse_drill(array, drill)
+    if isinstance(op, Top):
+        return top(array, op, axes)
+    if isinstance(op, Softmax):
+        return softmax(array)
+    if isinstance(op, Reduce):
+        return reduce(array, op, axes)
+    if isinstance(op, Sum):
+        return sum_over(array, op)
+    raise TypeError(op)

@@ -1,0 +1,160 @@
+"""parse → check → plan → execute → views: the whole pipeline behind `interp.run`.
+
+`run(spec)` returns a :class:`Result`: per interface, the evaluated labeled
+arrays (`Result.array`), tidy tables (`Result.data`) and the page views the
+renderer draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+import xarray as xr
+
+from interp import ast
+from interp.bind import check
+from interp.bound import Interface, Program
+from interp.execute.cache import Cache
+from interp.execute.engine import Engine
+from interp.execute.evaluate import Evaluated, evaluate
+from interp.execute.feature_vis import visualize
+from interp.images import load_image, to_data_url
+from interp.models import load_model
+from interp.plan import plan_interface
+from interp.results import ComparisonView, PageView
+from interp.syntax import load, parse
+from interp.views import element_view, objectives
+
+
+@dataclass(frozen=True)
+class Options:
+    device: str | None = None
+    quality: str = "standard"
+    cache: Cache | None = None
+    progress: bool | None = None
+
+    @property
+    def torch_device(self) -> str:
+        return self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@dataclass(frozen=True)
+class InterfaceResult:
+    interface: Interface
+    evaluated: dict[str, Evaluated]
+    page: PageView
+    forward_passes: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one spec computed; `data`/`array` look elements up by name."""
+
+    program: Program
+    interfaces: tuple[InterfaceResult, ...]
+
+    def _find(self, element: str, interface: str | None) -> Evaluated:
+        for result in self.interfaces:
+            if interface in (None, result.interface.name) and element in result.evaluated:
+                return result.evaluated[element]
+        raise KeyError(f"no element {element!r}" + (f" in {interface!r}" if interface else ""))
+
+    def array(self, element: str, interface: str | None = None) -> xr.DataArray:
+        """The element's labeled array (NaN where `top` dropped a coordinate)."""
+        return self._find(element, interface).array
+
+    def data(self, element: str, interface: str | None = None) -> pd.DataFrame:
+        """The element's content as a tidy table: one row per coordinate kept."""
+        return self._find(element, interface).array.to_dataframe(name="value").reset_index().dropna(subset=["value"])
+
+    @property
+    def pages(self) -> tuple[PageView, ...]:
+        return tuple(r.page for r in self.interfaces)
+
+    def comparison(self) -> ComparisonView | None:
+        from interp.compare import comparison_view
+
+        return comparison_view(self) if self.program.comparisons else None
+
+    def _repr_html_(self) -> str:
+        from interp.render import render_page
+
+        return render_page(self.pages[0]) if self.pages else "<p>empty spec</p>"
+
+
+def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -> Result:
+    """Check, plan and execute a spec (an AST, `.interp` text, or a path)."""
+    options = options or Options(**kwargs)
+    if isinstance(spec, Path) or (isinstance(spec, str) and spec.endswith(".interp") and "\n" not in spec):
+        spec = load(spec)
+    elif isinstance(spec, str):
+        spec = parse(spec)
+    program = check(spec, device=options.torch_device)
+    return Result(program, tuple(run_interface(i, options) for i in program.interfaces))
+
+
+def run_interface(interface: Interface, options: Options) -> InterfaceResult:
+    handle = load_model(interface.model, options.torch_device)
+    image = load_image(interface.image)
+    plan = plan_interface(interface)
+    engine = Engine(handle, image, layers_needed=plan.layers)
+    evaluated = evaluate(interface.elements, engine)
+    icons = _icons(evaluated, engine, options)
+    offers = _offers(interface)
+    image_url = to_data_url(handle.crop(image))
+    views = tuple(
+        element_view(evaluated[e.name], offers.get(e.name, ()), icons.get(e.name, {}), image_url, engine)
+        for e in interface.elements
+    )
+    page = PageView(
+        name=interface.name,
+        title=interface.title,
+        elements=views,
+        layout=_layout(interface.layout),
+        model=_describe_model(interface),
+        input=f"{interface.image.kind}: {interface.image.value}",
+    )
+    return InterfaceResult(interface, evaluated, page, engine.forward_passes)
+
+
+def _icons(evaluated: dict[str, Evaluated], engine: Engine, options: Options) -> dict[str, dict]:
+    """Every feature visualization the page shows, optimized in one batched call."""
+    wanted = {name: objectives(result, engine) for name, result in evaluated.items()}
+    unique = list(dict.fromkeys(o for per in wanted.values() for o in per.values()))
+    if not unique:
+        return {}
+    images = visualize(
+        engine.handle,
+        unique,
+        quality=options.quality,
+        device=options.torch_device,
+        cache=options.cache,
+        progress=options.progress,
+    )
+    urls = {objective: to_data_url(picture) for objective, picture in zip(unique, images, strict=True)}
+    return {name: {key: urls[o] for key, o in per.items()} for name, per in wanted.items()}
+
+
+def _offers(interface: Interface) -> dict[str, tuple[str, ...]]:
+    offers: dict[str, tuple[str, ...]] = {}
+    for element in interface.elements:
+        for selection in element.selections:
+            events = offers.get(selection.element, ())
+            if selection.event not in events:
+                offers[selection.element] = (*events, selection.event)
+    return offers
+
+
+def _layout(layout) -> object:
+    if layout is None:
+        return None
+    return (layout.direction, [i if isinstance(i, str) else _layout(i) for i in layout.items])
+
+
+def _describe_model(interface: Interface) -> str:
+    model = interface.model
+    extra = f" (weights={model.weights}, seed={model.seed})" if model.weights == "random" else (f" (weights={model.weights})" if model.weights else "")
+    return f"{model.name}{extra}"
