@@ -1,0 +1,95 @@
+"""Input images: bundled samples load offline, files become RGB uint8, helpers round-trip."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from interp.errors import InterpError
+from interp.images import SAMPLES, ImageSpec, image_digest, load_image, to_data_url
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_listed_sample_loads_offline_as_rgb_uint8(name):
+    image = load_image(ImageSpec("sample", name))
+    assert image.ndim == 3 and image.shape[2] == 3
+    assert image.dtype == np.uint8
+    assert min(image.shape[:2]) >= 64
+
+
+def test_samples_are_cached_and_read_only():
+    first = load_image(ImageSpec("sample", "chelsea"))
+    assert first is load_image(ImageSpec("sample", "chelsea"))
+    assert first.shape == (300, 451, 3)
+    with pytest.raises(ValueError):
+        first[0, 0, 0] = 1
+
+
+def test_unknown_sample_suggests_the_closest_name():
+    with pytest.raises(InterpError) as caught:
+        load_image(ImageSpec("sample", "chelsae"))
+    (diagnostic,) = caught.value.diagnostics
+    assert "chelsae" in diagnostic.message
+    assert "did you mean 'chelsea'" in diagnostic.hint
+
+
+def test_missing_file_names_the_path(tmp_path):
+    path = tmp_path / "nope.png"
+    with pytest.raises(InterpError, match="no such image file") as caught:
+        load_image(ImageSpec("path", str(path)))
+    assert str(path) in caught.value.diagnostics[0].message
+
+
+def test_a_file_that_is_not_an_image_is_a_user_error(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("not a picture")
+    with pytest.raises(InterpError, match="cannot read image file"):
+        load_image(ImageSpec("path", str(path)))
+
+
+def test_png_and_jpeg_files_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "a.png")
+    np.testing.assert_array_equal(load_image(ImageSpec("path", str(tmp_path / "a.png"))), pixels)
+    Image.fromarray(pixels).save(tmp_path / "a.jpg", quality=95)
+    jpeg = load_image(ImageSpec("path", str(tmp_path / "a.jpg")))
+    assert jpeg.shape == (20, 30, 3) and jpeg.dtype == np.uint8
+
+
+def test_greyscale_and_rgba_files_become_rgb(tmp_path):
+    grey = np.arange(100, dtype=np.uint8).reshape(10, 10)
+    Image.fromarray(grey).save(tmp_path / "grey.png")
+    loaded = load_image(ImageSpec("path", str(tmp_path / "grey.png")))
+    assert loaded.shape == (10, 10, 3)
+    np.testing.assert_array_equal(loaded[:, :, 1], grey)
+
+    rgba = np.zeros((4, 4, 4), dtype=np.uint8)
+    rgba[:2, :, :] = (255, 0, 0, 255)  # opaque red on top, transparent below
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "rgba.png")
+    loaded = load_image(ImageSpec("path", str(tmp_path / "rgba.png")))
+    assert loaded.shape == (4, 4, 3)
+    assert tuple(loaded[0, 0]) == (255, 0, 0)
+    assert tuple(loaded[3, 3]) == (255, 255, 255)
+
+
+def test_digest_depends_on_pixels_and_shape():
+    image = load_image(ImageSpec("sample", "coffee"))
+    assert image_digest(image) == image_digest(image.copy())
+    changed = image.copy()
+    changed[0, 0, 0] ^= 1
+    assert image_digest(changed) != image_digest(image)
+    assert image_digest(image.reshape(-1, image.shape[1] * 3)) != image_digest(image)
+
+
+def test_data_url_decodes_to_the_same_pixels():
+    image = load_image(ImageSpec("sample", "astronaut"))[:32, :48]
+    url = to_data_url(image)
+    assert url.startswith("data:image/png;base64,")
+    decoded = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    np.testing.assert_array_equal(np.asarray(decoded), image)
+    assert to_data_url(image, format="jpeg").startswith("data:image/jpeg;base64,")
