@@ -13,7 +13,7 @@ it. The checker gives values their meaning.
 from __future__ import annotations
 
 import json
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -145,13 +145,16 @@ def _args_text(args: tuple[Arg, ...]) -> str:
 
 
 class Call(Node):
-    """`name(args)`; printed without parentheses when it has no arguments."""
+    """`name(args)`. Operations and presentations drop empty parentheses (`| softmax`,
+    `as bars`); a plain call keeps them, since a bare `f` parses as a Name."""
 
     name: str
     args: tuple[Arg, ...] = ()
 
     def to_text(self) -> str:
-        return f"{self.name}({_args_text(self.args)})" if self.args else self.name
+        if self.args or type(self) is Call:
+            return f"{self.name}({_args_text(self.args)})"
+        return self.name
 
     def kwarg(self, name: str) -> Arg | None:
         return next((a for a in self.args if a.name == name), None)
@@ -174,7 +177,7 @@ class Member(Node):
         return f"{self.base.to_text()}.{self.name}{call}"
 
 
-Value = Union[Name, Str, Num, Bool, ListValue, InputRef, OutputRef, LayerRef, Call, Member, Arrow]
+Value = Name | Str | Num | Bool | ListValue | InputRef | OutputRef | LayerRef | Call | Member | Arrow
 
 
 # ---- contents, operations, presentations -------------------------------------
@@ -210,7 +213,7 @@ class SubstrateContent(Node):
         return self.substrate.to_text()
 
 
-Content = Union[Activations, Attribution, SubstrateContent]
+Content = Activations | Attribution | SubstrateContent
 
 
 class Operation(Call):
@@ -305,7 +308,7 @@ class LayoutStmt(Statement):
         return f"layout {self.layout.to_text()}"
 
 
-AnyStatement = Union[ModelStmt, InputStmt, LetStmt, ElementStmt, LayoutStmt]
+AnyStatement = ModelStmt | InputStmt | LetStmt | ElementStmt | LayoutStmt
 
 
 # ---- top level -----------------------------------------------------------------

@@ -46,10 +46,10 @@ class Diagnostic:
 
 
 def _excerpt(source: str, span: Span) -> list[str]:
-    source_lines = source.splitlines()
+    source_lines = source.split("\n")  # as the parser counts lines
     if not 1 <= span.line <= len(source_lines):
         return []
-    text = source_lines[span.line - 1].expandtabs(1)
+    text = source_lines[span.line - 1].rstrip("\r").expandtabs(1)
     end = span.end_column if span.end_line == span.line else len(text) + 1
     width = max(1, end - span.column)
     gutter = f"{span.line:>4} | "

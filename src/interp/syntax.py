@@ -9,13 +9,14 @@ words a user knows, not token names.
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from interp import ast
 from interp.errors import Diagnostic, InterpError, Span
@@ -72,7 +73,7 @@ def _token_span(file: str, token: Token) -> Span:
 
 
 def _unquote(token: Token) -> str:
-    return json.loads(token) if "\\" in token else str(token)[1:-1]
+    return json.loads(token, strict=False) if "\\" in token else str(token)[1:-1]
 
 
 @v_args(meta=True)
@@ -97,7 +98,11 @@ class _ToAst(Transformer):
     def interface(self, meta, children):
         name, title, extends, late_title, *body = children
         if title is not None and late_title is not None:
-            self._fail("an interface has one title", _token_span(self.file, late_title))
+            self._fail(
+                "an interface has one title",
+                _token_span(self.file, late_title),
+                'keep one: interface NAME "title" extends OTHER { ... }',
+            )
         title = title if title is not None else late_title
         return ast.Interface(
             name=str(name),
@@ -149,11 +154,13 @@ class _ToAst(Transformer):
         name, args = children
         args = tuple(args or ())
         span = self._at(meta)
+        if str(name) != "attribution":
+            self._no_arrows(args)
         if str(name) == "layer":
             if len(args) == 1 and args[0].name is None and isinstance(args[0].value, ast.Str):
                 return ast.LayerRef(path=args[0].value.value, span=span)
             self._fail(
-                'layer(...) takes one string: the module path', span, 'e.g. layer("blocks.4.2.bn1")'
+                "layer(...) takes one string: the module path", span, 'e.g. layer("blocks.4.2.bn1")'
             )
         return ast.Call(name=str(name), args=args, span=span)
 
@@ -170,7 +177,9 @@ class _ToAst(Transformer):
         try:
             return ast.Str(value=_unquote(children[0]), span=self._at(meta))
         except json.JSONDecodeError:
-            self._fail("bad escape in string", self._at(meta), r'use \" for a quote, \\ for a backslash')
+            self._fail(
+                "bad escape in string", self._at(meta), r"use \" for a quote, \\ for a backslash"
+            )
             return ast.Str(value=str(children[0])[1:-1], span=self._at(meta))
 
     def number(self, meta, children):
@@ -193,10 +202,12 @@ class _ToAst(Transformer):
 
     def method(self, meta, children):
         base, name, args = children
+        self._no_arrows(args or ())
         return ast.Member(base=base, name=str(name), args=tuple(args or ()), span=self._at(meta))
 
     def index(self, meta, children):
         base, args = children
+        self._no_arrows(args)
         span = self._at(meta)
         labels = [a.value.value for a in args if a.name is None and isinstance(a.value, ast.Str)]
         if not isinstance(base, ast.OutputRef) or base.labels or len(labels) != len(args):
@@ -214,6 +225,15 @@ class _ToAst(Transformer):
     def keyword(self, meta, children):
         name, value = children
         return ast.Arg(name=str(name), value=value, span=self._at(meta))
+
+    def _no_arrows(self, args) -> None:
+        for arg in args:
+            if isinstance(arg.value, ast.Arrow):
+                self._fail(
+                    "`->` belongs inside attribution(...)",
+                    arg.span,
+                    f"write attribution({arg.value.to_text()})",
+                )
 
     def arrow(self, meta, children):
         source, _, target = children
@@ -245,7 +265,9 @@ class _ToAst(Transformer):
                 "e.g. attribution(mid.channels -> output)",
             )
         elif isinstance(value, ast.Arrow):
-            self._fail("`->` belongs inside attribution(...)", value.span, "write attribution(a -> b)")
+            self._fail(
+                "`->` belongs inside attribution(...)", value.span, "write attribution(a -> b)"
+            )
         else:
             return ast.SubstrateContent(substrate=value, span=value.span)
         return ast.SubstrateContent(substrate=value, span=value.span)
@@ -256,7 +278,9 @@ class _ToAst(Transformer):
         if isinstance(value, ast.Call) and type(value) is ast.Call:
             return kind(name=value.name, args=value.args, span=value.span)
         self._fail(
-            f"expected {what} here, like `top(5)`" if kind is ast.Operation else f"expected {what} here",
+            f"expected {what} here, like `top(5)`"
+            if kind is ast.Operation
+            else f"expected {what} here",
             value.span,
             "operations: select, top, reduce, softmax, sum"
             if kind is ast.Operation
@@ -271,12 +295,16 @@ class _ToAst(Transformer):
 def _comments(text: str) -> list[tuple[int, int, str]]:
     """(line, column, text) of every `#` comment, skipping `#` inside strings."""
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only, as Lark counts lines: strings may hold U+2028 and friends
+    for number, line in enumerate(text.split("\n"), start=1):
         in_string = escaped = False
         for column, char in enumerate(line, start=1):
             if in_string:
-                escaped = not escaped and char == "\\"
-                if char == '"' and not escaped:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
                     in_string = False
             elif char == '"':
                 in_string = True
@@ -311,11 +339,17 @@ def _attach_comments(spec: ast.Spec, comments: list[tuple[int, int, str]]) -> as
                 inline = take_before(stmt.span.end_line + 1) if stmt.span else ()
                 body.append(stmt.model_copy(update={"comments": own + inline}))
             end = take_before(item.span.end_line)
-            item = item.model_copy(update={"body": tuple(body), "comments": leading, "end_comments": end})
+            item = item.model_copy(
+                update={"body": tuple(body), "comments": leading, "end_comments": end}
+            )
         else:
-            item = item.model_copy(update={"comments": leading + take_before(item.span.end_line + 1)})
+            item = item.model_copy(
+                update={"comments": leading + take_before(item.span.end_line + 1)}
+            )
         items.append(item)
-    return spec.model_copy(update={"items": tuple(items), "end_comments": tuple(c[2] for c in pending)})
+    return spec.model_copy(
+        update={"items": tuple(items), "end_comments": tuple(c[2] for c in pending)}
+    )
 
 
 # ---- syntax errors ---------------------------------------------------------------------
@@ -324,17 +358,166 @@ _WORDS = {
     "NAME": "a name",
     "STRING": "a string",
     "NUMBER": "a number",
-    "INPUT": "`input`",
-    "ARROW": "`->`",
-    "_EXTENDS": "`extends`",
     "$END": "the end of the file",
+}
+_STATEMENTS = {"MODEL", "INPUT", "LET", "ELEMENT", "LAYOUT"}
+_VALUE_STARTS = {"NAME", "STRING", "NUMBER", "LSQB", "TRUE", "FALSE", "INPUT"}
+_CONTINUATIONS = {"DOT", "LSQB", "LPAR"}  # may follow any value; rarely what is missing
+
+# What the construct being parsed looks like, by the keyword that opened it.
+_SHAPES = {
+    "COMPARE": "compare names two or more interfaces: `compare trained, randomized`",
+    "INTERFACE": 'an interface reads `interface NAME "title" extends OTHER { ... }`',
+    "LBRACE": "statements: model, input, let, element, layout",
+    "MODEL": 'e.g. `model efficientnet_lite0` or `model torchvision("googlenet", weights="g.pth")`',
+    "INPUT": 'e.g. `input sample("chelsea")` or `input "path/to/image.png"`',
+    "LET": 'e.g. `let mid = layer("blocks.4.2.bn1")`',
+    "ELEMENT": "an element reads `element NAME = CONTENT | OPERATION ... as PRESENTATION`",
+    "AS": "presentations: feature_vis, heatmap, bars, grid, image, sankey",
+    "LAYOUT": "e.g. `layout row(a, column(b, c))`, naming elements without quotes",
 }
 
 
-def _expected_words(expected: set[str]) -> list[str]:
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    """One located diagnostic in a user's words: what was expected, what was found, and
+    what the construct being written looks like."""
+    if isinstance(exc, UnexpectedCharacters):
+        return _bad_character(exc, text, file)
+    token = getattr(exc, "token", None)
+    at_end = token is None or token.type == "$END"
+    stack = _parse_stack(exc)
+    accepted = _accepted(exc)
+    if at_end:
+        span, found = _end_span(text, file), "the end of the file"
+    else:
+        end = (token.end_line or token.line, token.end_column or token.column + len(token))
+        span, found = Span(file, token.line, token.column, *end), f"`{token}`"
+    if not at_end and token.type == "ARROW":
+        return Diagnostic("`->` belongs inside attribution(...)", span, "write attribution(a -> b)")
+    if at_end and "RBRACE" in accepted:
+        name, line = _open_interface(stack)
+        hint = f"interface {name} opens at line {line}; close it with `}}`"
+        return Diagnostic("unexpected end of file: missing `}`", span, hint)
+    before = text[: token.start_pos].rstrip() if not at_end and token.start_pos else ""
+    if not at_end and token.type in ("RPAR", "RSQB") and before.endswith(","):
+        return Diagnostic(
+            f"expected a value after `,`, found {found}", span, "remove the trailing comma"
+        )
+    shape = "LBRACE" if "RBRACE" in accepted else _shape(stack)  # between statements
+    hint = _SHAPES.get(shape) if shape else None
+    if shape is None and not at_end:
+        hint = (
+            "statements go inside an interface: `interface NAME { ... }`"
+            if token.type in _STATEMENTS
+            else "one `}` too many? the interface above is already closed"
+            if token.type == "RBRACE"
+            else "a file holds `interface NAME { ... }` blocks and `compare` lines"
+        )
+    if not at_end and token.type == "NAME":
+        close = difflib.get_close_matches(str(token), _keywords(accepted), n=1, cutoff=0.75)
+        if close:
+            hint = f"did you mean `{close[0]}`?"
+        elif "AS" in accepted:
+            hint = f"a presentation follows `as`: write `as {token}`"
+    words = _expected_words(accepted, after=stack[-1] if stack else None)
+    message = f"expected {_either(words)}, found {found}" if words else f"unexpected {found}"
+    return Diagnostic(message, span, hint)
+
+
+def _bad_character(exc: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
+    char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+    line, column = max(exc.line, 1), max(exc.column, 1)
+    if char == '"':
+        end = len(text.split("\n")[line - 1].rstrip("\r")) + 1
+        hint = r'close it with `"` on the same line; write \" for a quote inside'
+        return Diagnostic("unterminated string", Span(file, line, column, line, end), hint)
+    span = Span(file, line, column, line, column + 1)
+    shown = f"`{char}`" if char.isprintable() else repr(char)
+    hints = {
+        "'": 'strings use double quotes: "chelsea"',
+        ";": "no `;` needed: statements end with the line",
+    }
+    hint = hints.get(char, "names use letters, digits and _; comments start with #")
+    return Diagnostic(f"unexpected character {shown}", span, hint)
+
+
+def _parse_stack(exc: UnexpectedInput) -> list:
+    parser = getattr(exc, "interactive_parser", None)
+    return list(parser.parser_state.value_stack) if parser is not None else []
+
+
+def _accepted(exc: UnexpectedInput) -> set[str]:
+    """The terminals that could come next; exact, unlike LALR's merged lookaheads."""
+    parser = getattr(exc, "interactive_parser", None)
+    if parser is not None:
+        try:
+            return set(parser.accepts())
+        except Exception:  # noqa: BLE001 - fall back to Lark's approximation
+            pass
+    return set(getattr(exc, "expected", ()) or ())
+
+
+def _shape(stack: list) -> str | None:
+    """The keyword token that opened the innermost construct being parsed."""
+    for index in range(len(stack) - 1, -1, -1):
+        item = stack[index]
+        if isinstance(item, Token) and item.type == "RBRACE":
+            return None  # the interface is closed: at the top level
+        if not isinstance(item, Token) or item.type not in _SHAPES:
+            continue
+        if item.type == "INPUT":  # the statement, not the `input` value
+            previous = stack[index - 1] if index else None
+            if isinstance(previous, Token) and previous.type != "LBRACE":
+                continue
+        return item.type
+    return None
+
+
+def _open_interface(stack: list) -> tuple[str, int]:
+    keyword = next(
+        (t for t in reversed(stack) if isinstance(t, Token) and t.type == "INTERFACE"), None
+    )
+    if keyword is None:
+        return "", 1
+    name = stack[stack.index(keyword) + 1]
+    return str(name), keyword.line
+
+
+def _end_span(text: str, file: str) -> Span:
+    """Just after the last non-blank character: where the missing text belongs."""
+    body = text.rstrip()
+    line = body.count("\n") + 1
+    column = len(body) - (body.rfind("\n") + 1) + 1
+    return Span(file, line, column, line, column + 1)
+
+
+def _keywords(accepted: set[str]) -> list[str]:
+    parser = _parser()
+    words = []
+    for name in accepted:
+        pattern = parser.get_terminal(name).pattern if name != "$END" else None
+        if pattern is not None and pattern.type == "str" and pattern.value.isidentifier():
+            words.append(pattern.value)
+    return sorted(words)
+
+
+def _expected_words(accepted: set[str], after: object = None) -> list[str]:
+    """Terminal names in words: groups for statements and values, then single tokens.
+    Right after `|` or `as` the value is an operation or a presentation."""
+    names = set(accepted)
+    if names - _CONTINUATIONS:
+        names -= _CONTINUATIONS
+    groups = []
+    if _STATEMENTS <= names:
+        names -= _STATEMENTS
+        groups.append("a statement")
+    if {"NAME", "STRING", "NUMBER"} <= names:
+        names -= _VALUE_STARTS
+        kind = after.type if isinstance(after, Token) else None
+        groups.append({"VBAR": "an operation", "AS": "a presentation"}.get(kind, "a value"))
     parser = _parser()
     words = set()
-    for name in expected:
+    for name in names:
         if name in _WORDS:
             words.add(_WORDS[name])
             continue
@@ -343,34 +526,7 @@ def _expected_words(expected: set[str]) -> list[str]:
         except KeyError:
             continue
         words.add(f"`{pattern.value}`" if pattern.type == "str" else name.lower())
-    return sorted(words)
-
-
-def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    line, column = exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1
-    if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
-        span = Span(file, line, column, line, column + 1)
-        hint = (
-            "strings use double quotes" if char == "'" else "comments start with #; names use letters, digits and _"
-        )
-        return Diagnostic(f"unexpected character {char!r}", span, hint)
-    if isinstance(exc, UnexpectedEOF):
-        lines = text.splitlines() or [""]
-        span = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
-        words = _expected_words(set(exc.expected))
-        return Diagnostic("unexpected end of file", span, "expected " + _either(words) if words else None)
-    assert isinstance(exc, UnexpectedToken)
-    token = exc.token
-    if token.type == "$END":
-        lines = text.splitlines() or [""]
-        span = Span(file, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 2)
-        found = "the end of the file"
-    else:
-        span = Span(file, token.line, token.column, token.end_line or token.line, token.end_column or token.column + 1)
-        found = f"`{token}`"
-    words = _expected_words(set(exc.expected))
-    return Diagnostic(f"unexpected {found}", span, "expected " + _either(words) if words else None)
+    return groups + sorted(words, key=lambda w: (w == _WORDS["$END"], w))
 
 
 def _either(words: list[str]) -> str:
