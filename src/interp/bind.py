@@ -14,7 +14,7 @@ from interp.bound import Interface, Program, Substrate
 from interp.check import Problems, check_static
 from interp.errors import InterpError, Span, did_you_mean
 from interp.images import load_image
-from interp.models import ModelHandle, load_model, nonnegative_layers
+from interp.models import ModelHandle, layer_table, load_model, nonnegative_layers
 
 
 def check(spec: ast.Spec, *, source: str | None = None, device: str = "cpu", bind_models: bool = True) -> Program:
@@ -33,28 +33,38 @@ def check(spec: ast.Spec, *, source: str | None = None, device: str = "cpu", bin
 
 def _bind(interface: Interface, problems: Problems, device: str) -> None:
     try:
+        load_image(interface.image, span=interface.image_span)
+    except InterpError as exc:
+        problems.items.extend(exc.diagnostics)
+    try:
         handle = load_model(interface.model, device, span=interface.model_span)
     except InterpError as exc:
         problems.items.extend(exc.diagnostics)
         return
-    try:
-        load_image(interface.image, span=interface.image_span)
-    except InterpError as exc:
-        problems.items.extend(exc.diagnostics)
-    layers = set(handle.layer_names())
+    layers = handle.layer_names()
+    shapes = {info.name: info.shape for info in layer_table(handle)}
     for element in interface.elements:
         substrates = [element.content.source, element.content.target, element.presentation.option("grid")]
         for substrate in substrates:
             if isinstance(substrate, Substrate):
-                _bind_substrate(substrate, handle, layers, problems)
+                _bind_substrate(substrate, handle, layers, shapes, problems)
 
 
-def _bind_substrate(substrate: Substrate, handle: ModelHandle, layers: set[str], problems: Problems) -> None:
+def _bind_substrate(substrate: Substrate, handle: ModelHandle, layers: list[str], shapes: dict, problems: Problems) -> None:
     if substrate.kind == "layer" and substrate.layer not in layers:
         problems.add(
             f"model {handle.spec.name} has no layer {substrate.layer!r}",
             substrate.span,
             did_you_mean(substrate.layer or "", sorted(layers, key=_natural)) + f" (`interp layers {handle.spec.name}` lists them all)",
+        )
+        return
+    shape = shapes.get(substrate.layer) if substrate.kind == "layer" else None
+    if shape is not None and len(shape) != 3:
+        cubes = [name for name, s in shapes.items() if len(s) == 3 and s[1] > 1]
+        problems.add(
+            f"layer {substrate.layer!r} outputs shape {shape}, not a (channels, height, width) cube, so it has no .{substrate.atoms}",
+            substrate.span,
+            "use a convolutional layer, e.g. " + ", ".join(repr(n) for n in _near(substrate.layer or "", cubes, layers)),
         )
         return
     for label in substrate.labels:
@@ -71,24 +81,27 @@ def _bind_substrate(substrate: Substrate, handle: ModelHandle, layers: set[str],
         if groups.of == "activations":
             allowed = nonnegative_layers(handle)
             if groups.layer not in allowed:
+                cubes = [name for name in allowed if shapes[name][1] > 1]
+                why = "has negative activations" if groups.layer in shapes else "is not one of the layers measured to be non-negative"
                 problems.add(
-                    f"NMF needs non-negative data, and {groups.layer!r} has negative activations",
+                    f"NMF needs non-negative data, and {groups.layer!r} {why}",
                     substrate.span,
                     "factorize a post-activation layer, e.g. "
-                    + ", ".join(repr(n) for n in _near(groups.layer, allowed))
+                    + ", ".join(repr(n) for n in _near(groups.layer, cubes, layers))
                     + "; or use of=gradient / of=attribution, which are split into positive and negative parts",
                 )
 
 
-def _near(layer: str, allowed: list[str], n: int = 4) -> list[str]:
-    """Non-negative layers nearest to `layer`: its own sublayers first, then its
-    siblings', skipping a layer's activation submodule (same output)."""
+def _near(layer: str, allowed: list[str], order: list[str], n: int = 4) -> list[str]:
+    """The `n` layers of `allowed` nearest to `layer`: its own sublayers first, then
+    the closest in module order; a layer's submodule of the same output is skipped."""
     allowed_set = set(allowed)
-    outer = [name for name in allowed if name.rsplit(".", 1)[0] not in allowed_set]
+    outer = [name for name in allowed if name.rpartition(".")[0] not in allowed_set] or allowed
+    position = {name: i for i, name in enumerate(order)}
+    here = position.get(layer, 0)
     inside = [name for name in outer if name.startswith(layer + ".")]
-    prefix = layer.rsplit(".", 1)[0] + "."
-    siblings = [name for name in outer if name.startswith(prefix) and name not in inside]
-    return (inside + siblings or outer or allowed)[:n]
+    rest = sorted((name for name in outer if name not in inside), key=lambda name: abs(position.get(name, 0) - here))
+    return (inside + rest)[:n]
 
 
 def _natural(name: str) -> list:

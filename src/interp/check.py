@@ -179,6 +179,8 @@ def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
             _check_layout(stmt.layout, elements, interface, problems)
 
     scope = _Scope(lets, elements, problems)
+    for let in lets.values():  # report mistakes in lets no element uses, too
+        scope.substrate(let.value)
     bound: dict[str, Element] = {}
     for name in _dependency_order(elements, problems):
         element = _bind_element(elements[name], scope, bound)
@@ -275,7 +277,7 @@ def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
         problems.add("weights= takes random or a file path string", weights.span, 'e.g. weights="model.pth"')
     seed = kwargs.get("seed")
     if seed is not None and not (isinstance(seed, ast.Num) and isinstance(seed.value, int)):
-        problems.add("seed= takes an integer", seed.span)
+        problems.add("seed= takes an integer", seed.span, "e.g. seed=0")
         seed = None
     seed_value = seed.value if isinstance(seed, ast.Num) else 0
     if ref.name in ("torchvision", "timm"):
@@ -325,7 +327,7 @@ class _Scope:
                     add(f"undefined name {value.name!r}", value.span, did_you_mean(value.name, choices))
                 return None
             if value.name in self.resolving:
-                add(f"let {value.name!r} refers to itself", value.span)
+                add(f"let {value.name!r} refers to itself", value.span, 'a let names a substrate, e.g. let mid = layer("blocks.4.2.bn1")')
                 return None
             self.resolving.add(value.name)
             try:
@@ -350,14 +352,20 @@ class _Scope:
         if member.name not in ATOM_NAMES:
             add(f"unknown atoms {member.name!r}", self.problems.at_member(member.span, member.name), did_you_mean(member.name, ATOM_NAMES))
             return None
-        if base.atoms is not None or base.kind == "output":
+        if base.kind == "output":
+            add(f"output's atoms are its classes; .{member.name} cannot follow", self.problems.at_member(member.span, member.name), 'use output, or name classes: output["tabby"]')
+            return None
+        if base.atoms is not None:
             add(f"{base.describe()} already has atoms; .{member.name} cannot follow", self.problems.at_member(member.span, member.name), "atoms are chosen once: layer(\"x\").channels")
             return None
         if base.kind == "input" and member.name != "spatial":
             add(f"input has only spatial atoms, not .{member.name}", self.problems.at_member(member.span, member.name), "use input.spatial")
             return None
-        if (member.args is not None) != (member.name == "groups"):
-            add(f".{member.name} {'takes' if member.name == 'groups' else 'takes no'} arguments", member.span, "e.g. .groups(6) or .channels")
+        if member.name == "groups" and member.args is None:
+            add(".groups needs the number of groups", self.problems.at_member(member.span, member.name), "e.g. .groups(6, factorize=nmf, of=activations)")
+            return None
+        if member.name != "groups" and member.args is not None:
+            add(f".{member.name} takes no arguments", self.problems.at_member(member.span, member.name), f"write .{member.name}; only .groups(k) takes arguments")
             return None
         if member.name == "groups":
             groups = self._groups(base.layer or "", member)

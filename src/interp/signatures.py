@@ -37,34 +37,39 @@ class Signature:
         values: dict[str, object] = {}
         for index, arg in enumerate(call.args):
             if arg.name is None:
+                if not self.params:
+                    raise self._error(f"{self.name} takes no arguments", arg.span)
                 if index >= len(positional):
-                    raise self._error(f"{self.name} takes {len(positional) or 'no'} positional argument{'s' if len(positional) != 1 else ''}")
+                    raise self._error(f"{self.name} takes {len(positional) or 'no'} positional argument{'s' if len(positional) != 1 else ''}", arg.span)
                 param = positional[index]
             else:
                 param = next((p for p in self.params if p.name == arg.name), None)
                 if param is None:
                     keywords = [p.name for p in self.params]
-                    raise AxisError(f"{self.name}: unknown argument {arg.name!r}", did_you_mean(arg.name, keywords) + f"; e.g. {self.example}")
+                    if not keywords:
+                        raise self._error(f"{self.name} takes no arguments", arg.span)
+                    hint = did_you_mean(arg.name, keywords)
+                    raise AxisError(f"{self.name}: unknown argument {arg.name!r}", hint + (" " if hint.endswith("?") else "; ") + f"e.g. {self.example}", arg.span)
             if param.name in values:
-                raise self._error(f"{self.name}: {param.name} given twice")
+                raise self._error(f"{self.name}: {param.name} given twice", arg.span)
             values[param.name] = self._convert(param, arg.value)
         for param in self.params:
             if param.required and param.name not in values:
-                raise self._error(f"{self.name} needs {param.name}")
+                raise self._error(f"{self.name} needs its {param.name} argument")
         return values
 
-    def _error(self, message: str) -> AxisError:
-        return AxisError(message, f"e.g. {self.example}")
+    def _error(self, message: str, span=None) -> AxisError:
+        return AxisError(message, f"e.g. {self.example}", span)
 
     def _convert(self, param: Param, value: ast.Value) -> object:
         if param.kind == "int":
             if isinstance(value, ast.Num) and isinstance(value.value, int) and value.value > 0:
                 return value.value
-            raise self._error(f"{self.name}: {param.name} must be a positive integer, not {value.to_text()}")
+            raise self._error(f"{self.name}: {param.name} must be a positive integer, not {value.to_text()}", value.span)
         if param.kind == "bool":
             if isinstance(value, ast.Bool):
                 return value.value
-            raise self._error(f"{self.name}: {param.name} must be true or false, not {value.to_text()}")
+            raise self._error(f"{self.name}: {param.name} must be true or false, not {value.to_text()}", value.span)
         if param.kind == "choice":
             name = value.name if isinstance(value, ast.Name) else "input" if isinstance(value, ast.InputRef) else None
             if name in param.choices:
@@ -72,13 +77,14 @@ class Signature:
             raise AxisError(
                 f"{self.name}: {param.name}= takes {' or '.join(param.choices)}, not {value.to_text()}",
                 did_you_mean(value.to_text(), param.choices),
+                value.span,
             )
         if param.kind == "names":
             items = value.items if isinstance(value, ast.ListValue) else (value,)
             if all(isinstance(i, ast.Name) for i in items):
                 names = [i.name for i in items]  # type: ignore[union-attr]
                 return names if isinstance(value, ast.ListValue) else names[0]
-            raise self._error(f"{self.name}: {param.name}= takes axis names")
+            raise self._error(f"{self.name}: {param.name}= takes axis names, not {value.to_text()}", value.span)
         return value
 
 
