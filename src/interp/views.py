@@ -100,7 +100,9 @@ def element_view(evaluated: Evaluated, offers: tuple[str, ...], icons: dict[tupl
 
 
 def _frame(array: xr.DataArray) -> pd.DataFrame:
-    return array.to_dataframe(name="value").reset_index().dropna(subset=["value"])
+    """Tidy rows, strongest first: the renderer's initial selection is the first row."""
+    frame = array.to_dataframe(name="value").reset_index().dropna(subset=["value"])
+    return frame.sort_values("value", ascending=False, kind="stable")
 
 
 def _atom_columns(frame: pd.DataFrame, element: Element, prefer_layer: bool) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import xarray as xr
 
 from interp.bound import Content, Groups, Substrate
 from interp.execute import attribution as attr
-from interp.execute import factorize
+import importlib
 from interp.execute.hooks import capture, run_until
 from interp.models import ModelHandle
 
@@ -143,12 +143,13 @@ class Engine:
                 matrix, signed = cube, False
             else:
                 label = groups.target or self.handle.labels[int(self.logits().argmax())]
-                grad = attr.gradient(self.model, self.input_tensor, groups.layer, self.handle.labels.index(label))
+                index = self.handle.labels.index(label)
+                grad = attr.gradient(self.model, self.input_tensor, groups.layer, attr.Target(None, "classes", (index,)))
                 matrix = grad[0] if groups.of == "gradient" else grad[0] * cube
                 signed = True
             channels, height, width = matrix.shape
             flat = matrix.reshape(channels, height * width).T.cpu().numpy()
-            found = factorize.factorize(flat, groups.k, signed=signed, seed=0)
+            found = importlib.import_module("interp.execute.factorize").factorize(flat, groups.k, signed=signed, seed=0)
             self._groups[groups] = GroupFactors(
                 np.asarray(found.footprints).T.reshape(groups.k, height, width), np.asarray(found.directions)
             )
