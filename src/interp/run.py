@@ -35,6 +35,8 @@ class Options:
     quality: str = "standard"
     cache: Cache | None = None
     progress: bool | None = None
+    icon_size: int | None = None  # overrides the quality preset (tests use tiny icons)
+    icon_steps: int | None = None
 
     @property
     def torch_device(self) -> str:
@@ -130,6 +132,8 @@ def _icons(evaluated: dict[str, Evaluated], engine: Engine, options: Options) ->
         engine.handle,
         unique,
         quality=options.quality,
+        size=options.icon_size,
+        steps=options.icon_steps,
         device=options.torch_device,
         cache=options.cache,
         progress=options.progress,

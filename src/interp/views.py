@@ -70,10 +70,7 @@ def element_view(evaluated: Evaluated, offers: tuple[str, ...], icons: dict[tupl
     kind = element.presentation.kind
     table = _TABLES[kind](evaluated, icons, engine)
     if offers:
-        axes = evaluated.atom_axes
-        table[KEY_PREFIX + element.name] = [
-            ",".join(str(row[a]) for a in axes) for _, row in table[axes].iterrows()
-        ] if axes and all(a in table for a in axes) else table.get("atom", "")
+        table[KEY_PREFIX + element.name] = _keys(table, evaluated.atom_axes)
     for column in [c for c in table.columns if c.startswith(KEY_PREFIX)]:
         table[column] = table[column].astype(str)
     meta: dict = {"image": image_url}
@@ -96,6 +93,15 @@ def element_view(evaluated: Evaluated, offers: tuple[str, ...], icons: dict[tupl
     )
 
 
+def _keys(table: pd.DataFrame, axes: list[str]) -> pd.Series:
+    """Each row's atom identity, as `ops.atom_key` spells it for selections."""
+    columns = [table[a].astype(str) for a in axes]
+    keys = columns[0]
+    for column in columns[1:]:
+        keys = keys + "," + column
+    return keys
+
+
 # ---- tables by presentation ---------------------------------------------------------------
 
 
@@ -115,7 +121,7 @@ def _atom_columns(frame: pd.DataFrame, element: Element, prefer_layer: bool) -> 
     if atoms:
         frame["atom"] = [label(atoms[0], v) for v in frame[atoms[0]]]
     if len(atoms) > 1:
-        frame["series"] = [", ".join(label(a, row[a]) for a in atoms[1:]) for _, row in frame.iterrows()]
+        frame["series"] = [", ".join(label(a, v) for a, v in zip(atoms[1:], values, strict=True)) for values in frame[atoms[1:]].itertuples(index=False)]
     return frame
 
 
@@ -142,7 +148,7 @@ def _heatmap(evaluated: Evaluated, icons, engine) -> pd.DataFrame:
     others = [d for d in array.dims if d not in ("x", "y") and not str(d).startswith(KEY_PREFIX)]
     frame = _frame(array)
     if others:
-        frame["atom"] = [", ".join(label(d, row[d]) for d in others) for _, row in frame.iterrows()]
+        frame["atom"] = [", ".join(label(d, v) for d, v in zip(others, values, strict=True)) for values in frame[others].itertuples(index=False)]
     else:
         frame["atom"] = frame["x"].astype(str) + "," + frame["y"].astype(str)
     return frame

@@ -16,7 +16,7 @@ import xarray as xr
 
 from interp.bound import Content, Groups, Substrate
 from interp.execute import attribution as attr
-import importlib
+from interp.execute import factorize
 from interp.execute.hooks import capture, run_until
 from interp.models import ModelHandle
 
@@ -149,7 +149,7 @@ class Engine:
                 signed = True
             channels, height, width = matrix.shape
             flat = matrix.reshape(channels, height * width).T.cpu().numpy()
-            found = importlib.import_module("interp.execute.factorize").factorize(flat, groups.k, signed=signed, seed=0)
+            found = factorize.factorize(flat, groups.k, signed=signed, seed=0)
             self._groups[groups] = GroupFactors(
                 np.asarray(found.footprints).T.reshape(groups.k, height, width), np.asarray(found.directions)
             )

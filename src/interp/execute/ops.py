@@ -31,7 +31,7 @@ def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, o
     score = np.abs(array).max(dim=others, skipna=True) if others else np.abs(array)
     frame = score.to_dataframe(name="_score").reset_index().dropna(subset=["_score"])
     frame = frame.sort_values("_score", ascending=False, kind="stable")
-    return [{a: row[a] for a in atom_axes} for _, row in frame.iterrows()]
+    return frame[atom_axes].to_dict("records")
 
 
 def select_from(

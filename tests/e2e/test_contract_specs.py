@@ -1,0 +1,133 @@
+"""Every contract spec runs end to end on the real model, with meaning checked.
+
+Icons are tiny (feature-visualization quality has its own tests); the
+numbers are checked against direct torch computations.
+"""
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from interp.execute.hooks import capture, run_until
+from interp.images import ImageSpec, load_image
+from interp.models import ModelSpec, load_model
+from interp.run import Options, run
+
+SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+TINY = Options(
+    quality="draft", cache=None, progress=False, icon_size=32, icon_steps=2, device="cpu"
+)
+
+
+@cache
+def result(name: str):
+    return run(SPECS / f"{name}.interp", TINY)
+
+
+@cache
+def activation(layer: str) -> np.ndarray:
+    handle = load_model(ModelSpec("builtin", "efficientnet_lite0"))
+    image = handle.preprocess(load_image(ImageSpec("sample", "chelsea")))
+    with torch.no_grad(), capture(handle.module, [layer]) as record:
+        run_until(handle.module, image)
+    return record[layer][0].numpy()
+
+
+def view(name: str, element: str):
+    return next(v for p in result(name).pages for v in p.elements if v.name == element)
+
+
+def test_teaser_top_detectors_per_class_and_their_footprints():
+    detectors = result("teaser").data("detectors")
+    assert sorted(detectors.groupby("class").size().to_dict().items()) == [
+        ("Egyptian cat", 6),
+        ("tabby", 6),
+    ]
+    where = result("teaser").array("where")
+    table = view("teaser", "detectors").table
+    assert set(where.key_detectors.values) == set(table["key_detectors"])
+    channel = int(table["channel"].iloc[0])
+    key = table["key_detectors"].iloc[0]
+    np.testing.assert_allclose(
+        where.sel(key_detectors=key).transpose("y", "x").values,
+        activation("blocks.4.2.bn1")[channel],
+        rtol=1e-5,
+    )
+    assert result("teaser").interfaces[0].forward_passes == 1
+
+
+def test_channel_attribution_drills_down_from_classes():
+    classes = result("channel_attribution").data("classes")
+    assert classes.sort_values("value").iloc[-1]["class"] == "Egyptian cat"
+    assert 0.7 < classes["value"].max() < 0.9
+    upper = result("channel_attribution").data("upper")
+    assert set(upper["key_classes"]) == set(classes["class"])
+    assert (upper.groupby("key_classes").size() == 8).all()
+    lower = result("channel_attribution").data("lower")
+    assert set(lower["key_upper"]) == {str(c) for c in upper["channel"]}
+    assert (lower.groupby("key_upper").size() == 8).all()
+    footprint = result("channel_attribution").array("footprint")
+    assert footprint.sizes["y"] == footprint.sizes["x"] == 14
+
+
+def test_semantic_dictionary_shows_the_activation_vector_at_the_hovered_position():
+    dictionary = result("semantic_dictionary").data("dictionary")
+    cube = activation("blocks.4.2.bn1")
+    picker = view("semantic_dictionary", "picker").table
+    assert len(picker) == 14 * 14
+    for key, rows in list(dictionary.groupby("key_picker"))[:5]:
+        x, y = (int(v) for v in key.split(","))
+        strongest = np.sort(cube[:, y, x])[::-1][:8]
+        np.testing.assert_allclose(np.sort(rows["value"].to_numpy())[::-1], strongest, rtol=1e-5)
+
+
+def test_spatial_attribution_colours_hovers_and_feeders():
+    saliency = view("spatial_attribution", "saliency").table
+    assert len(saliency) == 196 and saliency["color"].str.match(r"^#[0-9a-f]{6}$").all()
+    classes = result("spatial_attribution").data("classes")
+    assert (
+        classes.groupby("key_saliency").size().eq(5).all()
+        and classes["key_saliency"].nunique() == 196
+    )
+    feeders = result("spatial_attribution").array("feeders")
+    assert dict(feeders.sizes) == {"key_saliency": 196, "y": 14, "x": 14}
+
+
+def test_neuron_groups_factorize_and_attribute():
+    icons = result("neuron_groups").data("icons")
+    assert sorted(icons["group"]) == list(range(6))
+    where = result("neuron_groups").array("where")
+    assert float(where.min()) >= 0 and where.sizes["group"] == 6
+    classes = result("neuron_groups").data("classes")
+    assert classes.groupby("group").size().eq(3).all()
+
+
+def test_group_flow_has_a_link_per_group_pair():
+    flow = view("group_flow", "flow").table
+    assert len(flow) == 25 and {"source", "target", "value"} <= set(flow.columns)
+
+
+def test_activation_grids_cover_every_position_at_three_depths():
+    sizes = {v.name: len(v.table) for v in result("activation_grid").pages[0].elements}
+    assert sizes == {"early": 28 * 28, "mid": 14 * 14, "late": 7 * 7}
+    mid = view("activation_grid", "mid").table
+    cube = activation("blocks.4.2.bn1")
+    row = mid.iloc[0]
+    assert row["value"] == pytest.approx(
+        float(np.linalg.norm(cube[:, int(row["y"]), int(row["x"])])), rel=1e-5
+    )
+    assert mid["icon"].str.startswith("data:image/png;base64,").all()
+
+
+def test_sanity_check_randomized_model_disagrees():
+    metrics = result("sanity_check").comparison().metrics
+    randomized = metrics[
+        (metrics["interface"] == "randomized") & (metrics["element"] == "saliency")
+    ]
+    assert float(randomized["spearman vs trained"].iloc[0]) < 0.5
+    trained = result("sanity_check").data("saliency", "trained")
+    random = result("sanity_check").data("saliency", "randomized")
+    assert not np.allclose(trained["value"].to_numpy(), random["value"].to_numpy())
