@@ -26,6 +26,21 @@ Extra columns by presentation (see `render/` modules):
 
 ``meta`` may hold ``image`` (the input as PNG data URL), ``grid`` and
 presentation options.
+
+Added by the renderer (all optional):
+- ``series`` (feature_vis, bars): a second free atom axis, as display text;
+  splits atoms into labelled rows / colours, e.g. the target class of
+  ``top(k, per=target)`` or the source group of ``top(k, per=source)``.
+  Other columns (``channel``, ``group``, ``class``...) are ignored.
+- image: the table may be empty; cells then come from ``meta["grid"]`` with
+  ``key_<name> = "x,y"`` — dependent tables must use the same key text.
+- Keys are compared as strings; the renderer writes numbers as ``"12"`` (not
+  ``"12.0"``) and tuples as ``"3,4"``. Icons and ``meta["image"]`` may also be
+  PNG bytes, PIL images or HxW(x3) arrays in [0, 1]; ``""``/None means no icon.
+- ``meta["subtitle"]``: a line under the element's title. Options read:
+  ``bars`` and ``icon_size`` (feature_vis), ``color`` (heatmap ``"atom"``,
+  grid ``"value"``), ``size`` (heatmap/image/grid longest side in px),
+  ``width`` (bars, sankey).
 """
 
 from __future__ import annotations

@@ -1,0 +1,60 @@
+"""Render stage: Results (``PageView``) → Vega-Lite spec, self-contained HTML, PNG/SVG.
+
+- :func:`page_spec` — one page as a Vega-Lite JSON dict (a concat of its elements);
+- :func:`render_page` — that page as one HTML document that works offline;
+- :func:`render_comparison` — several pages side by side with a metrics table;
+- :func:`write_outputs` — HTML (and optionally JSON, PNG, SVG) written atomically.
+"""
+
+from __future__ import annotations
+
+from interp.render import html
+from interp.render.export import write_outputs
+from interp.render.page import comparison_spec, page_spec
+from interp.results import ComparisonView, PageView
+
+__all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
+
+
+def render_page(page: PageView) -> str:
+    """The page as HTML: a header (title, model, input) and the linked views."""
+    spec = page_spec(page, titled=False)
+    header = f"<h1>{html.esc(page.title or page.name)}</h1>\n" + html.meta_line(
+        page.name, page.model, page.input
+    )
+    return html.document(
+        page.title or page.name, header, html.view("interp-view-0", page.name, spec)
+    )
+
+
+def render_comparison(cmp: ComparisonView) -> str:
+    """Pages side by side, each its own embed with params prefixed per page, metrics on top."""
+    from interp.render.page import comparison_prefixes, comparison_row_width
+
+    names = [page.name for page in cmp.pages]
+    title = "Comparing " + ", ".join(page.title or page.name for page in cmp.pages)
+    header = f"<h1>{html.esc(title)}</h1>\n" + (
+        '<p class="meta">interfaces '
+        + ", ".join(f"<code>{html.esc(n)}</code>" for n in names)
+        + "</p>"
+    )
+    body = []
+    if cmp.metrics is not None and len(cmp.metrics):
+        body.append("<h2>Metrics</h2>\n" + html.metrics_table(cmp.metrics))
+    sections = []
+    for i, (page, prefix) in enumerate(zip(cmp.pages, comparison_prefixes(cmp), strict=True)):
+        spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))
+        sections.append(
+            "<section>\n"
+            f"<h2>{html.esc(page.title or page.name)}</h2>\n"
+            + html.meta_line(page.name, page.model, page.input)
+            + "\n"
+            + html.view(
+                f"interp-view-{i}",
+                page.name if names.count(page.name) == 1 else f"{page.name}#{i}",
+                spec,
+            )
+            + "\n</section>"
+        )
+    body.append('<div class="columns">\n' + "\n".join(sections) + "\n</div>")
+    return html.document(title, header, "\n".join(body))

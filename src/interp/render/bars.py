@@ -1,0 +1,111 @@
+"""`as bars`: one horizontal bar per atom, labelled by ``atom``, sorted by value.
+
+An optional ``series`` column (a second free atom axis, e.g. the source group
+of ``top(3, per=source)``) prefixes the labels and colours the bars by series;
+otherwise bars are coloured
+by sign. A transparent full-width band behind each bar is the hit target, so
+short bars are as easy to hover or click as long ones. Labels are text marks
+inside the view (not an axis), so the view's origin is its left edge and
+views line up in a layout.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from interp.render import common, frames
+from interp.render.common import Built, Context
+from interp.results import ElementView
+
+ROW = 22
+WIDTH = 240
+LABELS = 150
+
+
+def order(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add ``_label`` (unique per subset) and ``_order`` (series in order, then by value)."""
+    if "series" in table:
+        series_rank = frames.appearance(table, keys, "series")
+        label = table["series"] + " · " + table["atom"]
+        table = table.assign(_label=label, _series_rank=series_rank)
+        by, ascending = ["_series_rank", "value"], [True, False]
+    else:
+        table = table.assign(_label=table["atom"])
+        by, ascending = ["value"], [False]
+    table = table.assign(_order=frames.rank(table, keys, by, ascending))
+    duplicated = table.duplicated([*keys, "_label"], keep=False)
+    if duplicated.any():
+        suffix = " #" + table["_order"].astype(str)
+        table = table.assign(_label=table["_label"].where(~duplicated, table["_label"] + suffix))
+    return table
+
+
+def chart(view: ElementView, ctx: Context) -> Built:
+    table = frames.tidy(view)
+    keys = frames.dependency_keys(view, table)
+    table = order(table, keys)
+    per_subset = int(table.groupby(keys, sort=False).size().max()) if keys else len(table)
+    height = ROW * max(per_subset, 1)
+    width = LABELS + int(view.options.get("width", WIDTH))
+    own = [view.key] if view.key in table else []
+    columns = ["atom", "value", "series", "_label", "_order", *keys, *own]
+    rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
+
+    y = {
+        "field": "_label",
+        "type": "nominal",
+        "sort": {"field": "_order", "op": "min"},
+        "axis": None,
+    }
+    tooltip = common.tooltip(table, ["series"])
+    if "series" in table:
+        series = table["series"].unique().tolist()
+        color = {
+            "field": "series",
+            "type": "nominal",
+            "legend": None,
+            "scale": common.atom_scale(series),
+        }
+    else:
+        color = {
+            "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
+            "value": common.POSITIVE,
+        }
+
+    def unit(role: str) -> alt.Chart:
+        return common.base_chart(view, ctx, role, rows)
+
+    bars = common.encode(
+        unit("bars").mark_bar(height={"band": 0.75}),
+        y=y,
+        x={
+            "field": "value",
+            "type": "quantitative",
+            "scale": {"range": [LABELS, width]},
+            "axis": {"title": None, "grid": True, "tickCount": 5},
+        },
+        color=color,
+        opacity=common.selected(view, ctx, hover=1.0, click=1.0, other=0.75),
+        tooltip=tooltip,
+    )
+    labels = common.encode(
+        unit("labels").mark_text(align="left", baseline="middle", limit=LABELS - 8, fontSize=11),
+        y=y,
+        x={"value": 0},
+        text={"field": "_label"},
+        tooltip=tooltip,
+    )
+    layers = [bars, labels]
+    if view.offers and view.key in table:
+        band = common.encode(
+            unit("hit").mark_bar(height={"band": 1.0}, cursor="pointer"),
+            y=y,
+            x={"value": 0},
+            x2={"value": "width"},
+            fill={"value": "#000000"},
+            fillOpacity=common.selected(view, ctx, hover=0.06, click=0.12, other=0.0),
+            tooltip=tooltip,
+        )
+        layers = [common.selectable(band, view, ctx), *layers]
+    return common.layered(view, ctx, layers, width, height)

@@ -1,0 +1,251 @@
+"""Shared pieces of the presentations: page context, selection params, encodings.
+
+Every presentation draws at pixel coordinates it computes in Python
+(``scale=None`` encodings, see :mod:`interp.render.frames`), so the browser
+only filters rows by the current selections and draws them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from interp.results import ElementView, Selection
+
+POSITIVE = "#4c78a8"
+NEGATIVE = "#e45756"
+HOVER = "#f58518"
+CLICK = "#222222"
+FONT = "Inter, system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+EVENTS = {"hover": "pointerover", "click": "click"}
+ATOM_SCHEME = "tableau10"
+CAPTION = 15
+
+
+@dataclass(frozen=True)
+class Built:
+    """A view (an Altair chart, or its dict once compiled) and its size in pixels."""
+
+    chart: Any
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a presentation needs to know about the page around it.
+
+    ``prefix`` keeps params and mark names of different pages apart when
+    several pages share one spec; ``initial`` holds each selector element's
+    first (strongest) atom, the value its params start with.
+    """
+
+    prefix: str = ""
+    initial: dict[str, str] = field(default_factory=dict)
+    datasets: dict[str, list[dict]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def name(self, view: ElementView, role: str = "") -> str:
+        base = f"{self.prefix}{view.name}"
+        return f"{base}__{role}" if role else base
+
+    def param_name(self, selection: Selection) -> str:
+        return self.prefix + selection.param
+
+    def dataset(self, name: str, rows: list[dict]) -> alt.NamedData:
+        """Rows stored once in the spec's top-level ``datasets``, referenced by name.
+
+        Kept out of Altair's objects, which deep-copy inline data on every step.
+        """
+        self.datasets[name] = rows
+        return alt.NamedData(name=name)
+
+
+def icon_lookup(id_column: str, icons: alt.NamedData) -> dict:
+    """``transform_lookup`` arguments that fetch ``url`` from the icon table."""
+    return {
+        "lookup": id_column,
+        "from_": alt.LookupData(data=icons, key=id_column, fields=["url"]),
+    }
+
+
+# -- selections ---------------------------------------------------------------
+
+
+def event_stream(view: ElementView, event: str) -> str:
+    """The DOM event, restricted to marks that carry this element's key.
+
+    A plain ``pointerover`` point selection empties itself when the pointer
+    reaches the view's background (Vega-Lite sets the tuple to null); keeping
+    only events on items with a key makes the last hovered atom stay.
+    """
+    dom_event = EVENTS[event]
+    return f"{dom_event}[item() && item().datum && isValid(item().datum.{view.key})]"
+
+
+def params(view: ElementView, ctx: Context) -> list[alt.Parameter]:
+    """One point selection per event other elements select on, on ``key_<name>``."""
+    result = []
+    for event in view.offers:
+        selection = Selection(view.name, event)
+        initial = ctx.initial.get(view.name)
+        result.append(
+            alt.selection_point(
+                name=ctx.param_name(selection),
+                fields=[view.key],
+                on=event_stream(view, event),
+                clear=False,
+                toggle=False,
+                value=[{view.key: initial}] if initial is not None else alt.Undefined,
+                empty=False,
+            )
+        )
+    return result
+
+
+def selectable(chart: alt.Chart, view: ElementView, ctx: Context) -> alt.Chart:
+    """``chart`` carrying the view's selection params (the hit target of its atoms)."""
+    defined = params(view, ctx)
+    return chart.add_params(*defined) if defined else chart
+
+
+def icon_layer(
+    view: ElementView, ctx: Context, source: alt.NamedData, icons: list[dict], prefix: str, tips
+) -> alt.Chart:
+    """Icons stretched over the boxes ``{prefix}x..{prefix}y2`` (grey squares without icons).
+
+    ``icons`` is the lookup table from :func:`frames.split_icons`; rows carry ``_icon`` ids.
+    """
+    chart = base_chart(view, ctx, "icons", source)
+    if not icons:
+        return encode(chart.mark_rect(fill="#e8e8e8", cornerRadius=3), **box(prefix), tooltip=tips)
+    table = ctx.dataset(ctx.name(view, "icon_urls"), icons)
+    chart = chart.transform_lookup(**icon_lookup("_icon", table)).mark_image(aspect=False)
+    return encode(chart, **box(prefix), url={"field": "url"}, tooltip=tips)
+
+
+def filters(view: ElementView, ctx: Context) -> list[dict]:
+    """``filter`` transforms keeping the rows of the current selections."""
+    return [{"filter": {"param": ctx.param_name(s), "empty": False}} for s in view.depends_on]
+
+
+def selected(view: ElementView, ctx: Context, *, hover: Any, click: Any, other: Any) -> dict:
+    """A conditional encoding value: one for the clicked atom, one for the hovered, else other."""
+    conditions = []
+    for event, value in (("click", click), ("hover", hover)):
+        if event in view.offers:
+            name = ctx.param_name(Selection(view.name, event))
+            conditions.append({"param": name, "empty": False, "value": value})
+    if not conditions:
+        return {"value": other}
+    return {"condition": conditions, "value": other}
+
+
+def base_chart(view: ElementView, ctx: Context, role: str, source: alt.NamedData) -> alt.Chart:
+    """A unit chart over a registered dataset, filtered by the view's selections."""
+    chart = alt.Chart(source, name=ctx.name(view, role))
+    transforms = filters(view, ctx)
+    if transforms:
+        chart = chart.transform_filter(transforms[0]["filter"])
+        for extra in transforms[1:]:
+            chart = chart.transform_filter(extra["filter"])
+    return chart
+
+
+def encode(chart: alt.Chart, **specs: dict | list) -> alt.Chart:
+    """``chart.encode`` with plain-dict channel specs wrapped in Altair's channel classes.
+
+    Altair parses dicts passed to ``encode`` with ``from_dict``, which rebuilds
+    a table of every schema class each time (~20 ms a channel); constructing
+    the classes directly is instant.
+    """
+    return chart.encode(**{name: channel(name, spec) for name, spec in specs.items()})
+
+
+def channel(name: str, spec: dict | list) -> Any:
+    if isinstance(spec, list):
+        return [channel(name, item) for item in spec]
+    class_name = name[0].upper() + name[1:] + ("" if "field" in spec else "Value")
+    return getattr(alt, class_name)(**spec)
+
+
+def atom_scale(labels: Iterable[str]) -> dict:
+    """One colour per atom label, the same in every view of a page.
+
+    The domain is the labels in natural order (``group 2`` before ``group 10``),
+    not in order of appearance, so views that rank atoms differently agree.
+    """
+    domain = sorted(set(labels), key=natural_order)
+    return {"domain": domain, "scheme": ATOM_SCHEME}
+
+
+def natural_order(label: str) -> list:
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", label)
+    ]
+
+
+def pixel(field_name: str) -> dict:
+    """A position encoding in pixels (no scale)."""
+    return {"field": field_name, "type": "quantitative", "scale": None, "axis": None}
+
+
+def box(prefix: str) -> dict:
+    """Pixel rectangle encodings from the columns ``{prefix}x``, ``x2``, ``y``, ``y2``."""
+    return {
+        "x": pixel(f"{prefix}x"),
+        "x2": {"field": f"{prefix}x2"},
+        "y": pixel(f"{prefix}y"),
+        "y2": {"field": f"{prefix}y2"},
+    }
+
+
+def tooltip(table: pd.DataFrame, extra: Iterable[str] = ()) -> list[dict]:
+    fields = [("atom", "nominal", None), ("value", "quantitative", ".4~g")]
+    fields += [(c, "nominal", None) for c in extra]
+    return [
+        {"field": f, "type": t, **({"format": fmt} if fmt else {})}
+        for f, t, fmt in fields
+        if f in table
+    ]
+
+
+def layered(view: ElementView, ctx: Context, layers: list, width: float, height: float) -> Built:
+    """The element's view: its layers, titled by its name, captioned by its selections."""
+    captions = [caption(view, ctx, selection, i) for i, selection in enumerate(view.depends_on)]
+    chart = alt.layer(*layers, *captions, name=ctx.name(view)).properties(
+        width=width, height=height, title=title(view)
+    )
+    return Built(chart, width, height)
+
+
+def caption(view: ElementView, ctx: Context, selection: Selection, line: int) -> alt.Chart:
+    """A line above the view naming the selected atom it shows, e.g. ``detectors: ch 12``."""
+    labels = ctx.labels.get(selection.element, {})
+    name = ctx.name(view, f"caption_{selection.element}_{selection.event}")
+    rows = [
+        {selection.key: key, "_caption": f"{selection.element} {selection.event}: {label}"}
+        for key, label in labels.items()
+    ]
+    chart = alt.Chart(ctx.dataset(name, rows), name=name)
+    chart = chart.transform_filter({"param": ctx.param_name(selection), "empty": False})
+    chart = chart.mark_text(
+        align="left", baseline="bottom", fontSize=11, color="#555", font=FONT, limit=400
+    )
+    return encode(
+        chart, x={"value": 0}, y={"value": -6 - CAPTION * line}, text={"field": "_caption"}
+    )
+
+
+def title(view: ElementView) -> dict:
+    result: dict[str, Any] = {"text": view.name, "anchor": "start"}
+    subtitle = view.meta.get("subtitle")
+    if subtitle:
+        result["subtitle"] = str(subtitle)
+    return result

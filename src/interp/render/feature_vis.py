@@ -1,0 +1,130 @@
+"""`as feature_vis(bars=true)`: a row of icons labelled by atom, with value bars.
+
+Each atom is a cell: its feature visualization (the ``icon`` data URL), its
+label, and with ``bars=true`` a bar of ``value`` under the label (length
+relative to the subset's largest magnitude, colour by sign). An optional
+``series`` column (a second free atom axis, e.g. the target class of
+``top(6, per=target)``) puts each series on its own labelled row. The cell frame is the hit target and shows the
+hovered/clicked atom.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from interp.render import common, frames
+from interp.render.common import Built, Context
+from interp.results import ElementView
+
+ICON = 64
+GAP = 14
+LABEL = 16
+BAR = 8
+SERIES_LABEL = 120
+
+
+def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.DataFrame:
+    """Pixel boxes per row, per subset: icon ``_x.._x2``/``_y.._y2``, label at ``_cx, _ty``,
+    cell frame ``_fx.._fx2``/``_fy.._fy2``, value bar ``_bx.._bx2``/``_by.._by2``."""
+    cell_w = icon + GAP
+    cell_h = icon + LABEL + (BAR + 8 if bars else 0) + GAP
+    grouped = "series" in table
+    left = SERIES_LABEL if grouped else 0
+    has_value = "value" in table
+    by = (["value"], [False]) if has_value else ([], [])
+    row = frames.appearance(table, keys, "series") if grouped else pd.Series(0, index=table.index)
+    column = frames.rank(table, [*keys, "series"] if grouped else keys, *by)
+    top = 4.0 + row * cell_h
+    x = left + column * cell_w
+    table = table.assign(
+        _x=x + GAP / 2,
+        _x2=x + GAP / 2 + icon,
+        _y=top,
+        _y2=top + icon,
+        _cx=x + cell_w / 2,
+        _ty=top + icon + 3,
+        _fx=x + 2,
+        _fx2=x + cell_w - 2,
+        _fy=top - 3,
+        _fy2=top + cell_h - GAP + 3,
+        _gy=top + icon / 2,
+    )
+    if bars and has_value:
+        magnitude = frames.subset_max(table, keys, table["value"].abs())
+        span = (icon * table["value"].abs() / magnitude.where(magnitude > 0)).fillna(0.0)
+        table = table.assign(
+            _bx=table["_x"],
+            _bx2=table["_x"] + span,
+            _by=top + icon + LABEL + 2,
+            _by2=top + icon + LABEL + 2 + BAR,
+        )
+    return table
+
+
+def chart(view: ElementView, ctx: Context) -> Built:
+    table = frames.tidy(view)
+    keys = frames.dependency_keys(view, table)
+    icon = int(view.options.get("icon_size", ICON))
+    bars = bool(view.options.get("bars", False)) and "value" in table
+    table = layout(table, keys, icon, bars)
+    icons: list[dict] = []
+    if "icon" in table:
+        table, icons = frames.split_icons(table, "icon", "_icon")
+    own = [view.key] if view.key in table else []
+    columns = [c for c in table.columns if c.startswith("_")]
+    columns += ["atom", "value", "series", *keys, *own]
+    rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
+    tooltip = common.tooltip(table, ["series"])
+
+    def unit(role: str) -> alt.Chart:
+        return common.base_chart(view, ctx, role, rows)
+
+    frame = unit("frame").mark_rect(cornerRadius=4, cursor="pointer" if view.offers else "default")
+    frame = common.encode(
+        frame,
+        **common.box("_f"),
+        fill={"value": "#000000"},
+        fillOpacity=common.selected(view, ctx, hover=0.05, click=0.08, other=0.0),
+        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
+        strokeWidth={"value": 2},
+        tooltip=tooltip,
+    )
+    layers = [
+        common.selectable(frame, view, ctx),
+        common.icon_layer(view, ctx, rows, icons, "_", tooltip),
+    ]
+    label = unit("labels").mark_text(
+        baseline="top", fontSize=10, limit=icon + GAP - 2, font=common.FONT, color="#333"
+    )
+    layers.append(
+        common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
+    )
+    if bars:
+        bar = unit("bars").mark_rect(cornerRadius=1)
+        layers.append(
+            common.encode(
+                bar,
+                **common.box("_b"),
+                color={
+                    "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
+                    "value": common.POSITIVE,
+                },
+                tooltip=tooltip,
+            )
+        )
+    if "series" in table:
+        headings = table.drop_duplicates([*keys, "series"])
+        series_rows = ctx.dataset(
+            ctx.name(view, "series_rows"), frames.records(headings, ["series", "_gy", *keys])
+        )
+        heading = common.base_chart(view, ctx, "series", series_rows).mark_text(
+            align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=SERIES_LABEL - 8
+        )
+        layers.append(
+            common.encode(heading, x={"value": 0}, y=common.pixel("_gy"), text={"field": "series"})
+        )
+
+    width = float(table["_fx2"].max() + 2) if len(table) else icon
+    height = float(table["_fy2"].max() + 2) if len(table) else icon
+    return common.layered(view, ctx, layers, width, height)

@@ -1,0 +1,139 @@
+"""`as heatmap(over=input)`: values over a grid of positions, upsampled onto the input.
+
+The input image (``meta["image"]``) is drawn as an image mark and the
+``meta["grid"] = (height, width)`` cells as rectangles stretched over it
+(nearest-neighbour upsampling), coloured by value with an opacity that grows
+with magnitude, so weak cells let the image show through. Tooltips carry the
+real values. ``color=atom`` draws several atoms at once: each cell takes the
+colour of the atom strongest there (relative to that atom's own maximum), its
+opacity that relative strength; the tooltip lists every atom's value.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from interp.render import common, frames, pictures
+from interp.render.common import Built, Context
+from interp.results import ElementView
+
+SIZE = 240
+
+
+def strongest_atoms(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per cell and subset: the atom strongest relative to its own maximum.
+
+    ``_all`` lists every atom's value at the cell, for the tooltip.
+    """
+    magnitude = table["value"].abs()
+    peak = frames.subset_max(table, [*keys, "atom"], magnitude)
+    table = table.assign(_strength=(magnitude / peak.where(peak > 0)).fillna(0.0))
+    cell = [*keys, "x", "y"]
+    described = table["atom"] + ": " + table["value"].map(lambda v: f"{v:.3g}")
+    listing = described.groupby([table[c] for c in cell], sort=False, dropna=False).agg("; ".join)
+    best = table.sort_values("_strength", ascending=False, kind="stable").drop_duplicates(cell)
+    best = best.join(listing.rename("_all"), on=cell)
+    return best.assign(_alpha=0.1 + 0.75 * best["_strength"])
+
+
+def image_layer(view: ElementView, ctx: Context, url: str, box: tuple[float, float]) -> alt.Chart:
+    """The input image filling the plot area; no filters (its data carries no keys)."""
+    width, height = box
+    name = ctx.name(view, "image")
+    chart = alt.Chart(ctx.dataset(name, [{"url": url, "_x": 0, "_y": 0}]), name=name)
+    chart = chart.mark_image(width=width, height=height, align="left", baseline="top", aspect=False)
+    return common.encode(chart, x=common.pixel("_x"), y=common.pixel("_y"), url={"field": "url"})
+
+
+def cell_transforms(
+    chart: alt.Chart, shape: tuple[int, int], box: tuple[float, float]
+) -> alt.Chart:
+    """Cell rectangles ``_x.._x2``, ``_y.._y2`` computed in the browser from ``x``, ``y``.
+
+    Dependent heatmaps hold one grid per selectable atom (14x14 cells times
+    196 positions is 38k rows); computing the boxes and the opacity in Vega,
+    after the filter, keeps the page a third of the size.
+    """
+    (grid_h, grid_w), (width, height) = shape, box
+    cell_w, cell_h = width / grid_w, height / grid_h
+    return chart.transform_calculate(
+        _x=f"datum.x * {cell_w!r}",
+        _x2=f"(datum.x + 1) * {cell_w!r}",
+        _y=f"datum.y * {cell_h!r}",
+        _y2=f"(datum.y + 1) * {cell_h!r}",
+    )
+
+
+def plot_box(view: ElementView, shape: tuple[int, int]) -> tuple[float, float]:
+    longest = float(view.options.get("size", SIZE))
+    image = view.meta.get("image")
+    if image:
+        return pictures.fit(pictures.image_size(pictures.to_data_url(image)), longest)
+    grid_h, grid_w = shape
+    return pictures.fit((grid_w, grid_h), longest)
+
+
+def chart(view: ElementView, ctx: Context) -> Built:
+    table = frames.tidy(view)
+    keys = frames.dependency_keys(view, table)
+    shape = pictures.grid_shape(view, table)
+    width, height = plot_box(view, shape)
+    by_atom = view.options.get("color") == "atom"
+    atoms = table["atom"].unique().tolist()
+    if by_atom:
+        table = strongest_atoms(table, keys)
+    own = [view.key] if view.key in table else []
+    columns = ["_alpha", "_all", "atom", "value", "x", "y", *keys, *own]
+    rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
+    image = view.meta.get("image")
+
+    layers = []
+    if image:
+        layers.append(image_layer(view, ctx, pictures.to_data_url(image), (width, height)))
+    tooltip = common.tooltip(table) + [
+        {"field": "x", "type": "quantitative"},
+        {"field": "y", "type": "quantitative"},
+    ]
+    if by_atom:
+        tooltip.append({"field": "_all", "type": "nominal", "title": "all atoms"})
+        fill = {
+            "field": "atom",
+            "type": "nominal",
+            "scale": common.atom_scale(atoms),
+            "legend": {"title": None, "orient": "bottom", "columns": 3},
+        }
+    else:
+        signed = bool((table["value"] < 0).any())
+        scale = {"scheme": "blueorange", "domainMid": 0} if signed else {"scheme": "orangered"}
+        fill = {
+            "field": "value",
+            "type": "quantitative",
+            "scale": scale,
+            "legend": {
+                "title": None,
+                "orient": "bottom",
+                "direction": "horizontal",
+                "gradientLength": max(width - 40, 60),
+            },
+        }
+    opacity = {"field": "_alpha", "type": "quantitative", "scale": None} if image else {"value": 1}
+    heat = cell_transforms(common.base_chart(view, ctx, "cells", rows), shape, (width, height))
+    if not by_atom:
+        heat = heat.transform_calculate(_abs="abs(datum.value)")
+        heat = heat.transform_joinaggregate(_peak="max(_abs)")
+        heat = heat.transform_calculate(
+            _alpha="0.12 + 0.73 * (datum._peak > 0 ? datum._abs / datum._peak : 0)"
+        )
+    heat = heat.mark_rect(cursor="pointer" if view.offers else "default")
+    heat = common.encode(
+        heat,
+        **common.box("_"),
+        fill=fill,
+        fillOpacity=opacity,
+        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
+        strokeWidth={"value": 2},
+        tooltip=tooltip,
+    )
+    layers.append(common.selectable(heat, view, ctx))
+    return common.layered(view, ctx, layers, width, height)

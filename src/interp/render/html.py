@@ -1,0 +1,141 @@
+"""The self-contained HTML shell: inlined Vega/Vega-Lite/vega-embed, escaped text.
+
+Nothing on the page needs the network: the JavaScript bundle comes from
+vl-convert (the same Vega-Lite version Altair targets), images are ``data:``
+URLs inside the specs. Every user string goes through :func:`html.escape`;
+specs are embedded as JSON with ``<`` escaped, so no string can close a tag.
+Embedded views are exposed as ``window.__interp_views[name]`` and
+``document.body.dataset.ready`` turns ``"true"`` (or ``"error"``) once all are
+drawn, for tests and scripts.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+
+import pandas as pd
+
+STYLE = """
+:root { color-scheme: light; }
+body { margin: 0; font: 14px/1.45 Inter, system-ui, -apple-system, "Segoe UI", Helvetica, Arial,
+  sans-serif; color: #1d1d1f; background: #fff; }
+header { padding: 20px 28px 8px; border-bottom: 1px solid #eee; }
+h1 { font-size: 22px; margin: 0 0 4px; font-weight: 650; }
+h2 { font-size: 17px; margin: 0 0 2px; font-weight: 600; }
+.meta { color: #666; margin: 0; font-size: 13px; }
+.meta code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; color: #333;
+  background: #f5f5f7; padding: 1px 5px; border-radius: 4px; }
+main { padding: 16px 28px 32px; }
+.interp-view { margin-top: 8px; }
+.interp-error { color: #b00020; white-space: pre-wrap; font-family: monospace; }
+.columns { display: flex; gap: 40px; align-items: flex-start; overflow-x: auto; }
+.columns > section { flex: 0 0 auto; }
+table.metrics { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }
+table.metrics th, table.metrics td { padding: 4px 12px; border-bottom: 1px solid #eee;
+  text-align: right; }
+table.metrics th:first-child, table.metrics td:first-child { text-align: left; }
+table.metrics thead th { border-bottom: 1px solid #ccc; font-weight: 600; }
+footer { color: #999; font-size: 12px; padding: 0 28px 20px; }
+"""
+
+SCRIPT = """
+(function () {
+  const options = {renderer: "svg", tooltip: {theme: "light"},
+    actions: {export: true, source: false, compiled: false, editor: false}};
+  window.__interp_views = {};
+  const pending = Array.from(document.querySelectorAll("script[data-interp-spec]")).map((node) => {
+    const target = document.getElementById(node.dataset.target);
+    return vegaEmbed(target, JSON.parse(node.textContent), options).then((result) => {
+      window.__interp_views[node.dataset.name] = result.view;
+    }).catch((error) => {
+      target.className += " interp-error";
+      target.textContent = "could not draw this view: " + error;
+      throw error;
+    });
+  });
+  window.__interp_ready = Promise.all(pending).then(
+    () => { document.body.dataset.ready = "true"; },
+    (error) => { document.body.dataset.ready = "error"; console.error(error); });
+})();
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def javascript() -> str:
+    """Vega, Vega-Lite and vega-embed in one script, for the Vega-Lite version Altair emits."""
+    import vl_convert
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    bundle = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def spec_json(spec: dict) -> str:
+    """JSON safe inside ``<script>``: ``<``, ``>``, ``&`` and line separators escaped."""
+    text = json.dumps(spec, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(raw, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def meta_line(name: str, model: str, input_: str) -> str:
+    parts = [f"interface <code>{esc(name)}</code>"]
+    if model:
+        parts.append(f"model <code>{esc(model)}</code>")
+    if input_:
+        parts.append(f"input <code>{esc(input_)}</code>")
+    return '<p class="meta">' + " · ".join(parts) + "</p>"
+
+
+def view(view_id: str, name: str, spec: dict) -> str:
+    """A container and its spec; the shell's script embeds every such pair."""
+    return (
+        f'<div class="interp-view" id="{esc(view_id)}"></div>\n'
+        f'<script type="application/json" data-interp-spec data-target="{esc(view_id)}"'
+        f' data-name="{esc(name)}">{spec_json(spec)}</script>'
+    )
+
+
+def metrics_table(metrics: pd.DataFrame) -> str:
+    """The metrics as an HTML table (escaped); a named index becomes the first column."""
+    named_index = any(name is not None for name in metrics.index.names)
+    table = metrics.reset_index() if named_index else metrics
+    return table.to_html(
+        escape=True,
+        index=not named_index,
+        border=0,
+        classes="metrics",
+        float_format=lambda v: f"{v:.4g}",
+        na_rep="–",
+    )
+
+
+def document(title: str, header: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="interp">
+<title>{esc(title)}</title>
+<style>{STYLE}</style>
+<script>{javascript()}</script>
+</head>
+<body>
+<header>
+{header}
+</header>
+<main>
+{body}
+</main>
+<footer>Made with interp · hover and click the views to explore</footer>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,148 @@
+"""`as sankey(icons=feature_vis)`: flows between the atoms of two substrates.
+
+Vega-Lite has no sankey mark, so the layout is computed here: sources in a
+left column, targets in a right one, each node drawn by its icon
+(``source_icon``/``target_icon``) and label. Every row is a link, drawn as an
+``area`` band between two smooth curves, its thickness proportional to
+``|value|`` and stacked at both ends so the bands leaving a node sit side by
+side, coloured by sign.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from interp.render import common, frames
+from interp.render.common import Built, Context
+from interp.results import ElementView
+
+NODE = 48
+LABEL = 18
+WIDTH = 460
+STEPS = 16
+
+
+def layout(table: pd.DataFrame, keys: list[str], width: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(link band points, nodes), both in pixels, laid out per subset."""
+    pitch = NODE + LABEL + 8
+    x0, x1 = NODE + 6, width - NODE - 6
+    ease = np.linspace(0.0, 1.0, STEPS)
+    ease = ease * ease * (3 - 2 * ease)
+    points, nodes = [], []
+    for link_offset, rows in enumerate(frames.subsets(table, keys)):
+        rows = rows.assign(_w=rows["value"].abs().fillna(0.0))
+        sources = list(dict.fromkeys(rows["source"]))
+        targets = list(dict.fromkeys(rows["target"]))
+        height = max(len(sources), len(targets)) * pitch
+        centre = {
+            side: {
+                name: (height - len(names) * pitch) / 2 + i * pitch + NODE / 2
+                for i, name in enumerate(names)
+            }
+            for side, names in (("source", sources), ("target", targets))
+        }
+        totals = pd.concat([rows.groupby("source")["_w"].sum(), rows.groupby("target")["_w"].sum()])
+        scale = (NODE - 6) / totals.max() if len(totals) and totals.max() > 0 else 0.0
+        rows = rows.assign(_w=rows["_w"] * scale)
+        top = {}
+        for side, other in (("source", "target"), ("target", "source")):
+            order = {name: i for i, name in enumerate(centre[other])}
+            ranked = rows.assign(_rank=rows[other].map(order)).sort_values("_rank", kind="stable")
+            for name, links in ranked.groupby(side, sort=False):
+                start = centre[side][name] - links["_w"].sum() / 2
+                offsets = start + links["_w"].cumsum() - links["_w"]
+                top.update({(side, i): y for i, y in offsets.items()})
+        for i, link in rows.iterrows():
+            y_source, y_target = top[("source", i)], top[("target", i)]
+            upper = y_source + (y_target - y_source) * ease
+            points.append(
+                pd.DataFrame(
+                    {
+                        "_link": f"{link_offset}:{i}",
+                        "_lx": x0 + (x1 - x0) * np.linspace(0.0, 1.0, STEPS),
+                        "_ly": upper,
+                        "_ly2": upper + max(link["_w"], 0.75),
+                    }
+                ).assign(**{c: link[c] for c in rows.columns if not c.startswith("_")})
+            )
+        for side, x, icon_column in (
+            ("source", 0.0, "source_icon"),
+            ("target", x1 + 6, "target_icon"),
+        ):
+            first = rows.drop_duplicates(side)
+            node = pd.DataFrame(
+                {
+                    "atom": first[side].astype(str).to_numpy(),
+                    "_nx": x,
+                    "_ny": [centre[side][n] - NODE / 2 for n in first[side]],
+                    "_tx": x + NODE / 2,
+                    "_total": [rows.loc[rows[side] == n, "value"].sum() for n in first[side]],
+                }
+            )
+            node["_nx2"] = node["_nx"] + NODE
+            node["_ny2"] = node["_ny"] + NODE
+            node["_ty"] = node["_ny"] + NODE + 2
+            node["icon"] = first[icon_column].to_numpy() if icon_column in first else None
+            for key in keys:
+                node[key] = first[key].to_numpy()
+            nodes.append(node)
+    empty = pd.DataFrame()
+    return (
+        pd.concat(points, ignore_index=True) if points else empty,
+        pd.concat(nodes, ignore_index=True) if nodes else empty,
+    )
+
+
+def chart(view: ElementView, ctx: Context) -> Built:
+    table = frames.tidy(view)
+    table["source"] = table["source"].astype(str)
+    table["target"] = table["target"].astype(str)
+    keys = frames.dependency_keys(view, table)
+    width = float(view.options.get("width", WIDTH))
+    points, nodes = layout(table, keys, width)
+    height = float(max(nodes["_ty"].max() + LABEL, NODE)) if len(nodes) else NODE
+    own = [view.key] if view.key in points else []
+    link_columns = ["_link", "_lx", "_ly", "_ly2", "source", "target", "value", *keys, *own]
+    link_rows = ctx.dataset(ctx.name(view, "links"), frames.records(points, link_columns))
+    tooltip = [
+        {"field": "source", "type": "nominal"},
+        {"field": "target", "type": "nominal"},
+        {"field": "value", "type": "quantitative", "format": ".4~g"},
+    ]
+    links = common.base_chart(view, ctx, "links", link_rows).mark_area(
+        interpolate="linear", cursor="pointer" if view.offers else "default"
+    )
+    links = common.encode(
+        links,
+        x=common.pixel("_lx"),
+        y={**common.pixel("_ly"), "stack": None},
+        y2={"field": "_ly2"},
+        detail={"field": "_link", "type": "nominal"},
+        color={
+            "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
+            "value": common.POSITIVE,
+        },
+        opacity=common.selected(view, ctx, hover=0.8, click=0.9, other=0.45),
+        tooltip=tooltip,
+    )
+    layers = [common.selectable(links, view, ctx)]
+
+    icons: list[dict] = []
+    if len(nodes) and nodes["icon"].notna().any():
+        nodes, icons = frames.split_icons(nodes, "icon", "_icon")
+    node_columns = ["atom", "_nx", "_nx2", "_ny", "_ny2", "_tx", "_ty", "_total", "_icon", *keys]
+    node_rows = ctx.dataset(ctx.name(view, "nodes"), frames.records(nodes, node_columns))
+    node_tooltip = [
+        {"field": "atom", "type": "nominal"},
+        {"field": "_total", "type": "quantitative", "format": ".4~g", "title": "total flow"},
+    ]
+    image = common.icon_layer(view, ctx, node_rows, icons, "_n", node_tooltip)
+    label = common.base_chart(view, ctx, "labels", node_rows).mark_text(
+        baseline="top", fontSize=10, font=common.FONT, limit=NODE + 40, color="#333"
+    )
+    label = common.encode(
+        label, x=common.pixel("_tx"), y=common.pixel("_ty"), text={"field": "atom"}
+    )
+    layers += [image, label]
+    return common.layered(view, ctx, layers, width, height)

@@ -1,0 +1,144 @@
+"""Written pages open offline in Chromium, draw, and respond to hover and click."""
+
+from __future__ import annotations
+
+import pytest
+import synthetic_pages as synthetic
+
+from interp.render import write_outputs
+from interp.results import PageView
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict:
+    """Every synthetic page (and the comparison) written once for the module."""
+    folder = tmp_path_factory.mktemp("pages")
+    written = {}
+    for name, make in synthetic.PAGES.items():
+        written[name] = folder / f"{name}.html"
+        write_outputs(make(), written[name])
+    written["comparison"] = folder / "comparison.html"
+    write_outputs(synthetic.comparison(), written["comparison"])
+    return written
+
+
+@pytest.mark.parametrize("name", [*synthetic.PAGES, "comparison"])
+def test_page_draws_offline_without_errors(open_page, pages, name):
+    opened = open_page(pages[name])
+    assert opened.page.evaluate("document.body.dataset.ready") == "true"
+    assert opened.console_errors == []
+    assert opened.blocked == []
+    assert opened.page.locator(".interp-view svg").count() >= 1
+    assert opened.page.evaluate("Object.keys(window.__interp_views).length") >= 1
+
+
+def test_hovering_a_detector_changes_the_heatmap(open_page, pages):
+    opened = open_page(pages["teaser"])
+    frames = opened.items("teaser", "detectors__frame")
+    first, third = frames[0]["datum"]["key_detectors"], frames[2]["datum"]["key_detectors"]
+    assert {row["key_detectors"] for row in opened.rows("teaser", "where__cells")} == {first}
+    assert opened.rows("teaser", "where__caption_detectors_hover")[0]["_caption"].endswith(
+        frames[0]["datum"]["atom"]
+    )
+
+    opened.hover(frames[2]["box"])
+    assert {row["key_detectors"] for row in opened.rows("teaser", "where__cells")} == {third}
+
+    # the last hovered atom stays when the pointer moves on to the view's background
+    # (between two rows of icons), to marks without atoms (a group heading), or away
+    box = frames[2]["box"]
+    opened.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] + 4)
+    opened.hover(opened.items("teaser", "detectors__series")[0]["box"])
+    opened.page.mouse.move(5, 5)
+    assert {row["key_detectors"] for row in opened.rows("teaser", "where__cells")} == {third}
+    assert opened.console_errors == []
+
+
+def test_clicking_a_bar_changes_the_dependent_icons(open_page, pages):
+    opened = open_page(pages["channel_attribution"])
+    hits = opened.items("channel_attribution", "classes__hit")
+    labels = [hit["datum"]["atom"] for hit in hits]
+    assert labels[0] == "Egyptian cat"
+    before = opened.rows("channel_attribution", "upper__frame")
+    assert {row["key_classes"] for row in before} == {"Egyptian cat"}
+
+    tabby = hits[labels.index("tabby")]
+    opened.hover(tabby["box"])  # hovering alone selects nothing: classes offers click
+    assert {row["key_classes"] for row in opened.rows("channel_attribution", "upper__frame")} == {
+        "Egyptian cat"
+    }
+    opened.click(tabby["box"])
+    after = opened.rows("channel_attribution", "upper__frame")
+    assert {row["key_classes"] for row in after} == {"tabby"}
+    assert [row["atom"] for row in after] != [row["atom"] for row in before]
+
+    # a chain: hovering an icon of `upper` drives `footprint`
+    frames = opened.items("channel_attribution", "upper__frame")
+    opened.hover(frames[3]["box"])
+    shown = {row["key_upper"] for row in opened.rows("channel_attribution", "footprint__cells")}
+    assert shown == {frames[3]["datum"]["key_upper"]}
+    assert opened.console_errors == []
+
+
+def test_hovering_an_image_cell_picks_its_position(open_page, pages):
+    opened = open_page(pages["semantic_dictionary"])
+    assert {
+        row["key_picker"] for row in opened.rows("semantic_dictionary", "dictionary__frame")
+    } == {"0,0"}
+    cells = opened.items("semantic_dictionary", "picker__cells")
+    target = next(cell for cell in cells if cell["datum"]["key_picker"] == "5,7")
+    opened.hover(target["box"])
+    assert opened.signal("semantic_dictionary", "picker_hover")["key_picker"] == ["5,7"]
+    shown = opened.rows("semantic_dictionary", "dictionary__frame")
+    assert {row["key_picker"] for row in shown} == {"5,7"}
+    assert len(shown) == 8
+    outlined = [
+        path
+        for path in opened.page.locator("g.picker__outline_marks > path").all()
+        if (path.get_attribute("stroke") or "none") != "none"
+    ]
+    assert len(outlined) == 1
+
+
+def test_hovering_the_activation_grid_drives_two_views(open_page, pages):
+    opened = open_page(pages["spatial_attribution"])
+    cells = opened.items("spatial_attribution", "saliency__cells")
+    target = next(cell for cell in cells if cell["datum"]["key_saliency"] == "9,4")
+    opened.hover(target["box"])
+    for mark in ("classes__bars", "feeders__cells"):
+        rows = opened.rows("spatial_attribution", mark)
+        assert rows and {row["key_saliency"] for row in rows} == {"9,4"}
+
+
+def test_comparison_pages_select_independently(open_page, pages):
+    opened = open_page(pages["comparison"], width=1800)
+    views = opened.page.evaluate("Object.keys(window.__interp_views)")
+    assert views == ["teaser", "randomized"]
+    frames = opened.items("teaser", "teaser__detectors__frame")
+    opened.hover(frames[4]["box"])
+    key = frames[4]["datum"]["key_detectors"]
+    assert {r["key_detectors"] for r in opened.rows("teaser", "teaser__where__cells")} == {key}
+    untouched = {r["key_detectors"] for r in opened.rows("randomized", "randomized__where__cells")}
+    assert untouched == {frames[0]["datum"]["key_detectors"]}
+
+
+def test_hostile_strings_show_as_text(open_page, tmp_path):
+    hostile = "<script>alert(1)</script>"
+    page = synthetic.teaser()
+    page = PageView(
+        name=page.name,
+        title=hostile,
+        elements=page.elements,
+        model=f'{hostile} & "quotes"',
+        input="</script><img src=x onerror=alert(2)>",
+    )
+    path = tmp_path / "hostile.html"
+    write_outputs(page, path)
+    opened = open_page(path)
+    assert opened.page.locator("h1").text_content() == hostile
+    assert hostile in opened.page.locator("header").text_content()
+    assert opened.page.locator("header img").count() == 0
+    assert opened.console_errors == []
+    assert opened.page.evaluate("document.body.dataset.ready") == "true"
