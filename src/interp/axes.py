@@ -102,7 +102,11 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
         known = {a.name for a in axes}
         for axis_name, _ in op.coords:
             if axis_name not in known:
-                raise AxisError(f"select: this content has no axis {axis_name!r}", _axis_hint(axis_name, axes), word=axis_name)
+                raise AxisError(
+                    f"select: this content has no axis {axis_name!r}",
+                    _axis_hint(axis_name, axes),
+                    word=axis_name,
+                )
         bound = {name for name, _ in op.coords}
         return tuple(a for a in axes if a.name not in bound)
     axes = collapse_drill(axes)
@@ -145,6 +149,10 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
         known = {a.name for a in axes}
         for axis_name in op.over:
             if axis_name not in known:
-                raise AxisError(f"sum: this content has no axis {axis_name!r}", _axis_hint(axis_name, axes), word=axis_name)
+                raise AxisError(
+                    f"sum: this content has no axis {axis_name!r}",
+                    _axis_hint(axis_name, axes),
+                    word=axis_name,
+                )
         return tuple(a for a in axes if a.name not in op.over)
     raise TypeError(op)

@@ -17,7 +17,9 @@ from interp.images import load_image
 from interp.models import ModelHandle, layer_table, load_model, nonnegative_layers
 
 
-def check(spec: ast.Spec, *, source: str | None = None, device: str = "cpu", bind_models: bool = True) -> Program:
+def check(
+    spec: ast.Spec, *, source: str | None = None, device: str = "cpu", bind_models: bool = True
+) -> Program:
     """Static checks, then (with `bind_models`) the checks that need each model."""
     source = source if source is not None else ""
     program = check_static(spec, source)
@@ -44,18 +46,25 @@ def _bind(interface: Interface, problems: Problems, device: str) -> None:
     layers = handle.layer_names()
     shapes = {info.name: info.shape for info in layer_table(handle)}
     for element in interface.elements:
-        substrates = [element.content.source, element.content.target, element.presentation.option("grid")]
+        substrates = [
+            element.content.source,
+            element.content.target,
+            element.presentation.option("grid"),
+        ]
         for substrate in substrates:
             if isinstance(substrate, Substrate):
                 _bind_substrate(substrate, handle, layers, shapes, problems)
 
 
-def _bind_substrate(substrate: Substrate, handle: ModelHandle, layers: list[str], shapes: dict, problems: Problems) -> None:
+def _bind_substrate(
+    substrate: Substrate, handle: ModelHandle, layers: list[str], shapes: dict, problems: Problems
+) -> None:
     if substrate.kind == "layer" and substrate.layer not in layers:
         problems.add(
             f"model {handle.spec.name} has no layer {substrate.layer!r}",
             substrate.span,
-            did_you_mean(substrate.layer or "", sorted(layers, key=_natural)) + f" (`interp layers {handle.spec.name}` lists them all)",
+            did_you_mean(substrate.layer or "", sorted(layers, key=_natural))
+            + f" (`interp layers {handle.spec.name}` lists them all)",
         )
         return
     shape = shapes.get(substrate.layer) if substrate.kind == "layer" else None
@@ -64,12 +73,17 @@ def _bind_substrate(substrate: Substrate, handle: ModelHandle, layers: list[str]
         problems.add(
             f"layer {substrate.layer!r} outputs shape {shape}, not a (channels, height, width) cube, so it has no .{substrate.atoms}",
             substrate.span,
-            "use a convolutional layer, e.g. " + ", ".join(repr(n) for n in _near(substrate.layer or "", cubes, layers)),
+            "use a convolutional layer, e.g. "
+            + ", ".join(repr(n) for n in _near(substrate.layer or "", cubes, layers)),
         )
         return
     for label in substrate.labels:
         if label not in handle.labels:
-            problems.add(f"unknown class {label!r}", problems.at_string(substrate.span, label), did_you_mean(label, handle.labels))
+            problems.add(
+                f"unknown class {label!r}",
+                problems.at_string(substrate.span, label),
+                did_you_mean(label, handle.labels),
+            )
     groups = substrate.groups
     if groups is not None:
         if groups.target is not None and groups.target not in handle.labels:
@@ -77,12 +91,20 @@ def _bind_substrate(substrate: Substrate, handle: ModelHandle, layers: list[str]
             span = substrate.span
             rest = span and Span(span.file, span.line, span.column, span.line + 1, 1)
             found = problems.at_string(rest, groups.target)
-            problems.add(f"unknown class {groups.target!r}", found if found != rest else span, did_you_mean(groups.target, handle.labels))
+            problems.add(
+                f"unknown class {groups.target!r}",
+                found if found != rest else span,
+                did_you_mean(groups.target, handle.labels),
+            )
         if groups.of == "activations":
             allowed = nonnegative_layers(handle)
             if groups.layer not in allowed:
                 cubes = [name for name in allowed if shapes[name][1] > 1]
-                why = "has negative activations" if groups.layer in shapes else "is not one of the layers measured to be non-negative"
+                why = (
+                    "has negative activations"
+                    if groups.layer in shapes
+                    else "is not one of the layers measured to be non-negative"
+                )
                 problems.add(
                     f"NMF needs non-negative data, and {groups.layer!r} {why}",
                     substrate.span,
@@ -100,7 +122,10 @@ def _near(layer: str, allowed: list[str], order: list[str], n: int = 4) -> list[
     position = {name: i for i, name in enumerate(order)}
     here = position.get(layer, 0)
     inside = [name for name in outer if name.startswith(layer + ".")]
-    rest = sorted((name for name in outer if name not in inside), key=lambda name: abs(position.get(name, 0) - here))
+    rest = sorted(
+        (name for name in outer if name not in inside),
+        key=lambda name: abs(position.get(name, 0) - here),
+    )
     return (inside + rest)[:n]
 
 

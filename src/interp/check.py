@@ -90,7 +90,14 @@ class Problems:
     def sorted(self) -> list[Diagnostic]:
         """Unique diagnostics in source order (inherited statements are checked once per child)."""
         unique = list(dict.fromkeys(self.items))
-        return sorted(unique, key=lambda d: (d.span is None, d.span.line if d.span else 0, d.span.column if d.span else 0))
+        return sorted(
+            unique,
+            key=lambda d: (
+                d.span is None,
+                d.span.line if d.span else 0,
+                d.span.column if d.span else 0,
+            ),
+        )
 
 
 def check_static(spec: ast.Spec, source: str = "") -> Program:
@@ -103,7 +110,11 @@ def check_static(spec: ast.Spec, source: str = "") -> Program:
     for comparison in spec.comparisons:
         for name in comparison.names:
             if name not in known:
-                problems.add(f"compare: no interface named {name!r}", problems.at(comparison.span, name), did_you_mean(name, known))
+                problems.add(
+                    f"compare: no interface named {name!r}",
+                    problems.at(comparison.span, name),
+                    did_you_mean(name, known),
+                )
         comparisons.append(comparison.names)
     if problems.items:
         raise InterpError(problems.sorted(), source)
@@ -119,7 +130,11 @@ def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
         first = by_name.get(interface.name)
         if first is not None:
             where = f"the first is at line {first.span.line}; " if first.span else ""
-            problems.add(f"interface {interface.name!r} is defined twice", problems.at(interface.span, interface.name, "interface"), f"{where}rename one of them")
+            problems.add(
+                f"interface {interface.name!r} is defined twice",
+                problems.at(interface.span, interface.name, "interface"),
+                f"{where}rename one of them",
+            )
         by_name.setdefault(interface.name, interface)
     cycles: set[frozenset[str]] = set()
 
@@ -132,9 +147,17 @@ def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
             if frozenset(cycle) not in cycles:
                 cycles.add(frozenset(cycle))
                 if len(cycle) == 2:
-                    problems.add(f"interface {interface.name!r} extends itself", at, "extend another interface, or remove `extends`")
+                    problems.add(
+                        f"interface {interface.name!r} extends itself",
+                        at,
+                        "extend another interface, or remove `extends`",
+                    )
                 else:
-                    problems.add(f"extends cycle: {' -> '.join(cycle)}", at, "an interface cannot extend itself, directly or through others")
+                    problems.add(
+                        f"extends cycle: {' -> '.join(cycle)}",
+                        at,
+                        "an interface cannot extend itself, directly or through others",
+                    )
             return interface.model_copy(update={"extends": None})
         parent = by_name.get(interface.extends)
         if parent is None:
@@ -172,7 +195,11 @@ def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
             if first is not None:
                 keyword = "let" if isinstance(stmt, ast.LetStmt) else "element"
                 where = f"the first is at line {first.span.line}; " if first.span else ""
-                problems.add(f"{stmt.name!r} is defined twice in {interface.name!r}", problems.at(stmt.span, stmt.name, keyword), f"{where}names of lets and elements must be unique")
+                problems.add(
+                    f"{stmt.name!r} is defined twice in {interface.name!r}",
+                    problems.at(stmt.span, stmt.name, keyword),
+                    f"{where}names of lets and elements must be unique",
+                )
             table.setdefault(stmt.name, stmt)
         elif isinstance(stmt, ast.LayoutStmt):
             layout = stmt.layout
@@ -199,20 +226,33 @@ def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
     )
 
 
-def _check_layout(layout: ast.Layout, elements, interface: ast.Interface, problems: Problems) -> None:
+def _check_layout(
+    layout: ast.Layout, elements, interface: ast.Interface, problems: Problems
+) -> None:
     if layout.direction not in ("row", "column"):
-        problems.add(f"unknown layout {layout.direction!r}", problems.at(layout.span, layout.direction), "use row(...) or column(...)")
+        problems.add(
+            f"unknown layout {layout.direction!r}",
+            problems.at(layout.span, layout.direction),
+            "use row(...) or column(...)",
+        )
     declared = [e.name for e in interface.elements]
     for item in layout.items:
         if isinstance(item, ast.Layout):
             _check_layout(item, elements, interface, problems)
         elif item not in declared:
-            problems.add(f"layout names {item!r}, which is not an element", problems.at(layout.span, item), did_you_mean(item, declared))
+            problems.add(
+                f"layout names {item!r}, which is not an element",
+                problems.at(layout.span, item),
+                did_you_mean(item, declared),
+            )
 
 
 def _dependency_order(elements: dict[str, ast.ElementStmt], problems: Problems) -> list[str]:
     """Elements ordered so that each selection's source element comes first."""
-    deps = {name: [s for s in _selected_elements(stmt) if s in elements] for name, stmt in elements.items()}
+    deps = {
+        name: [s for s in _selected_elements(stmt) if s in elements]
+        for name, stmt in elements.items()
+    }
     order: list[str] = []
     state: dict[str, str] = {}
 
@@ -221,11 +261,19 @@ def _dependency_order(elements: dict[str, ast.ElementStmt], problems: Problems) 
             return
         if state.get(name) == "active":
             cycle, selector = (*path[path.index(name) :], name), elements[path[-1]]
-            at = next((r.span for r in _selection_refs(selector) if r.base.name == name), selector.span)  # type: ignore[union-attr]
+            at = next(
+                (r.span for r in _selection_refs(selector) if r.base.name == name), selector.span
+            )  # type: ignore[union-attr]
             if len(cycle) == 2:
-                problems.add(f"element {name!r} selects on itself", at, "select on another element's atoms")
+                problems.add(
+                    f"element {name!r} selects on itself", at, "select on another element's atoms"
+                )
             else:
-                problems.add(f"selection cycle: {' -> '.join(cycle)}", at, "an element cannot depend, through selections, on its own selection")
+                problems.add(
+                    f"selection cycle: {' -> '.join(cycle)}",
+                    at,
+                    "an element cannot depend, through selections, on its own selection",
+                )
             return
         state[name] = "active"
         for dep in deps[name]:
@@ -266,7 +314,11 @@ def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
     kwargs = {a.name: a.value for a in ref.args if a.name}
     for arg in ref.args:
         if arg.name and arg.name not in ("weights", "seed"):
-            problems.add(f"model: unknown argument {arg.name!r}", arg.span, did_you_mean(arg.name, ["weights", "seed"]))
+            problems.add(
+                f"model: unknown argument {arg.name!r}",
+                arg.span,
+                did_you_mean(arg.name, ["weights", "seed"]),
+            )
     weights = kwargs.get("weights")
     weights_value = None
     if isinstance(weights, ast.Name) and weights.name == "random":
@@ -274,7 +326,9 @@ def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
     elif isinstance(weights, ast.Str):
         weights_value = weights.value
     elif weights is not None:
-        problems.add("weights= takes random or a file path string", weights.span, 'e.g. weights="model.pth"')
+        problems.add(
+            "weights= takes random or a file path string", weights.span, 'e.g. weights="model.pth"'
+        )
     seed = kwargs.get("seed")
     if seed is not None and not (isinstance(seed, ast.Num) and isinstance(seed.value, int)):
         problems.add("seed= takes an integer", seed.span, "e.g. seed=0")
@@ -283,7 +337,11 @@ def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
     if ref.name in ("torchvision", "timm"):
         first = ref.positional[0].value if ref.positional else None
         if not isinstance(first, ast.Str):
-            problems.add(f"{ref.name}(...) takes the architecture name as a string first", ref.span, f'e.g. {ref.name}("resnet18", weights="resnet18.pth")')
+            problems.add(
+                f"{ref.name}(...) takes the architecture name as a string first",
+                ref.span,
+                f'e.g. {ref.name}("resnet18", weights="resnet18.pth")',
+            )
             return None
         return ModelSpec(source=ref.name, name=first.value, weights=weights_value, seed=seed_value)
     if ref.positional:
@@ -294,9 +352,18 @@ def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
 def _image_spec(ref: ast.Value, problems: Problems) -> ImageSpec | None:
     if isinstance(ref, ast.Str):
         return ImageSpec(kind="path", value=ref.value)
-    if isinstance(ref, ast.Call) and ref.name == "sample" and len(ref.args) == 1 and isinstance(ref.args[0].value, ast.Str):
+    if (
+        isinstance(ref, ast.Call)
+        and ref.name == "sample"
+        and len(ref.args) == 1
+        and isinstance(ref.args[0].value, ast.Str)
+    ):
         return ImageSpec(kind="sample", value=ref.args[0].value.value)
-    problems.add("expected an image: a path string or sample(\"name\")", ref.span, 'e.g. input sample("chelsea") or input "cat.png"')
+    problems.add(
+        'expected an image: a path string or sample("name")',
+        ref.span,
+        'e.g. input sample("chelsea") or input "cat.png"',
+    )
     return None
 
 
@@ -321,13 +388,25 @@ class _Scope:
             let = self.lets.get(value.name)
             if let is None:
                 if value.name in self.elements:
-                    add(f"{value.name!r} is an element, not a substrate", value.span, f"select on it with select({value.name}.hover)")
+                    add(
+                        f"{value.name!r} is an element, not a substrate",
+                        value.span,
+                        f"select on it with select({value.name}.hover)",
+                    )
                 else:
                     choices = list(self.lets) + ["input", "output"]
-                    add(f"undefined name {value.name!r}", value.span, did_you_mean(value.name, choices))
+                    add(
+                        f"undefined name {value.name!r}",
+                        value.span,
+                        did_you_mean(value.name, choices),
+                    )
                 return None
             if value.name in self.resolving:
-                add(f"let {value.name!r} refers to itself", value.span, 'a let names a substrate, e.g. let mid = layer("blocks.4.2.bn1")')
+                add(
+                    f"let {value.name!r} refers to itself",
+                    value.span,
+                    'a let names a substrate, e.g. let mid = layer("blocks.4.2.bn1")',
+                )
                 return None
             self.resolving.add(value.name)
             try:
@@ -336,13 +415,21 @@ class _Scope:
                 self.resolving.discard(value.name)
         if isinstance(value, ast.Member):
             return self._atoms(value)
-        add("expected a substrate: layer(\"...\"), input, output or a let name", value.span, "e.g. layer(\"blocks.4.2.bn1\").channels")
+        add(
+            'expected a substrate: layer("..."), input, output or a let name',
+            value.span,
+            'e.g. layer("blocks.4.2.bn1").channels',
+        )
         return None
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add
         if member.name in ("hover", "click"):
-            add(f"{member.to_text()} is a selection; use it inside select(...)", member.span, f"e.g. | select({member.to_text()})")
+            add(
+                f"{member.to_text()} is a selection; use it inside select(...)",
+                member.span,
+                f"e.g. | select({member.to_text()})",
+            )
             return None
         base = self.substrate(member.base)
         if base is None:
@@ -350,22 +437,46 @@ class _Scope:
         if member.name == "spatial" and base.groups is not None and not base.footprint:
             return replace(base, footprint=True)
         if member.name not in ATOM_NAMES:
-            add(f"unknown atoms {member.name!r}", self.problems.at_member(member.span, member.name), did_you_mean(member.name, ATOM_NAMES))
+            add(
+                f"unknown atoms {member.name!r}",
+                self.problems.at_member(member.span, member.name),
+                did_you_mean(member.name, ATOM_NAMES),
+            )
             return None
         if base.kind == "output":
-            add(f"output's atoms are its classes; .{member.name} cannot follow", self.problems.at_member(member.span, member.name), 'use output, or name classes: output["tabby"]')
+            add(
+                f"output's atoms are its classes; .{member.name} cannot follow",
+                self.problems.at_member(member.span, member.name),
+                'use output, or name classes: output["tabby"]',
+            )
             return None
         if base.atoms is not None:
-            add(f"{base.describe()} already has atoms; .{member.name} cannot follow", self.problems.at_member(member.span, member.name), "atoms are chosen once: layer(\"x\").channels")
+            add(
+                f"{base.describe()} already has atoms; .{member.name} cannot follow",
+                self.problems.at_member(member.span, member.name),
+                'atoms are chosen once: layer("x").channels',
+            )
             return None
         if base.kind == "input" and member.name != "spatial":
-            add(f"input has only spatial atoms, not .{member.name}", self.problems.at_member(member.span, member.name), "use input.spatial")
+            add(
+                f"input has only spatial atoms, not .{member.name}",
+                self.problems.at_member(member.span, member.name),
+                "use input.spatial",
+            )
             return None
         if member.name == "groups" and member.args is None:
-            add(".groups needs the number of groups", self.problems.at_member(member.span, member.name), "e.g. .groups(6, factorize=nmf, of=activations)")
+            add(
+                ".groups needs the number of groups",
+                self.problems.at_member(member.span, member.name),
+                "e.g. .groups(6, factorize=nmf, of=activations)",
+            )
             return None
         if member.name != "groups" and member.args is not None:
-            add(f".{member.name} takes no arguments", self.problems.at_member(member.span, member.name), f"write .{member.name}; only .groups(k) takes arguments")
+            add(
+                f".{member.name} takes no arguments",
+                self.problems.at_member(member.span, member.name),
+                f"write .{member.name}; only .groups(k) takes arguments",
+            )
             return None
         if member.name == "groups":
             groups = self._groups(base.layer or "", member)
@@ -376,10 +487,19 @@ class _Scope:
         add = self.problems.add
         args = member.args or ()
         positional = [a for a in args if a.name is None]
-        k_ok = len(positional) == 1 and isinstance(positional[0].value, ast.Num) and isinstance(positional[0].value.value, int) and positional[0].value.value >= 1
+        k_ok = (
+            len(positional) == 1
+            and isinstance(positional[0].value, ast.Num)
+            and isinstance(positional[0].value.value, int)
+            and positional[0].value.value >= 1
+        )
         if not k_ok:
             at = positional[0].span if len(positional) == 1 else member.span
-            add("groups(k, ...) takes the number of groups, a positive integer", at, "e.g. .groups(6, factorize=nmf, of=activations)")
+            add(
+                "groups(k, ...) takes the number of groups, a positive integer",
+                at,
+                "e.g. .groups(6, factorize=nmf, of=activations)",
+            )
         options = {"factorize": ("nmf",), "of": ("activations", "gradient", "attribution")}
         values: dict[str, str | None] = {"factorize": "nmf", "of": "activations", "target": None}
         for arg in args:
@@ -387,21 +507,33 @@ class _Scope:
                 continue
             if arg.name == "target" and isinstance(arg.value, ast.Str):
                 values["target"] = arg.value.value
-            elif arg.name in options and isinstance(arg.value, ast.Name) and arg.value.name in options[arg.name]:
+            elif (
+                arg.name in options
+                and isinstance(arg.value, ast.Name)
+                and arg.value.name in options[arg.name]
+            ):
                 values[arg.name] = arg.value.name
             elif arg.name in options:
                 add(f"groups: {arg.name}= takes one of {', '.join(options[arg.name])}", arg.span)
             else:
-                add(f"groups: unknown argument {arg.name!r}", arg.span, did_you_mean(arg.name, [*options, "target"]))
+                add(
+                    f"groups: unknown argument {arg.name!r}",
+                    arg.span,
+                    did_you_mean(arg.name, [*options, "target"]),
+                )
         if not k_ok:
             return None
-        return Groups(layer, positional[0].value.value, values["factorize"], values["of"], values["target"])  # type: ignore[arg-type]
+        return Groups(
+            layer, positional[0].value.value, values["factorize"], values["of"], values["target"]
+        )  # type: ignore[arg-type]
 
 
 # ---- elements -----------------------------------------------------------------------------
 
 
-def _bind_element(stmt: ast.ElementStmt, scope: _Scope, bound: dict[str, Element]) -> Element | None:
+def _bind_element(
+    stmt: ast.ElementStmt, scope: _Scope, bound: dict[str, Element]
+) -> Element | None:
     problems = scope.problems
     count = len(problems.items)
     content = _content(stmt.content, scope)
@@ -416,7 +548,9 @@ def _bind_element(stmt: ast.ElementStmt, scope: _Scope, bound: dict[str, Element
         try:
             axes = apply_op(parsed, axes)
         except AxisError as exc:
-            problems.add(str(exc), problems.at(op.span, exc.word) if exc.word else op.span, exc.hint)
+            problems.add(
+                str(exc), problems.at(op.span, exc.word) if exc.word else op.span, exc.hint
+            )
             continue
         ops.append(parsed)
     presentation = _presentation(stmt.presentation, content, axes, scope)
@@ -436,32 +570,63 @@ def _content(content: ast.Content, scope: _Scope) -> Content | None:
         if substrate is None:
             return None
         if substrate.atoms is None and substrate.kind != "output":
-            scope.problems.add(f"activations of {substrate.describe()}: choose its atoms", content.substrate.span, "add .spatial, .channels, .neurons or .groups(k)")
+            scope.problems.add(
+                f"activations of {substrate.describe()}: choose its atoms",
+                content.substrate.span,
+                "add .spatial, .channels, .neurons or .groups(k)",
+            )
             return None
         return Content("activations", substrate)
     source, target = scope.substrate(content.source), scope.substrate(content.target)
     if source is None or target is None:
         return None
-    for side, substrate, span in (("source", source, content.source.span), ("target", target, content.target.span)):
+    for side, substrate, span in (
+        ("source", source, content.source.span),
+        ("target", target, content.target.span),
+    ):
         if substrate.atoms is None:
-            scope.problems.add(f"attribution {side} {substrate.describe()}: choose its atoms", span, "add .spatial, .channels, .neurons or .groups(k)")
+            scope.problems.add(
+                f"attribution {side} {substrate.describe()}: choose its atoms",
+                span,
+                "add .spatial, .channels, .neurons or .groups(k)",
+            )
             return None
     if source.kind == "output":
-        scope.problems.add("attribution flows from earlier to later: output cannot be a source", content.source.span, "swap the sides: attribution(L.channels -> output)")
+        scope.problems.add(
+            "attribution flows from earlier to later: output cannot be a source",
+            content.source.span,
+            "swap the sides: attribution(L.channels -> output)",
+        )
         return None
     if target.kind == "input":
-        scope.problems.add("input cannot be an attribution target", content.target.span, "attribution goes from input towards output")
+        scope.problems.add(
+            "input cannot be an attribution target",
+            content.target.span,
+            "attribution goes from input towards output",
+        )
         return None
     method, maxpool = Method(), "default"
     for arg in content.options:
         if arg.name == "method":
             method = _method(arg, scope.problems) or method
-        elif arg.name == "maxpool" and isinstance(arg.value, ast.Name) and arg.value.name in ("default", "relaxed"):
+        elif (
+            arg.name == "maxpool"
+            and isinstance(arg.value, ast.Name)
+            and arg.value.name in ("default", "relaxed")
+        ):
             maxpool = arg.value.name
         elif arg.name == "maxpool":
-            scope.problems.add(f"attribution: maxpool= takes default or relaxed, not {arg.value.to_text()}", arg.value.span, "maxpool=relaxed spreads max-pool gradients over its inputs")
+            scope.problems.add(
+                f"attribution: maxpool= takes default or relaxed, not {arg.value.to_text()}",
+                arg.value.span,
+                "maxpool=relaxed spreads max-pool gradients over its inputs",
+            )
         else:
-            scope.problems.add(f"attribution: unknown option {arg.to_text()!r}", arg.span, "options: method=gradient|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed")
+            scope.problems.add(
+                f"attribution: unknown option {arg.to_text()!r}",
+                arg.span,
+                "options: method=gradient|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed",
+            )
     return Content("attribution", source, target, method, maxpool)  # type: ignore[arg-type]
 
 
@@ -469,22 +634,37 @@ def _method(arg: ast.Arg, problems: Problems) -> Method | None:
     value = arg.value
     name = value.name if isinstance(value, ast.Name | ast.Call) else None
     if name not in ("gradient", "integrated_gradients", "grad_cam"):
-        problems.add(f"unknown attribution method {value.to_text()!r}", value.span, did_you_mean(str(name), ["gradient", "integrated_gradients", "grad_cam"]))
+        problems.add(
+            f"unknown attribution method {value.to_text()!r}",
+            value.span,
+            did_you_mean(str(name), ["gradient", "integrated_gradients", "grad_cam"]),
+        )
         return None
     steps = 32
     if isinstance(value, ast.Call):
         for a in value.args:
-            if a.name == "steps" and isinstance(a.value, ast.Num) and isinstance(a.value.value, int) and a.value.value > 0:
+            if (
+                a.name == "steps"
+                and isinstance(a.value, ast.Num)
+                and isinstance(a.value.value, int)
+                and a.value.value > 0
+            ):
                 steps = a.value.value
             else:
-                problems.add(f"{name}: unexpected argument {a.to_text()!r}", a.span, "integrated_gradients(steps=32)")
+                problems.add(
+                    f"{name}: unexpected argument {a.to_text()!r}",
+                    a.span,
+                    "integrated_gradients(steps=32)",
+                )
     return Method(name, steps)  # type: ignore[arg-type]
 
 
 # ---- operations ---------------------------------------------------------------------------
 
 
-def _arguments(call: ast.Call, signature: Signature, problems: Problems) -> dict[str, object] | None:
+def _arguments(
+    call: ast.Call, signature: Signature, problems: Problems
+) -> dict[str, object] | None:
     """Match a call's arguments to its signature; report every mismatch."""
     try:
         return signature.bind(call)
@@ -533,15 +713,31 @@ def _select(op: ast.Operation, axes, scope: _Scope, bound: dict[str, Element]):
         problems.add("select needs something to select", op.span, hint)
         return None
     ref = positional[0].value
-    if isinstance(ref, ast.Member) and isinstance(ref.base, ast.Name) and ref.args is None and ref.name not in ("hover", "click"):
-        problems.add(f"select: unknown event {ref.name!r} of {ref.base.name!r}", ref.span, did_you_mean(ref.name, ["hover", "click"]))
+    if (
+        isinstance(ref, ast.Member)
+        and isinstance(ref.base, ast.Name)
+        and ref.args is None
+        and ref.name not in ("hover", "click")
+    ):
+        problems.add(
+            f"select: unknown event {ref.name!r} of {ref.base.name!r}",
+            ref.span,
+            did_you_mean(ref.name, ["hover", "click"]),
+        )
         return None
-    if not (isinstance(ref, ast.Member) and isinstance(ref.base, ast.Name) and ref.args is None and ref.name in ("hover", "click")):
+    if not (
+        isinstance(ref, ast.Member)
+        and isinstance(ref.base, ast.Name)
+        and ref.args is None
+        and ref.name in ("hover", "click")
+    ):
         problems.add(f"select: expected E.hover or E.click, got {ref.to_text()!r}", ref.span, hint)
         return None
     name = ref.base.name
     if name not in scope.elements:
-        problems.add(f"select: no element named {name!r}", ref.base.span, did_you_mean(name, scope.elements))
+        problems.add(
+            f"select: no element named {name!r}", ref.base.span, did_you_mean(name, scope.elements)
+        )
         return None
     selector = bound.get(name)
     if selector is None:
@@ -567,10 +763,14 @@ def _select(op: ast.Operation, axes, scope: _Scope, bound: dict[str, Element]):
 # ---- presentations --------------------------------------------------------------------------
 
 
-def _presentation(call: ast.Presentation, content: Content, axes, scope: _Scope) -> Presentation | None:
+def _presentation(
+    call: ast.Presentation, content: Content, axes, scope: _Scope
+) -> Presentation | None:
     problems = scope.problems
     if call.name not in PRESENTATIONS:
-        problems.add(f"unknown presentation {call.name!r}", call.span, did_you_mean(call.name, PRESENTATIONS))
+        problems.add(
+            f"unknown presentation {call.name!r}", call.span, did_you_mean(call.name, PRESENTATIONS)
+        )
         return None
     args = _arguments(call, PRESENTATIONS[call.name], problems)
     if args is None:
@@ -580,7 +780,11 @@ def _presentation(call: ast.Presentation, content: Content, axes, scope: _Scope)
         if grid is None:
             return None
         if grid.kind != "layer" or grid.atoms != "spatial":
-            problems.add(f"image(grid=...) takes a layer's spatial atoms, not {grid.describe()}", args["grid"].span or call.span, 'e.g. image(grid=layer("blocks.4.2.bn1").spatial)')  # type: ignore[union-attr]
+            problems.add(
+                f"image(grid=...) takes a layer's spatial atoms, not {grid.describe()}",
+                args["grid"].span or call.span,
+                'e.g. image(grid=layer("blocks.4.2.bn1").spatial)',
+            )  # type: ignore[union-attr]
             return None
         args["grid"] = grid
     presentation = Presentation(call.name, tuple(sorted(args.items())))
@@ -599,32 +803,62 @@ def _fits(p: Presentation, content: Content, axes) -> tuple[str, str] | None:
     atoms = free_atoms(axes)
     spatial = [a for a in atoms if a.name in ("x", "y", "tx", "ty")]
     layer_atoms = [a for a in atoms if a.origin[0] not in (None, "output", "input")]
-    several = [a for a in atoms if a not in spatial and not (a.name == "class" and _single_class(content))]
+    several = [
+        a for a in atoms if a not in spatial and not (a.name == "class" and _single_class(content))
+    ]
     if p.kind == "image":
         if content.kind != "substrate" or content.source.kind != "input":
-            return "image(...) shows the input itself", "write: element picker = input as image(grid=L.spatial)"
+            return (
+                "image(...) shows the input itself",
+                "write: element picker = input as image(grid=L.spatial)",
+            )
         return None
     if content.kind == "substrate":
-        return f"a bare substrate can only be shown as image(...), not {p.kind}", "use activations(...) or attribution(...) as content"
+        return (
+            f"a bare substrate can only be shown as image(...), not {p.kind}",
+            "use activations(...) or attribution(...) as content",
+        )
     if p.kind == "heatmap":
         if len(spatial) < 2:
-            return "heatmap needs positions (x, y) to draw over the input", f"this content's free axes: {names(atoms)}; use .spatial atoms, or select the other axes"
+            return (
+                "heatmap needs positions (x, y) to draw over the input",
+                f"this content's free axes: {names(atoms)}; use .spatial atoms, or select the other axes",
+            )
         if several and p.option("color") != "atom":
-            return f"heatmap shows one map, but {names(tuple(several))} is still free", "select one atom first, or draw each atom in its own colour: heatmap(over=input, color=atom)"
+            return (
+                f"heatmap shows one map, but {names(tuple(several))} is still free",
+                "select one atom first, or draw each atom in its own colour: heatmap(over=input, color=atom)",
+            )
     elif p.kind == "feature_vis":
         if not layer_atoms:
-            return f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(atoms)})", "use bars for classes"
+            return (
+                f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(atoms)})",
+                "use bars for classes",
+            )
     elif p.kind == "bars":
         if not atoms:
             return "bars need a free atom axis", f"axes: {names(axes)}"
     elif p.kind == "grid":
-        if content.source.atoms != "spatial" or content.source.kind != "layer" or len([a for a in spatial if a.side == "source"]) < 2:
-            return "grid draws a layer's positions: its content needs L.spatial atoms as source", "e.g. activations(L.spatial) as grid(size_by=magnitude)"
+        if (
+            content.source.atoms != "spatial"
+            or content.source.kind != "layer"
+            or len([a for a in spatial if a.side == "source"]) < 2
+        ):
+            return (
+                "grid draws a layer's positions: its content needs L.spatial atoms as source",
+                "e.g. activations(L.spatial) as grid(size_by=magnitude)",
+            )
         if p.option("color") == "value" and not any(a.name == "component" for a in axes):
-            return "grid(color=value) colours cells by a 3-component content", "add | reduce(pca, 3)"
+            return (
+                "grid(color=value) colours cells by a 3-component content",
+                "add | reduce(pca, 3)",
+            )
     elif p.kind == "sankey":
         if {a.side for a in atoms} != {"source", "target"}:
-            return "sankey draws flows between two substrates, so it needs source and target atoms free", "e.g. attribution(a.groups(5) -> b.groups(5)) as sankey"
+            return (
+                "sankey draws flows between two substrates, so it needs source and target atoms free",
+                "e.g. attribution(a.groups(5) -> b.groups(5)) as sankey",
+            )
     return None
 
 

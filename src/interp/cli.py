@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="interp", description="A compiler for interpretability interfaces.")
+    parser = argparse.ArgumentParser(
+        prog="interp", description="A compiler for interpretability interfaces."
+    )
     sub = parser.add_subparsers(dest="command")
 
     check = sub.add_parser("check", help="parse and check specs against their models")
@@ -42,27 +44,42 @@ def _parser() -> argparse.ArgumentParser:
 
     fmt = sub.add_parser("fmt", help="rewrite specs in canonical form")
     fmt.add_argument("files", nargs="+")
-    fmt.add_argument("--check", action="store_true", help="exit 1 and print a diff if a file is not canonical")
+    fmt.add_argument(
+        "--check", action="store_true", help="exit 1 and print a diff if a file is not canonical"
+    )
     fmt.set_defaults(handler=_fmt)
 
     plan = sub.add_parser("plan", help="print the plan and its cost before running anything")
     plan.add_argument("file")
     plan.set_defaults(handler=_plan)
 
-    for name, help_text in (("render", "run a spec and write its page"), ("compare", "render a comparison page")):
+    for name, help_text in (
+        ("render", "run a spec and write its page"),
+        ("compare", "render a comparison page"),
+    ):
         render = sub.add_parser(name, help=help_text)
         render.add_argument("file")
         render.add_argument("-o", "--output", help="HTML file to write (default: FILE with .html)")
         render.add_argument("--interface", help="which interface of the file to render")
-        render.add_argument("--json", action="store_true", help="also write the Vega-Lite JSON beside the HTML")
+        render.add_argument(
+            "--json", action="store_true", help="also write the Vega-Lite JSON beside the HTML"
+        )
         render.add_argument("--png", action="store_true", help="also write a PNG beside the HTML")
-        render.add_argument("--quality", choices=QUALITIES, default="standard", help="feature-visualization quality")
-        render.add_argument("--device", help="torch device (default: cuda when available, else cpu)")
-        render.add_argument("--no-cache", action="store_true", help="recompute everything; write no cache")
+        render.add_argument(
+            "--quality", choices=QUALITIES, default="standard", help="feature-visualization quality"
+        )
+        render.add_argument(
+            "--device", help="torch device (default: cuda when available, else cpu)"
+        )
+        render.add_argument(
+            "--no-cache", action="store_true", help="recompute everything; write no cache"
+        )
         render.set_defaults(handler=_render, compare=name == "compare")
 
     layers = sub.add_parser("layers", help="list a model's layers, shapes and signs")
-    layers.add_argument("model", nargs="?", default="efficientnet_lite0", help="e.g. efficientnet_lite0")
+    layers.add_argument(
+        "model", nargs="?", default="efficientnet_lite0", help="e.g. efficientnet_lite0"
+    )
     layers.add_argument("--all", action="store_true", help="include container modules")
     layers.set_defaults(handler=_layers)
 
@@ -123,9 +140,17 @@ def _render(args) -> int:
         if chosen is None:
             from interp.errors import did_you_mean, error
 
-            raise error(f"{args.file} has no interface {args.interface!r}", hint=did_you_mean(args.interface, [i.name for i in spec.interfaces]))
+            raise error(
+                f"{args.file} has no interface {args.interface!r}",
+                hint=did_you_mean(args.interface, [i.name for i in spec.interfaces]),
+            )
         spec = parse(_with_parents(spec, chosen).to_text(), args.file)
-    options = Options(device=args.device, quality=args.quality, cache=None if args.no_cache else Cache.default(), progress=None)
+    options = Options(
+        device=args.device,
+        quality=args.quality,
+        cache=None if args.no_cache else Cache.default(),
+        progress=None,
+    )
     try:
         result = run(spec, options)
     except InterpError as exc:

@@ -30,7 +30,11 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
     keys = [c for c in a.columns if c != "value" and c in b.columns]
     merged = a.merge(b, on=keys, how="outer", suffixes=("_a", "_b"))
     both = merged.dropna(subset=["value_a", "value_b"])
-    rho = float(spearmanr(both["value_a"], both["value_b"]).statistic) if len(both) > 2 else float("nan")
+    rho = (
+        float(spearmanr(both["value_a"], both["value_b"]).statistic)
+        if len(both) > 2
+        else float("nan")
+    )
     overlap = len(both) / len(merged) if len(merged) else float("nan")
     return rho, overlap
 
@@ -38,7 +42,11 @@ def agreement(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
 def metrics(result) -> pd.DataFrame:
     """One row per (element, interface) of the comparison."""
     rows = []
-    names = result.program.comparisons[0] if result.program.comparisons else [i.interface.name for i in result.interfaces]
+    names = (
+        result.program.comparisons[0]
+        if result.program.comparisons
+        else [i.interface.name for i in result.interfaces]
+    )
     by_name = {r.interface.name: r for r in result.interfaces}
     first = by_name[names[0]]
     for element in first.evaluated:
@@ -48,13 +56,15 @@ def metrics(result) -> pd.DataFrame:
         for name in names:
             table = result.data(element, name)
             rho, overlap = agreement(reference, table) if name != names[0] else (1.0, 1.0)
-            rows.append({
-                "element": element,
-                "interface": name,
-                "concentration": round(concentration(table["value"].to_numpy()), 3),
-                f"spearman vs {names[0]}": round(rho, 3),
-                f"overlap vs {names[0]}": round(overlap, 3),
-            })
+            rows.append(
+                {
+                    "element": element,
+                    "interface": name,
+                    "concentration": round(concentration(table["value"].to_numpy()), 3),
+                    f"spearman vs {names[0]}": round(rho, 3),
+                    f"overlap vs {names[0]}": round(overlap, 3),
+                }
+            )
     return pd.DataFrame(rows)
 
 

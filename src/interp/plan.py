@@ -91,7 +91,13 @@ def plan_interface(interface: Interface) -> Plan:
         if kind in ("feature_vis", "sankey", "grid"):
             for substrate in (content.source, content.target):
                 if substrate is not None and substrate.kind == "layer":
-                    icon = "group" if substrate.groups else "direction" if kind == "grid" else "channel"
+                    icon = (
+                        "group"
+                        if substrate.groups
+                        else "direction"
+                        if kind == "grid"
+                        else "channel"
+                    )
                     use(Visualize(model, substrate.layer, icon), element.name)
                     if kind == "grid":
                         break
@@ -103,22 +109,36 @@ def plan_interface(interface: Interface) -> Plan:
 
 def describe(interface: Interface, plan: Plan) -> str:
     """A readable plan: one line per merged job, and what it will cost."""
-    lines = [f"interface {interface.name}: model {interface.model.name}, input {interface.image.value}"]
+    lines = [
+        f"interface {interface.name}: model {interface.model.name}, input {interface.image.value}"
+    ]
     for node, elements in plan.uses:
         by = ", ".join(elements)
         if isinstance(node, Forward):
-            stop = "through the logits" if node.logits else f"stopping after {node.layers[-1] if node.layers else '-'}"
-            lines.append(f"  forward   1 pass, captures {len(node.layers)} layer(s), {stop}  [{by}]")
+            stop = (
+                "through the logits"
+                if node.logits
+                else f"stopping after {node.layers[-1] if node.layers else '-'}"
+            )
+            lines.append(
+                f"  forward   1 pass, captures {len(node.layers)} layer(s), {stop}  [{by}]"
+            )
         elif isinstance(node, Factorize):
             g = node.groups
             lines.append(f"  factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}  [{by}]")
         elif isinstance(node, Attribute):
             c = node.content
-            method = c.method.name + (f"(steps={c.method.steps})" if c.method.name == "integrated_gradients" else "")
-            lines.append(f"  attribute {c.source.describe()} -> {c.target.describe()} by {method}, batched  [{by}]")
+            method = c.method.name + (
+                f"(steps={c.method.steps})" if c.method.name == "integrated_gradients" else ""
+            )
+            lines.append(
+                f"  attribute {c.source.describe()} -> {c.target.describe()} by {method}, batched  [{by}]"
+            )
         else:
             lines.append(f"  visualize {node.layer}: {node.kind} objectives, one batch  [{by}]")
     passes = plan.count(Forward) + plan.count(Attribute)
-    lines.append(f"  total: {plan.count(Forward)} forward pass, {plan.count(Attribute)} attribution job(s), "
-                 f"{plan.count(Visualize)} feature-visualization batch(es); ~{passes} model passes before icons")
+    lines.append(
+        f"  total: {plan.count(Forward)} forward pass, {plan.count(Attribute)} attribution job(s), "
+        f"{plan.count(Visualize)} feature-visualization batch(es); ~{passes} model passes before icons"
+    )
     return "\n".join(lines)

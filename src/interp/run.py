@@ -70,7 +70,12 @@ class Result:
 
     def data(self, element: str, interface: str | None = None) -> pd.DataFrame:
         """The element's content as a tidy table: one row per coordinate kept."""
-        return self._find(element, interface).array.to_dataframe(name="value").reset_index().dropna(subset=["value"])
+        return (
+            self._find(element, interface)
+            .array.to_dataframe(name="value")
+            .reset_index()
+            .dropna(subset=["value"])
+        )
 
     @property
     def pages(self) -> tuple[PageView, ...]:
@@ -90,7 +95,9 @@ class Result:
 def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -> Result:
     """Check, plan and execute a spec (an AST, `.interp` text, or a path)."""
     options = options or Options(**kwargs)
-    if isinstance(spec, Path) or (isinstance(spec, str) and spec.endswith(".interp") and "\n" not in spec):
+    if isinstance(spec, Path) or (
+        isinstance(spec, str) and spec.endswith(".interp") and "\n" not in spec
+    ):
         spec = load(spec)
     elif isinstance(spec, str):
         spec = parse(spec)
@@ -108,7 +115,9 @@ def run_interface(interface: Interface, options: Options) -> InterfaceResult:
     offers = _offers(interface)
     image_url = to_data_url(handle.crop(image))
     views = tuple(
-        element_view(evaluated[e.name], offers.get(e.name, ()), icons.get(e.name, {}), image_url, engine)
+        element_view(
+            evaluated[e.name], offers.get(e.name, ()), icons.get(e.name, {}), image_url, engine
+        )
         for e in interface.elements
     )
     page = PageView(
@@ -138,7 +147,9 @@ def _icons(evaluated: dict[str, Evaluated], engine: Engine, options: Options) ->
         cache=options.cache,
         progress=options.progress,
     )
-    urls = {objective: to_data_url(picture) for objective, picture in zip(unique, images, strict=True)}
+    urls = {
+        objective: to_data_url(picture) for objective, picture in zip(unique, images, strict=True)
+    }
     return {name: {key: urls[o] for key, o in per.items()} for name, per in wanted.items()}
 
 
@@ -160,5 +171,9 @@ def _layout(layout) -> object:
 
 def _describe_model(interface: Interface) -> str:
     model = interface.model
-    extra = f" (weights={model.weights}, seed={model.seed})" if model.weights == "random" else (f" (weights={model.weights})" if model.weights else "")
+    extra = (
+        f" (weights={model.weights}, seed={model.seed})"
+        if model.weights == "random"
+        else (f" (weights={model.weights})" if model.weights else "")
+    )
     return f"{model.name}{extra}"

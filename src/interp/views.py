@@ -44,7 +44,12 @@ def objectives(evaluated: Evaluated, engine) -> dict[tuple, Objective]:
         cube = engine.activation(layer).cpu().numpy()
         for y in range(cube.shape[1]):
             for x in range(cube.shape[2]):
-                wanted[("pos", x, y)] = Objective(layer, "direction", position=(x, y), direction=tuple(float(v) for v in cube[:, y, x]))
+                wanted[("pos", x, y)] = Objective(
+                    layer,
+                    "direction",
+                    position=(x, y),
+                    direction=tuple(float(v) for v in cube[:, y, x]),
+                )
         return wanted
     if kind not in ("feature_vis", "sankey"):
         return wanted
@@ -59,13 +64,17 @@ def objectives(evaluated: Evaluated, engine) -> dict[tuple, Objective]:
         for value in array.coords[axis].values.tolist():
             if substrate.groups is not None:
                 direction = engine.groups(substrate.groups).directions[value]
-                wanted[(axis, value)] = Objective(layer, "group", direction=tuple(float(v) for v in direction))
+                wanted[(axis, value)] = Objective(
+                    layer, "group", direction=tuple(float(v) for v in direction)
+                )
             else:
                 wanted[(axis, value)] = Objective(layer, "channel", channel=int(value))
     return wanted
 
 
-def element_view(evaluated: Evaluated, offers: tuple[str, ...], icons: dict[tuple, str], image_url: str, engine) -> ElementView:
+def element_view(
+    evaluated: Evaluated, offers: tuple[str, ...], icons: dict[tuple, str], image_url: str, engine
+) -> ElementView:
     element = evaluated.element
     kind = element.presentation.kind
     table = _TABLES[kind](evaluated, icons, engine)
@@ -74,14 +83,18 @@ def element_view(evaluated: Evaluated, offers: tuple[str, ...], icons: dict[tupl
     for column in [c for c in table.columns if c.startswith(KEY_PREFIX)]:
         table[column] = table[column].astype(str)
     meta: dict = {"image": image_url}
-    spatial = [d for d in ("y", "x") if d in evaluated.array.dims] or [d for d in ("ty", "tx") if d in evaluated.array.dims]
+    spatial = [d for d in ("y", "x") if d in evaluated.array.dims] or [
+        d for d in ("ty", "tx") if d in evaluated.array.dims
+    ]
     if kind == "image":
         grid = element.presentation.option("grid")
         cube = engine.activation(grid.layer)
         meta["grid"] = (int(cube.shape[1]), int(cube.shape[2]))
     elif "y" in table and "x" in table and spatial:
         meta["grid"] = (int(table["y"].max()) + 1, int(table["x"].max()) + 1)
-    options = {k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options}
+    options = {
+        k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
+    }
     return ElementView(
         name=element.name,
         presentation=kind,
@@ -121,7 +134,10 @@ def _atom_columns(frame: pd.DataFrame, element: Element, prefer_layer: bool) -> 
     if atoms:
         frame["atom"] = [label(atoms[0], v) for v in frame[atoms[0]]]
     if len(atoms) > 1:
-        frame["series"] = [", ".join(label(a, v) for a, v in zip(atoms[1:], values, strict=True)) for values in frame[atoms[1:]].itertuples(index=False)]
+        frame["series"] = [
+            ", ".join(label(a, v) for a, v in zip(atoms[1:], values, strict=True))
+            for values in frame[atoms[1:]].itertuples(index=False)
+        ]
     return frame
 
 
@@ -148,7 +164,10 @@ def _heatmap(evaluated: Evaluated, icons, engine) -> pd.DataFrame:
     others = [d for d in array.dims if d not in ("x", "y") and not str(d).startswith(KEY_PREFIX)]
     frame = _frame(array)
     if others:
-        frame["atom"] = [", ".join(label(d, v) for d, v in zip(others, values, strict=True)) for values in frame[others].itertuples(index=False)]
+        frame["atom"] = [
+            ", ".join(label(d, v) for d, v in zip(others, values, strict=True))
+            for values in frame[others].itertuples(index=False)
+        ]
     else:
         frame["atom"] = frame["x"].astype(str) + "," + frame["y"].astype(str)
     return frame
@@ -163,8 +182,14 @@ def _grid(evaluated: Evaluated, icons, engine) -> pd.DataFrame:
     colors = _colors(evaluated.array) if "component" in evaluated.array.dims else None
     for y in range(cube.shape[1]):
         for x in range(cube.shape[2]):
-            row = {"x": x, "y": y, "atom": f"({x}, {y})", "value": float(magnitude[y, x]),
-                   "magnitude": float(magnitude[y, x] / magnitude.max()), "icon": icons.get(("pos", x, y), "")}
+            row = {
+                "x": x,
+                "y": y,
+                "atom": f"({x}, {y})",
+                "value": float(magnitude[y, x]),
+                "magnitude": float(magnitude[y, x] / magnitude.max()),
+                "icon": icons.get(("pos", x, y), ""),
+            }
             if colors is not None:
                 row["color"] = colors[(x, y)]
             rows.append(row)

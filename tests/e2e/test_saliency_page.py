@@ -17,7 +17,22 @@ SPEC = Path(__file__).resolve().parents[2] / "specs" / "saliency.interp"
 @pytest.fixture(scope="module")
 def page_path(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("saliency") / "saliency.html"
-    assert main(["render", str(SPEC), "-o", str(out), "--quality", "draft", "--no-cache", "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "render",
+                str(SPEC),
+                "-o",
+                str(out),
+                "--quality",
+                "draft",
+                "--no-cache",
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     return out
 
 

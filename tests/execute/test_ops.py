@@ -20,7 +20,9 @@ def attribution_axes(source, target):
 
 def channel_by_class():
     values = np.array([[1.0, 5.0], [4.0, 2.0], [3.0, 3.0], [-1.0, 0.0]])
-    return xr.DataArray(values, dims=("channel", "class"), coords={"channel": [0, 1, 2, 3], "class": ["cat", "dog"]})
+    return xr.DataArray(
+        values, dims=("channel", "class"), coords={"channel": [0, 1, 2, 3], "class": ["cat", "dog"]}
+    )
 
 
 def test_top_per_target_keeps_k_sources_for_each_class():
@@ -36,13 +38,24 @@ def test_top_per_target_keeps_k_sources_for_each_class():
 def test_top_per_source_keeps_k_targets_for_each_channel():
     kept = ops.top(channel_by_class(), Top(1, per="source"), attribution_axes(CHANNELS, OUTPUT))
     best = kept.to_dataframe(name="v").dropna().reset_index()
-    assert dict(zip(best["channel"], best["class"], strict=True)) == {0: "dog", 1: "cat", 2: "cat", 3: "dog"}
+    assert dict(zip(best["channel"], best["class"], strict=True)) == {
+        0: "dog",
+        1: "cat",
+        2: "cat",
+        3: "dog",
+    }
 
 
 def test_top_over_positions_ranks_x_and_y_jointly():
     values = np.arange(12.0).reshape(3, 4)  # (y, x)
     array = xr.DataArray(values, dims=("y", "x"), coords={"y": range(3), "x": range(4)})
-    axes = content_axes(Content("attribution", Substrate("input", atoms="spatial"), Substrate("output", atoms="classes", labels=("cat",))))
+    axes = content_axes(
+        Content(
+            "attribution",
+            Substrate("input", atoms="spatial"),
+            Substrate("output", atoms="classes", labels=("cat",)),
+        )
+    )
     kept = ops.top(array, Top(3), axes)
     frame = kept.to_dataframe(name="v").dropna().reset_index()
     assert sorted(frame["v"]) == [9.0, 10.0, 11.0]
@@ -76,7 +89,11 @@ def test_select_at_and_sum():
 def test_reduce_pca_matches_sklearn():
     rng = np.random.default_rng(0)
     values = rng.normal(size=(3, 4, 10))  # y, x, class
-    array = xr.DataArray(values, dims=("y", "x", "class"), coords={"y": range(3), "x": range(4), "class": [str(i) for i in range(10)]})
+    array = xr.DataArray(
+        values,
+        dims=("y", "x", "class"),
+        coords={"y": range(3), "x": range(4), "class": [str(i) for i in range(10)]},
+    )
     reduced = ops.reduce(array, Reduce("pca", 3), attribution_axes(SPATIAL, OUTPUT))
     assert set(reduced.dims) == {"y", "x", "component"}
     expected = PCA(n_components=3, random_state=0).fit_transform(values.reshape(12, 10))
@@ -88,7 +105,9 @@ def test_drill_axes_are_summed_before_ranking():
     cube = np.zeros((3, 2, 2))
     cube[0] = 1.0  # channel 0 totals 4
     cube[1, 0, 0] = 3.0  # channel 1 totals 3
-    array = xr.DataArray(cube, dims=("channel", "y", "x"), coords={"channel": range(3), "y": range(2), "x": range(2)})
+    array = xr.DataArray(
+        cube, dims=("channel", "y", "x"), coords={"channel": range(3), "y": range(2), "x": range(2)}
+    )
     axes = content_axes(Content("activations", CHANNELS))
     kept = ops.apply(array, Top(1), axes)
     assert kept.dims == ("channel",)

@@ -78,7 +78,9 @@ class Engine:
     def activations(self, substrate: Substrate) -> xr.DataArray:
         if substrate.kind == "output":
             values = self.logits().cpu().numpy()
-            array = xr.DataArray(values, dims=("class",), coords={"class": list(self.handle.labels)})
+            array = xr.DataArray(
+                values, dims=("class",), coords={"class": list(self.handle.labels)}
+            )
             return array.sel({"class": list(substrate.labels)}) if substrate.labels else array
         if substrate.kind == "input":
             pixels = self.input_tensor[0].mean(0).cpu().numpy()
@@ -92,47 +94,64 @@ class Engine:
             return _spatial(projected, ("group", "y", "x"))
         return _spatial(cube, ("channel", "y", "x"))
 
-    def attribution(self, content: Content, classes: tuple[str, ...] | None = None) -> xr.DataArray:
+    def attribution(self, content: Content, restrict: tuple | None = None) -> xr.DataArray:
         """Attribution of every source atom to each target atom.
 
-        `classes` restricts an output target to the classes a selection can
-        offer; columns already computed for the same family are reused.
+        `restrict` limits an output or channel target to the classes or
+        channels a selection can offer; columns already computed for the same
+        family are reused, so no target is computed twice.
         """
         source, target = content.source, content.target
         assert target is not None
         labels = list(self.handle.labels)
+        names: list | None = None
         if target.kind == "output":
-            wanted = list(target.labels or classes or labels)
-            indices = [labels.index(c) for c in wanted]
+            names = list(target.labels or restrict or labels)
+            indices: list[int] | None = [labels.index(c) for c in names]
+        elif target.atoms == "channels" and target.groups is None and restrict is not None:
+            names = indices = [int(c) for c in restrict]
         else:
-            wanted, indices = None, None
-        family = (source, target.kind, target.layer, target.atoms, target.groups, content.method, content.maxpool)
+            indices = None
+        family = (
+            source,
+            target.kind,
+            target.layer,
+            target.atoms,
+            target.groups,
+            content.method,
+            content.maxpool,
+        )
         columns = self._attributions.setdefault(family, {})
-        missing = [i for i in (indices if indices is not None else [-1]) if i not in columns]
-        if missing:
-            computed = attr.attribute(
-                self.model,
-                self.input_tensor,
-                self._atoms(source),
-                self._target(target, None if indices is None else tuple(missing)),
-                method=_method(content),
-                maxpool=content.maxpool,
-            )
-            values = computed.detach().cpu().numpy()
-            if indices is None:
-                columns[-1] = values
-            else:
-                for position, index in enumerate(missing):
-                    columns[index] = values[..., position]
-        if indices is None:
-            values = columns[-1]
+        if -1 in columns and indices is not None and target.kind != "output":
+            values = np.take(columns[-1], indices, axis=-1)  # all channels are known already
         else:
-            values = np.stack([columns[i] for i in indices], axis=-1)
+            missing = [i for i in (indices if indices is not None else [-1]) if i not in columns]
+            if missing:
+                computed = (
+                    attr.attribute(
+                        self.model,
+                        self.input_tensor,
+                        self._atoms(source),
+                        self._target(target, None if indices is None else tuple(missing)),
+                        method=_method(content),
+                        maxpool=content.maxpool,
+                    )
+                    .detach()
+                    .cpu()
+                    .numpy()
+                )
+                if indices is None:
+                    columns[-1] = computed
+                for position, index in enumerate(missing if indices is not None else []):
+                    columns[index] = computed[..., position]
+            values = (
+                columns[-1] if indices is None else np.stack([columns[i] for i in indices], axis=-1)
+            )
         dims = _dims(source, "source") + _dims(target, "target")
         array = xr.DataArray(values, dims=dims)
-        array = array.assign_coords({d: np.arange(array.sizes[d]) for d in dims if d != "class"})
-        if wanted is not None:
-            array = array.assign_coords({"class": wanted})
+        array = array.assign_coords({d: np.arange(array.sizes[d]) for d in dims})
+        if names is not None:
+            array = array.assign_coords({dims[-1]: names})
         return array
 
     def groups(self, groups: Groups) -> GroupFactors:
@@ -144,14 +163,20 @@ class Engine:
             else:
                 label = groups.target or self.handle.labels[int(self.logits().argmax())]
                 index = self.handle.labels.index(label)
-                grad = attr.gradient(self.model, self.input_tensor, groups.layer, attr.Target(None, "classes", (index,)))
+                grad = attr.gradient(
+                    self.model,
+                    self.input_tensor,
+                    groups.layer,
+                    attr.Target(None, "classes", (index,)),
+                )
                 matrix = grad[0] if groups.of == "gradient" else grad[0] * cube
                 signed = True
             channels, height, width = matrix.shape
             flat = matrix.reshape(channels, height * width).T.cpu().numpy()
             found = factorize.factorize(flat, groups.k, signed=signed, seed=0)
             self._groups[groups] = GroupFactors(
-                np.asarray(found.footprints).T.reshape(groups.k, height, width), np.asarray(found.directions)
+                np.asarray(found.footprints).T.reshape(groups.k, height, width),
+                np.asarray(found.directions),
             )
         return self._groups[groups]
 
@@ -171,8 +196,12 @@ class Engine:
     def _target(self, substrate: Substrate, indices: tuple[int, ...] | None) -> attr.Target:
         if substrate.kind == "output":
             return attr.Target(None, "classes", indices)
+        if substrate.atoms == "channels" and substrate.groups is None:
+            return attr.Target(substrate.layer, "channels", indices)
         if substrate.groups is not None:
-            directions = torch.as_tensor(self.groups(substrate.groups).directions, dtype=torch.float32)
+            directions = torch.as_tensor(
+                self.groups(substrate.groups).directions, dtype=torch.float32
+            )
             return attr.Target(substrate.layer, "groups", directions=directions)
         return attr.Target(substrate.layer, substrate.atoms)  # type: ignore[arg-type]
 

@@ -17,6 +17,8 @@ from interp.bound import Element, SelectAt, SelectFrom
 from interp.execute import ops
 from interp.execute.engine import Engine
 
+RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
+
 
 @dataclass(frozen=True)
 class Evaluated:
@@ -63,7 +65,7 @@ def _content(element: Element, engine: Engine, done: dict[str, Evaluated]) -> xr
     if content.kind == "activations":
         return engine.activations(content.source)
     if content.kind == "attribution":
-        return engine.attribution(content, _offered_classes(element, done))
+        return engine.attribution(content, _restriction(element, done))
     grid = element.presentation.option("grid")
     cube = engine.activation(grid.layer).cpu().numpy()  # type: ignore[union-attr]
     norm = np.sqrt((cube**2).sum(0))
@@ -71,14 +73,15 @@ def _content(element: Element, engine: Engine, done: dict[str, Evaluated]) -> xr
     return array.assign_coords(y=np.arange(norm.shape[0]), x=np.arange(norm.shape[1]))
 
 
-def _offered_classes(element: Element, done: dict[str, Evaluated]) -> tuple[str, ...] | None:
-    """Classes a selection on the class axis can reach; None when all may be needed."""
+def _restriction(element: Element, done: dict[str, Evaluated]) -> tuple | None:
+    """The target classes or channels a selection can reach; None when all may be needed."""
     for op in element.ops:
-        if isinstance(op, SelectFrom) and any(ours == "class" for _, ours in op.bindings):
-            theirs = next(t for t, ours in op.bindings if ours == "class")
-            return tuple(dict.fromkeys(str(atom[theirs]) for atom in done[op.element].atoms))
+        if isinstance(op, SelectFrom):
+            for theirs, ours in op.bindings:
+                if ours in RESTRICTABLE:
+                    return tuple(dict.fromkeys(atom[theirs] for atom in done[op.element].atoms))
         if isinstance(op, SelectAt):
             for name, values in op.coords:
-                if name == "class":
-                    return tuple(str(v) for v in values)
+                if name in RESTRICTABLE:
+                    return tuple(values)
     return None

@@ -81,3 +81,32 @@ def run_until(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor | None:
         return model(inputs)
     except StopForward:
         return None
+
+
+Rewrite = Callable[[nn.Module, tuple, torch.Tensor], torch.Tensor]
+
+
+@contextmanager
+def rewrite(model: nn.Module, rewrites: Mapping[str, Rewrite]) -> Iterator[None]:
+    """Replace the outputs of named modules by `rewrites[name](module, inputs, output)`.
+
+    Unlike `capture`'s edits, a rewrite sees the module and its inputs, so it
+    can change how gradients flow through a module (e.g. relaxed max-pooling)
+    while keeping its forward value. Hooks are removed on exit, even on error.
+    """
+    modules = dict(model.named_modules())
+    missing = [n for n in rewrites if n not in modules]
+    if missing:
+        raise KeyError(f"no such modules: {missing}")
+    handles = []
+
+    def make_hook(fn: Rewrite):
+        return lambda module, inputs, output: fn(module, inputs, output)
+
+    try:
+        for name, fn in rewrites.items():
+            handles.append(modules[name].register_forward_hook(make_hook(fn)))
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()

@@ -69,7 +69,9 @@ def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
         ranked = [a.name for a in atoms if a.side == "source"]
     else:
         ranked = [a.name for a in atoms]
-    vectors = [a.name for a in axes if a.role == "vector" and a.name in array.dims and a.name != "class"]
+    vectors = [
+        a.name for a in axes if a.role == "vector" and a.name in array.dims and a.name != "class"
+    ]
     score = np.sqrt((array**2).sum(dim=vectors)) if vectors else array
     stacked = score.stack(_ranked=ranked)
     values = stacked.transpose(..., "_ranked").values
@@ -93,7 +95,9 @@ def softmax(array: xr.DataArray) -> xr.DataArray:
 def reduce(array: xr.DataArray, op: Reduce, axes: tuple[Axis, ...]) -> xr.DataArray:
     """Replace the target atom axes by `op.n` components (PCA, or NMF on the
     positive and negative parts side by side)."""
-    targets = [a.name for a in axes if a.role == "atom" and a.side == "target" and a.name in array.dims]
+    targets = [
+        a.name for a in axes if a.role == "atom" and a.side == "target" and a.name in array.dims
+    ]
     rows = [d for d in array.dims if d not in targets]
     matrix = array.stack(_row=rows, _col=targets).transpose("_row", "_col")
     data = np.nan_to_num(matrix.values)
@@ -101,7 +105,9 @@ def reduce(array: xr.DataArray, op: Reduce, axes: tuple[Axis, ...]) -> xr.DataAr
         components = PCA(n_components=op.n, random_state=0).fit_transform(data)
     else:
         split = np.concatenate([np.maximum(data, 0), np.maximum(-data, 0)], axis=1)
-        components = NMF(n_components=op.n, init="nndsvda", random_state=0, max_iter=500).fit_transform(split)
+        components = NMF(
+            n_components=op.n, init="nndsvda", random_state=0, max_iter=500
+        ).fit_transform(split)
     reduced = xr.DataArray(
         components,
         dims=("_row", "component"),
