@@ -109,7 +109,7 @@ def run_interface(interface: Interface, options: Options) -> InterfaceResult:
     handle = load_model(interface.model, options.torch_device)
     image = load_image(interface.image)
     plan = plan_interface(interface)
-    engine = Engine(handle, image, layers_needed=plan.layers)
+    engine = Engine(handle, image, layers_needed=plan.layers, cache=options.cache)
     evaluated = evaluate(interface.elements, engine)
     icons = _icons(evaluated, engine, options)
     offers = _offers(interface)

@@ -8,7 +8,7 @@ backward is computed twice however many elements share it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -17,7 +17,9 @@ import xarray as xr
 from interp.bound import Content, Groups, Substrate
 from interp.execute import attribution as attr
 from interp.execute import factorize
+from interp.execute.cache import Cache
 from interp.execute.hooks import capture, run_until
+from interp.images import image_digest
 from interp.models import ModelHandle
 
 
@@ -34,6 +36,7 @@ class Engine:
     handle: ModelHandle
     image: np.ndarray  # H x W x 3 uint8, as loaded
     layers_needed: tuple[str, ...] = ()
+    cache: Cache | None = None
     _acts: dict[str, torch.Tensor] = field(default_factory=dict)
     _logits: torch.Tensor | None = None
     _attributions: dict[tuple, dict[int, np.ndarray] | np.ndarray] = field(default_factory=dict)
@@ -127,18 +130,16 @@ class Engine:
         else:
             missing = [i for i in (indices if indices is not None else [-1]) if i not in columns]
             if missing:
-                computed = (
-                    attr.attribute(
+                computed = self._cached(
+                    ("attribution", _spanless(family), None if indices is None else tuple(missing)),
+                    lambda: attr.attribute(
                         self.model,
                         self.input_tensor,
                         self._atoms(source),
                         self._target(target, None if indices is None else tuple(missing)),
                         method=_method(content),
                         maxpool=content.maxpool,
-                    )
-                    .detach()
-                    .cpu()
-                    .numpy()
+                    ),
                 )
                 if indices is None:
                     columns[-1] = computed
@@ -180,6 +181,18 @@ class Engine:
             )
         return self._groups[groups]
 
+    def _cached(self, key: tuple, compute) -> np.ndarray:
+        """`compute()` as a numpy array, looked up first in the on-disk cache by content."""
+        full_key = (self.handle.fingerprint, image_digest(self.image), *key)
+        if self.cache is not None:
+            found = self.cache.get(full_key)
+            if found is not None:
+                return found
+        value = compute().detach().cpu().numpy()
+        if self.cache is not None:
+            self.cache.put(full_key, value)
+        return value
+
     # ---- adapters to the tensor engine -------------------------------------------
 
     def _atoms(self, substrate: Substrate) -> attr.Atoms:
@@ -204,6 +217,15 @@ class Engine:
             )
             return attr.Target(substrate.layer, "groups", directions=directions)
         return attr.Target(substrate.layer, substrate.atoms)  # type: ignore[arg-type]
+
+
+def _spanless(value):
+    """Cache keys must not depend on where a spec wrote something."""
+    if isinstance(value, tuple):
+        return tuple(_spanless(v) for v in value)
+    if isinstance(value, Substrate):
+        return replace(value, span=None)
+    return value
 
 
 def _method(content: Content):

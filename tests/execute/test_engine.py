@@ -1,0 +1,71 @@
+"""The engine computes each pass once: one forward, reused attribution columns, a disk cache."""
+
+import numpy as np
+import pytest
+
+from interp.bound import Content, Substrate
+from interp.execute import attribution as attr
+from interp.execute.cache import Cache
+from interp.execute.engine import Engine
+from interp.images import ImageSpec, load_image
+from interp.models import ModelSpec, load_model
+
+MID = Substrate("layer", "blocks.4.2.bn1", "channels")
+OUTPUT = Substrate("output", atoms="classes")
+
+
+@pytest.fixture(scope="module")
+def handle():
+    return load_model(ModelSpec("builtin", "efficientnet_lite0"))
+
+
+@pytest.fixture(scope="module")
+def image():
+    return load_image(ImageSpec("sample", "chelsea"))
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Counts calls of the tensor-level attribution."""
+    seen = []
+    original = attr.attribute
+
+    def counting(*args, **kwargs):
+        seen.append(args[3])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(attr, "attribute", counting)
+    return seen
+
+
+def test_one_forward_pass_serves_every_layer_and_the_logits(handle, image):
+    engine = Engine(handle, image, layers_needed=("blocks.3.2.bn1", "blocks.4.2.bn1"))
+    engine.activation("blocks.3.2.bn1")
+    engine.activation("blocks.4.2.bn1")
+    logits = engine.logits()
+    assert engine.forward_passes == 1
+    assert handle.labels[int(logits.argmax())] == "Egyptian cat"
+
+
+def test_restricted_targets_reuse_computed_columns(handle, image, calls):
+    engine = Engine(handle, image)
+    content = Content("attribution", MID, OUTPUT)
+    first = engine.attribution(content, ("Egyptian cat", "tabby"))
+    second = engine.attribution(content, ("tabby", "tiger cat"))
+    assert [t.indices for t in calls] == [
+        (handle.labels.index("Egyptian cat"), handle.labels.index("tabby")),
+        (handle.labels.index("tiger cat"),),
+    ]
+    np.testing.assert_array_equal(
+        first.sel({"class": "tabby"}).values, second.sel({"class": "tabby"}).values
+    )
+    assert second["class"].values.tolist() == ["tabby", "tiger cat"]
+
+
+def test_disk_cache_skips_recomputation(handle, image, calls, tmp_path):
+    content = Content("attribution", MID, Substrate("output", atoms="classes", labels=("tabby",)))
+    cold = Engine(handle, image, cache=Cache(tmp_path)).attribution(content)
+    warm = Engine(handle, image, cache=Cache(tmp_path)).attribution(content)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(cold.values, warm.values)
+    assert not list(tmp_path.rglob("*.part"))  # written atomically
