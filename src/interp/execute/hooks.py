@@ -48,7 +48,11 @@ def capture(
     use :func:`run_until` to call the model so it is caught.
     """
     modules = dict(model.named_modules())
-    missing = [n for n in [*names, *(edits or {}), *([stop_after] if stop_after else [])] if n not in modules]
+    missing = [
+        n
+        for n in [*names, *(edits or {}), *([stop_after] if stop_after else [])]
+        if n not in modules
+    ]
     if missing:
         raise KeyError(f"no such modules: {missing}")
     record = Capture()
@@ -84,28 +88,35 @@ def run_until(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor | None:
 
 
 Rewrite = Callable[[nn.Module, tuple, torch.Tensor], torch.Tensor]
+InputRewrite = Callable[[nn.Module, tuple], "tuple | None"]
 
 
 @contextmanager
-def rewrite(model: nn.Module, rewrites: Mapping[str, Rewrite]) -> Iterator[None]:
+def rewrite(
+    model: nn.Module,
+    rewrites: Mapping[str, Rewrite],
+    *,
+    before: Mapping[str, InputRewrite] | None = None,
+) -> Iterator[None]:
     """Replace the outputs of named modules by `rewrites[name](module, inputs, output)`.
 
     Unlike `capture`'s edits, a rewrite sees the module and its inputs, so it
-    can change how gradients flow through a module (e.g. relaxed max-pooling)
-    while keeping its forward value. Hooks are removed on exit, even on error.
+    can change how derivatives flow through a module (relaxed max-pooling,
+    elementwise modules linearized by their diagonal) while keeping its value.
+    `before[name](module, inputs)` may replace a module's inputs (return a new
+    tuple) or leave them (return None). Hooks are removed on exit, even on error.
     """
+    before = dict(before or {})
     modules = dict(model.named_modules())
-    missing = [n for n in rewrites if n not in modules]
+    missing = [n for n in [*rewrites, *before] if n not in modules]
     if missing:
         raise KeyError(f"no such modules: {missing}")
     handles = []
-
-    def make_hook(fn: Rewrite):
-        return lambda module, inputs, output: fn(module, inputs, output)
-
     try:
+        for name, fn in before.items():
+            handles.append(modules[name].register_forward_pre_hook(fn))
         for name, fn in rewrites.items():
-            handles.append(modules[name].register_forward_hook(make_hook(fn)))
+            handles.append(modules[name].register_forward_hook(fn))
         yield
     finally:
         for handle in handles:
