@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from interp import ast
 from interp.bound import Interface, Program, Substrate
-from interp.check import Problems, check_static
+from interp.check import check_static
 from interp.errors import InterpError, Span, did_you_mean
 from interp.images import load_image
 from interp.models import ModelHandle, layer_table, load_model, nonnegative_layers
+from interp.problems import Problems
 
 
 def check(
