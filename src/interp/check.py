@@ -1,9 +1,10 @@
-"""AST → bound program: resolve names and `extends`, give contents their axes,
-and check every operation and presentation against them.
+"""AST → bound program: merge `extends`, collect lets and elements, order
+elements so each selection's source comes first, read model and input.
 
-Static checks need no model; `check(spec, models=...)` also binds layers and
-class labels to the model (via `interp.bind`). Every problem found becomes a
-located diagnostic, and all of them are reported together.
+Names become substrates in `interp.scope`; contents, operations and
+presentations are checked against their axes in `interp.elements`. These
+static checks need no model; `interp.bind.check` adds the ones that do.
+Every problem becomes a located diagnostic, all reported together.
 """
 
 from __future__ import annotations
