@@ -9,6 +9,7 @@ backward is computed twice however many elements share it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -47,8 +48,9 @@ class Engine:
     def model(self) -> torch.nn.Module:
         return self.handle.module
 
-    @property
+    @cached_property
     def input_tensor(self) -> torch.Tensor:
+        """The preprocessed image, (1, 3, S, S), computed once."""
         return self.handle.preprocess(self.image)
 
     # ---- forward ----------------------------------------------------------------

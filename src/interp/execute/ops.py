@@ -29,22 +29,32 @@ def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, o
     where any value survives (strongest first)."""
     others = [d for d in array.dims if d not in atom_axes]
     score = np.abs(array).max(dim=others, skipna=True) if others else np.abs(array)
-    frame = score.to_dataframe(name="_score").reset_index().dropna(subset=["_score"])
-    frame = frame.sort_values("_score", ascending=False, kind="stable")
-    return frame[atom_axes].to_dict("records")
+    score = score.transpose(*atom_axes)
+    values = score.values.ravel()
+    order = [
+        i
+        for i in np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+        if not np.isnan(values[i])
+    ]
+    positions = np.unravel_index(order, score.shape)
+    coords = [score.coords[a].values[p].tolist() for a, p in zip(atom_axes, positions, strict=True)]
+    return [dict(zip(atom_axes, atom, strict=True)) for atom in zip(*coords, strict=True)]
 
 
 def select_from(
     array: xr.DataArray, op: SelectFrom, atoms: list[dict[str, object]], selector_axes: list[str]
 ) -> xr.DataArray:
-    """One slice per offered atom of the selector, stacked along `key_<E>`."""
-    slices, keys = [], []
-    for atom in atoms:
-        index = {ours: atom[theirs] for theirs, ours in op.bindings}
-        slices.append(array.sel(index))
-        keys.append(atom_key(atom, selector_axes))
-    stacked = xr.concat(slices, dim=KEY_PREFIX + op.element, coords="minimal", compat="override")
-    return stacked.assign_coords({KEY_PREFIX + op.element: keys})
+    """One slice per offered atom of the selector, stacked along `key_<E>`
+    (one vectorized lookup, not a loop over atoms)."""
+    key = KEY_PREFIX + op.element
+    index = {
+        ours: xr.DataArray([atom[theirs] for atom in atoms], dims=key)
+        for theirs, ours in op.bindings
+    }
+    selected = array.sel(index)
+    selected = selected.drop_vars([c for c in selected.coords if c in index])
+    selected = selected.assign_coords({key: [atom_key(atom, selector_axes) for atom in atoms]})
+    return selected.transpose(key, ...)
 
 
 def select_at(array: xr.DataArray, op: SelectAt) -> xr.DataArray:
