@@ -9,6 +9,13 @@
 renderers load when a stage that needs them runs.
 """
 
+import os
+
+# Idle OpenMP threads spin by default; on a busy machine that slows torch
+# down tens of times. Set before torch loads, unless the user chose otherwise.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 from interp import builder
 from interp.errors import InterpError
 from interp.syntax import load, parse, to_text

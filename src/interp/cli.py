@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="print the plan and its cost before running anything")
     plan.add_argument("file")
+    plan.add_argument("--quality", choices=QUALITIES, default="standard", help="feature-visualization quality")
     plan.set_defaults(handler=_plan)
 
     for name, help_text in (
@@ -119,12 +120,18 @@ def _fmt(args) -> int:
 
 def _plan(args) -> int:
     from interp.bind import check
+    from interp.cost import estimate, seconds_per_forward
+    from interp.models import load_model
     from interp.plan import describe, plan_interface
 
     spec, source = _read(args.file)
-    program = check(spec, source=source, bind_models=False)
+    program = check(spec, source=source)
     for interface in program.interfaces:
-        print(describe(interface, plan_interface(interface)))
+        plan = plan_interface(interface)
+        handle = load_model(interface.model)
+        found = estimate(interface, plan, handle, args.quality, seconds_per_forward(handle))
+        print(describe(interface, plan))
+        print(found.describe())
     return 0
 
 
@@ -148,7 +155,7 @@ def _render(args) -> int:
     options = Options(
         device=args.device,
         quality=args.quality,
-        cache=None if args.no_cache else Cache.default(),
+        cache=None if args.no_cache else Cache(),
         progress=None,
     )
     try:
@@ -199,7 +206,7 @@ def _layers(args) -> int:
 def _cache(args) -> int:
     from interp.execute.cache import Cache
 
-    cache = Cache.default()
+    cache = Cache()
     if args.action == "path":
         print(cache.root)
         return 0

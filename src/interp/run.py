@@ -17,6 +17,7 @@ import xarray as xr
 from interp import ast
 from interp.bind import check
 from interp.bound import Interface, Program
+from interp.cost import check_budget
 from interp.execute.cache import Cache
 from interp.execute.engine import Engine
 from interp.execute.evaluate import Evaluated, evaluate
@@ -37,6 +38,7 @@ class Options:
     progress: bool | None = None
     icon_size: int | None = None  # overrides the quality preset (tests use tiny icons)
     icon_steps: int | None = None
+    budget: float | None = None  # seconds; a plan estimated above it is refused before it runs
 
     @property
     def torch_device(self) -> str:
@@ -109,6 +111,8 @@ def run_interface(interface: Interface, options: Options) -> InterfaceResult:
     handle = load_model(interface.model, options.torch_device)
     image = load_image(interface.image)
     plan = plan_interface(interface)
+    if options.budget is not None:
+        check_budget(interface, plan, handle, options.quality, options.budget)
     engine = Engine(handle, image, layers_needed=plan.layers, cache=options.cache)
     evaluated = evaluate(interface.elements, engine)
     icons = _icons(evaluated, engine, options)
