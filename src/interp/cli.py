@@ -7,6 +7,7 @@ means a bug in interp.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -51,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="print the plan and its cost before running anything")
     plan.add_argument("file")
-    plan.add_argument("--quality", choices=QUALITIES, default="standard", help="feature-visualization quality")
+    plan.add_argument(
+        "--quality", choices=QUALITIES, default="standard", help="feature-visualization quality"
+    )
     plan.set_defaults(handler=_plan)
 
     for name, help_text in (
@@ -74,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         render.add_argument(
             "--no-cache", action="store_true", help="recompute everything; write no cache"
+        )
+        render.add_argument(
+            "--budget",
+            type=float,
+            default=float(os.environ.get("INTERP_BUDGET_S", 3600)),
+            help="refuse a plan estimated to take longer, in seconds (default 3600, or $INTERP_BUDGET_S)",
         )
         render.set_defaults(handler=_render, compare=name == "compare")
 
@@ -157,6 +166,7 @@ def _render(args) -> int:
         quality=args.quality,
         cache=None if args.no_cache else Cache(),
         progress=None,
+        budget=args.budget,
     )
     try:
         result = run(spec, options)

@@ -56,3 +56,40 @@ def test_describe_names_every_job(spec):
     text = describe(interface, plan)
     assert text.count("\n  forward") == 1
     assert "total:" in text
+
+
+def test_estimate_grows_with_the_work_and_a_budget_refuses_it():
+    from interp.cost import enforce, estimate
+    from interp.errors import InterpError
+    from interp.models import load_model
+
+    teaser, teaser_plan = plan_of("teaser")
+    spatial, spatial_plan = plan_of("spatial_attribution")
+    handle = load_model(teaser.model)
+    small = estimate(teaser, teaser_plan, handle, "draft", per_forward=0.05)
+    large = estimate(spatial, spatial_plan, handle, "draft", per_forward=0.05)
+    assert 0 < small.forward_equivalents < large.forward_equivalents
+    assert large.seconds == pytest.approx(large.forward_equivalents * 0.05)
+    enforce(large.seconds + 1, large, "spatial_attribution")
+    with pytest.raises(InterpError, match="over the budget"):
+        enforce(large.seconds / 2, large, "spatial_attribution")
+
+
+def test_render_refuses_a_plan_over_budget(tmp_path, capsys):
+    from interp.cli import main
+
+    out = tmp_path / "page.html"
+    code = main(
+        [
+            "render",
+            str(SPECS / "spatial_attribution.interp"),
+            "-o",
+            str(out),
+            "--budget",
+            "1",
+            "--no-cache",
+        ]
+    )
+    assert code == 1
+    assert "over the budget" in capsys.readouterr().err
+    assert not out.exists()
