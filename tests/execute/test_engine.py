@@ -69,3 +69,18 @@ def test_disk_cache_skips_recomputation(handle, image, calls, tmp_path):
     assert len(calls) == 1
     np.testing.assert_array_equal(cold.values, warm.values)
     assert not list(tmp_path.rglob("*.part"))  # written atomically
+
+
+def test_an_attribution_pass_doubles_as_the_forward_pass(handle, image):
+    engine = Engine(handle, image, layers_needed=("blocks.4.2.bn1",))
+    engine.attribution(
+        Content("attribution", MID, Substrate("output", atoms="classes", labels=("tabby",)))
+    )
+    shared = engine.activation("blocks.4.2.bn1").clone()
+    assert engine.forward_passes == 1  # the attribution's pass; no second one for the activation
+    reference = Engine(handle, image, layers_needed=("blocks.4.2.bn1",))
+    np.testing.assert_allclose(
+        shared.numpy(), reference.activation("blocks.4.2.bn1").numpy(), rtol=1e-6, atol=1e-6
+    )
+    assert handle.labels[int(engine.logits().argmax())] == "Egyptian cat"
+    assert engine.forward_passes == 1

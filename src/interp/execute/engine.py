@@ -134,13 +134,15 @@ class Engine:
             if missing:
                 computed = self._cached(
                     ("attribution", _spanless(family), None if indices is None else tuple(missing)),
-                    lambda: attr.attribute(
-                        self.model,
-                        self.input_tensor,
-                        self._atoms(source),
-                        self._target(target, None if indices is None else tuple(missing)),
-                        method=_method(content),
-                        maxpool=content.maxpool,
+                    lambda: self._sharing_forward(
+                        lambda: attr.attribute(
+                            self.model,
+                            self.input_tensor,
+                            self._atoms(source),
+                            self._target(target, None if indices is None else tuple(missing)),
+                            method=_method(content),
+                            maxpool=content.maxpool,
+                        )
                     ),
                 )
                 if indices is None:
@@ -182,6 +184,26 @@ class Engine:
                 np.asarray(found.directions),
             )
         return self._groups[groups]
+
+    def _sharing_forward(self, compute):
+        """Run `compute` (an attribution) while recording, from its first pass
+        over the input, the layers and logits this engine still lacks, so that
+        pass doubles as the engine's own forward pass."""
+        pending = [n for n in self.layers_needed if n not in self._acts]
+        wanted = pending + ([""] if self._logits is None else [])
+        with capture(self.model, wanted, first_only=True) as record:
+            value = compute()
+        batch = self.input_tensor.shape[0]
+        if any(output.shape[0] == batch for output in record.outputs.values()):
+            self.forward_passes += 1
+        for name, output in record.outputs.items():
+            if output.shape[0] != batch:
+                continue  # not the pass over the input itself
+            if name == "":
+                self._logits = output[0].detach()
+            else:
+                self._acts[name] = output[0].detach()
+        return value
 
     def _cached(self, key: tuple, compute) -> np.ndarray:
         """`compute()` as a numpy array, looked up first in the on-disk cache by content."""

@@ -39,13 +39,16 @@ def capture(
     *,
     edits: Mapping[str, Edit] | None = None,
     stop_after: str | None = None,
+    first_only: bool = False,
 ) -> Iterator[Capture]:
     """Hook `names` of `model` for the body of the `with` block.
 
     `edits[name]` replaces that module's output (e.g. to insert a tensor that
     requires grad, or a forward-mode dual tensor); the edited output is what is
     captured. `stop_after` raises :class:`StopForward` once that module ran;
-    use :func:`run_until` to call the model so it is caught.
+    use :func:`run_until` to call the model so it is caught. `first_only`
+    keeps the output of the first pass only (to reuse a pass someone else runs).
+    The name "" is the model itself: its output.
     """
     modules = dict(model.named_modules())
     missing = [
@@ -63,7 +66,8 @@ def capture(
         def hook(_module, _inputs, output):
             if name in edits:
                 output = edits[name](output)
-            record.outputs[name] = output
+            if not (first_only and name in record.outputs):
+                record.outputs[name] = output
             if name == stop_after:
                 raise StopForward
             return output
