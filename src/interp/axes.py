@@ -107,7 +107,8 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
                     _axis_hint(axis_name, axes),
                     word=axis_name,
                 )
-        bound = {name for name, _ in op.coords}
+        # one value binds the axis away; a list keeps it, restricted to those coordinates
+        bound = {name for name, values in op.coords if len(values) == 1}
         return tuple(a for a in axes if a.name not in bound)
     axes = collapse_drill(axes)
     atoms = free_atoms(axes)

@@ -49,7 +49,7 @@ def evaluate(elements: tuple[Element, ...], engine: Engine) -> dict[str, Evaluat
                 axes = tuple(a for a in axes if a.name not in bound)
             elif isinstance(op, SelectAt):
                 array = ops.select_at(array, op)
-                bound = {name for name, _ in op.coords}
+                bound = {name for name, values in op.coords if len(values) == 1}
                 axes = tuple(a for a in axes if a.name not in bound)
             else:
                 array = ops.apply(array, op, axes)
