@@ -220,8 +220,10 @@ def _cache(args) -> int:
     if args.action == "path":
         print(cache.root)
         return 0
-    removed = cache.clear()
-    print(f"removed {removed} cached file(s) from {cache.root}")
+    entries = list(cache.root.glob("??/*")) if cache.root and cache.root.is_dir() else []
+    for entry in entries:  # only the cache's own <2 hex>/<digest> files
+        entry.unlink(missing_ok=True)
+    print(f"removed {len(entries)} cached file(s) from {cache.root}")
     return 0
 
 
