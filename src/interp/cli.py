@@ -145,9 +145,8 @@ def _plan(args) -> int:
 
 
 def _render(args) -> int:
+    from interp import page_cache
     from interp.execute.cache import Cache
-    from interp.render import render_comparison, write_outputs
-    from interp.run import Options, run
     from interp.syntax import parse
 
     spec, source = _read(args.file)
@@ -161,27 +160,35 @@ def _render(args) -> int:
                 hint=did_you_mean(args.interface, [i.name for i in spec.interfaces]),
             )
         spec = parse(_with_parents(spec, chosen).to_text(), args.file)
+    output = Path(args.output or Path(args.file).with_suffix(".html").name)
+    outputs = {
+        "html": output,
+        "json": output.with_suffix(".vl.json") if args.json else None,
+        "png": output.with_suffix(".png") if args.png else None,
+    }
+    cache = None if args.no_cache else Cache()
+    key = page_cache.page_key(
+        spec, Path(args.file).parent, quality=args.quality, device=args.device or "auto"
+    )
+    if cache is not None and page_cache.restore(cache, key, outputs):
+        print(f"wrote {output} (unchanged inputs: from the cache)")
+        return 0
+
+    from interp.render import write_outputs  # the heavy stages load only on a miss
+    from interp.run import Options, run
+
     options = Options(
-        device=args.device,
-        quality=args.quality,
-        cache=None if args.no_cache else Cache(),
-        progress=None,
-        budget=args.budget,
+        device=args.device, quality=args.quality, cache=cache, progress=None, budget=args.budget
     )
     try:
         result = run(spec, options)
     except InterpError as exc:
         raise exc.with_source(source) from None
-    output = Path(args.output or Path(args.file).with_suffix(".html").name)
-    json_path = output.with_suffix(".vl.json") if args.json else None
-    png_path = output.with_suffix(".png") if args.png else None
-    comparison = result.comparison()
-    if comparison is not None and not args.interface:
-        from interp.render.page import write_text_atomic
-
-        write_text_atomic(output, render_comparison(comparison))
-    else:
-        write_outputs(result.pages[0], output, json_path=json_path, png_path=png_path)
+    comparison = result.comparison() if not args.interface else None
+    page = comparison if comparison is not None else result.pages[0]
+    write_outputs(page, output, json_path=outputs["json"], png_path=outputs["png"])
+    if cache is not None:
+        page_cache.store(cache, key, outputs)
     print(f"wrote {output}")
     return 0
 

