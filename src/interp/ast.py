@@ -177,7 +177,9 @@ class Member(Node):
         return f"{self.base.to_text()}.{self.name}{call}"
 
 
-Value = Name | Str | Num | Bool | ListValue | InputRef | OutputRef | LayerRef | Call | Member | Arrow
+Value = (
+    Name | Str | Num | Bool | ListValue | InputRef | OutputRef | LayerRef | Call | Member | Arrow
+)
 
 
 # ---- contents, operations, presentations -------------------------------------
@@ -388,6 +390,18 @@ class Spec(Node):
 
     def interface(self, name: str) -> Interface | None:
         return next((i for i in self.interfaces if i.name == name), None)
+
+    def comment_blocks(self) -> list[tuple[str, ...]]:
+        """Every comment block, where it is attached, in source order
+        (equality ignores comments; this is how tests see them)."""
+        found: list[tuple[str, ...]] = []
+        for item in self.items:
+            found.append(item.comments)
+            if isinstance(item, Interface):
+                found.extend(stmt.comments for stmt in item.body)
+                found.append(item.end_comments)
+        found.append(self.end_comments)
+        return found
 
     def to_text(self) -> str:
         blocks = [item.to_text() for item in self.items]

@@ -31,18 +31,6 @@ def assert_golden(path: Path, actual: str) -> None:
     assert actual == path.read_text(encoding="utf-8")
 
 
-def comments_of(spec: ast.Spec) -> list[tuple[str, ...]]:
-    """Every comment, where it is attached, in order (equality ignores comments)."""
-    found: list[tuple[str, ...]] = []
-    for item in spec.items:
-        found.append(item.comments)
-        if isinstance(item, ast.Interface):
-            found.extend(stmt.comments for stmt in item.body)
-            found.append(item.end_comments)
-    found.append(spec.end_comments)
-    return found
-
-
 def test_the_eight_contract_specs_are_there():
     assert len(NAMES) == 8, NAMES
 
@@ -59,7 +47,7 @@ def test_contract_spec_round_trips(name):
     text = to_text(spec)
     again = parse(text, f"{name}.interp")
     assert again == spec
-    assert comments_of(again) == comments_of(spec)
+    assert again.comment_blocks() == spec.comment_blocks()
     assert to_text(again) == text
 
 
@@ -228,7 +216,7 @@ def test_comments_attach_to_what_follows_and_survive_formatting():
     text = to_text(spec)
     assert text == COMMENTED_CANONICAL
     again = parse(text)
-    assert again == spec and comments_of(again) == comments_of(spec)
+    assert again == spec and again.comment_blocks() == spec.comment_blocks()
     assert to_text(again) == text
 
 

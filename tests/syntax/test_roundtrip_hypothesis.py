@@ -132,17 +132,6 @@ specs = st.builds(
 )
 
 
-def comments_of(spec: ast.Spec) -> list[tuple[str, ...]]:
-    found: list[tuple[str, ...]] = []
-    for item in spec.items:
-        found.append(item.comments)
-        if isinstance(item, ast.Interface):
-            found.extend(stmt.comments for stmt in item.body)
-            found.append(item.end_comments)
-    found.append(spec.end_comments)
-    return found
-
-
 SETTINGS = settings(
     max_examples=100,
     deadline=None,
@@ -157,7 +146,7 @@ def test_text_round_trip(spec):
     text = to_text(spec)
     again = parse(text)
     assert again == spec
-    assert comments_of(again) == comments_of(spec)
+    assert again.comment_blocks() == spec.comment_blocks()
     assert to_text(again) == text
 
 
