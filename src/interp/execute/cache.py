@@ -1,0 +1,185 @@
+"""A small content-addressed on-disk cache for execution results.
+
+An entry's key is any JSON-able value (typically a tuple of parts: a model
+fingerprint, a stage name, a frozen plan node, parameters); it is hashed as
+canonical JSON with SHA-256, so equal content always finds the same entry and
+nothing about where or when it was computed matters. Values are stored without
+pickle: ``bytes`` as is, numpy arrays with ``np.save`` (``allow_pickle=False``),
+a ``dict`` of arrays with ``np.savez``, anything else JSON-able as JSON. Writes
+are atomic (a temporary file in the entry's directory, then ``os.replace``), so
+a reader sees either the whole entry or none, and a crash leaves no entry.
+
+``Cache()`` uses ``$INTERP_CACHE_DIR`` or ``~/.cache/interp``; ``Cache(None)``
+is a disabled cache whose ``get`` always misses and ``put`` does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Cache", "canonical_json", "digest", "default_root"]
+
+_DEFAULT = object()
+_FORMAT = "interp-cache-1"
+_TAGS = {b"raw": "bytes", b"npy": "array", b"npz": "arrays", b"jsn": "json"}
+
+
+def default_root() -> Path:
+    """``$INTERP_CACHE_DIR`` when set, else ``~/.cache/interp``."""
+    env = os.environ.get("INTERP_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "interp"
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` as plain JSON data, so equal content serializes identically."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, (np.generic,)):
+        return _jsonable(value.item())
+    if isinstance(value, np.ndarray):
+        # Arrays are keyed by content, not spelled out.
+        array = np.ascontiguousarray(value)
+        return {
+            "__ndarray__": hashlib.sha256(array.tobytes()).hexdigest(),
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+        }
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
+        return _jsonable(value.detach().cpu().numpy())
+    if isinstance(value, (bytes, bytearray)):
+        return {"__bytes__": hashlib.sha256(value).hexdigest()}
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__qualname__, **fields}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_jsonable(v) for v in value), key=canonical_json)
+    if hasattr(value, "model_dump"):  # a pydantic model
+        return {"__type__": type(value).__qualname__, **_jsonable(value.model_dump())}
+    raise TypeError(f"cannot use {type(value).__name__} in a cache key")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted-key, whitespace-free JSON of `value` (tuples as lists, arrays by hash)."""
+    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def digest(key: Any) -> str:
+    """The SHA-256 hex digest naming `key`'s entry."""
+    return hashlib.sha256(f"{_FORMAT}\n{canonical_json(key)}".encode()).hexdigest()
+
+
+def _encode(value: Any) -> tuple[bytes, bytes]:
+    if isinstance(value, (bytes, bytearray)):
+        return b"raw", bytes(value)
+    buffer = io.BytesIO()
+    if isinstance(value, np.ndarray):
+        np.save(buffer, value, allow_pickle=False)
+        return b"npy", buffer.getvalue()
+    if isinstance(value, dict) and value and all(isinstance(v, np.ndarray) for v in value.values()):
+        np.savez(buffer, **{str(k): v for k, v in value.items()})
+        return b"npz", buffer.getvalue()
+    return b"jsn", json.dumps(value, allow_nan=False).encode()
+
+
+def _decode(tag: bytes, payload: bytes) -> Any:
+    if tag == b"raw":
+        return payload
+    if tag == b"npy":
+        return np.load(io.BytesIO(payload), allow_pickle=False)
+    if tag == b"npz":
+        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    if tag == b"jsn":
+        return json.loads(payload)
+    raise ValueError(f"unknown cache entry tag {tag!r}")
+
+
+class Cache:
+    """Content-addressed entries under `root` (``<root>/<2 hex>/<64 hex>``).
+
+    ``get(key)`` returns the stored value or None; ``put(key, value)`` stores
+    `value` (bytes, an ndarray, a dict of ndarrays, or JSON data).
+    """
+
+    def __init__(self, root: str | os.PathLike | None = _DEFAULT):  # type: ignore[assignment]
+        self.root: Path | None = default_root() if root is _DEFAULT else _as_path(root)
+
+    @property
+    def enabled(self) -> bool:
+        return self.root is not None
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.root)!r})" if self.root else "Cache(None)"
+
+    def path(self, key: Any) -> Path | None:
+        """Where `key`'s entry lives (whether or not it exists)."""
+        if self.root is None:
+            return None
+        name = digest(key)
+        return self.root / name[:2] / name
+
+    def __contains__(self, key: Any) -> bool:
+        path = self.path(key)
+        return path is not None and path.is_file()
+
+    def get(self, key: Any) -> Any | None:
+        """The value stored under `key`, or None (a miss, a disabled cache, an unreadable entry)."""
+        path = self.path(key)
+        if path is None:
+            return None
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        tag, newline, payload = blob.partition(b"\n")
+        if not newline or tag not in _TAGS:
+            return None
+        try:
+            return _decode(tag, payload)
+        except (ValueError, OSError, EOFError):
+            return None
+
+    def put(self, key: Any, value: Any) -> None:
+        """Store `value` under `key`, atomically; a no-op when disabled."""
+        path = self.path(key)
+        if path is None:
+            return
+        tag, payload = _encode(value)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(tag + b"\n")
+                file.write(payload)
+            os.replace(temp_name, path)
+        except BaseException:
+            try:
+                os.unlink(temp_name)
+            except FileNotFoundError:
+                pass
+            raise
+
+
+def _as_path(root: str | os.PathLike | None) -> Path | None:
+    return None if root is None else Path(root).expanduser()

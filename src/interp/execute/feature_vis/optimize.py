@@ -1,0 +1,133 @@
+"""The batched optimizer: one image batch, many objectives, on a truncated model.
+
+Every step renders the batch from its spectra, warps each image at random,
+runs the model only up to the layer the objectives read (the forward stops
+there), and ascends the sum of the per-image objectives, so each image's
+gradient is its own objective's. Gradients are taken with respect to the
+spectra only: no weight gradient is ever computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ..hooks import capture, run_until
+from .objectives import OUTPUT, Objective, ObjectiveBatch
+from .param import FourierImage
+from .redirect import redirected_relus
+from .transforms import Robustness, warp
+
+Normalize = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes an optimization besides the objective and the seed.
+
+    Adam at a constant rate. On EfficientNet-Lite0 (8 channels, 128 px), 0.1
+    for 64 steps matched Lucid's 0.05 for 256 steps in contrast and beat it in
+    objective; cosine decay and warm-up only lowered the objective at every
+    step count, and 0.2 oversaturates.
+    """
+
+    size: int = 128
+    steps: int = 64
+    lr: float = 0.05
+    robustness: Robustness = field(default_factory=Robustness)
+    diversity: float = 0.0
+    redirect_relu: bool = True
+
+
+def optimize_batch(
+    module: nn.Module,
+    normalize: Normalize,
+    layer: str,
+    objectives: Sequence[Objective],
+    seeds: Sequence[int],
+    settings: Settings,
+    *,
+    device: torch.device,
+    groups: Sequence[int] | None = None,
+    on_step: Callable[[], None] | None = None,
+) -> torch.Tensor:
+    """Optimize one image per objective; returns ``(B, 3, size, size)`` pixels in ``[0, 1]``.
+
+    `objectives` all read `layer` (a module path, or ``"output"`` for the
+    logits). Images sharing a `groups` id are pushed apart by Lucid's
+    gram-matrix diversity term when ``settings.diversity > 0``.
+    """
+    image = FourierImage(seeds, settings.size, device=device)
+    optimizer = torch.optim.Adam([image.spectrum], lr=settings.lr)
+    draws = settings.robustness.sample(seeds, settings.steps).to(device)
+    score = ObjectiveBatch(objectives, device)
+    channels_last = torch.channels_last if device.type in ("cpu", "cuda") else None
+    hooked = [] if layer == OUTPUT else [layer]
+    with (
+        redirected_relus(module, layer if settings.redirect_relu else None),
+        capture(module, hooked, stop_after=hooked[0] if hooked else None) as record,
+    ):
+        for step in range(settings.steps):
+            pixels = warp(image(), draws[:, step])
+            inputs = normalize(pixels)
+            if channels_last is not None:
+                inputs = inputs.contiguous(memory_format=channels_last)
+            output = run_until(module, inputs)
+            activation = output if layer == OUTPUT else record[layer]
+            loss = -score(activation).sum()
+            if settings.diversity and groups is not None:
+                loss = loss + settings.diversity * diversity_penalty(activation, groups)
+            (gradient,) = torch.autograd.grad(loss, [image.spectrum])
+            image.spectrum.grad = gradient
+            optimizer.step()
+            record.outputs.clear()
+            if on_step is not None:
+                on_step()
+    with torch.no_grad():
+        return image().detach()
+
+
+def diversity_penalty(activation: torch.Tensor, groups: Sequence[int]) -> torch.Tensor:
+    """Lucid's diversity: summed cosine similarity of gram matrices within each group.
+
+    For a group of ``n`` images this is ``sum_i sum_{j != i} <G_i, G_j>`` with
+    unit-norm gram matrices ``G``, i.e. ``n`` times Lucid's per-batch term.
+    """
+    if activation.ndim == 2:
+        activation = activation[:, :, None, None]
+    flat = activation.flatten(2)  # (B, C, HW)
+    grams = flat @ flat.transpose(1, 2)
+    grams = grams.flatten(1)
+    grams = grams / grams.norm(dim=1, keepdim=True).clamp_min(1e-10)
+    ids = torch.tensor(list(groups), device=activation.device)
+    same = (ids[:, None] == ids[None, :]).float()
+    same.fill_diagonal_(0)
+    return ((grams @ grams.T) * same).sum()
+
+
+@contextmanager
+def prepared(module: nn.Module, device: torch.device) -> Iterator[nn.Module]:
+    """`module` in eval mode, on `device`, in channels-last layout; restored afterwards.
+
+    The caller's module is never left modified: its training flag, device and
+    weight layout come back as they were, even on error.
+    """
+    was_training = module.training
+    parameters = list(module.parameters())
+    old_device = parameters[0].device if parameters else device
+    convs = [p for p in parameters if p.ndim == 4]
+    was_channels_last = bool(convs) and all(
+        p.is_contiguous(memory_format=torch.channels_last) and not p.is_contiguous() for p in convs
+    )
+    try:
+        module.eval()
+        module.to(device=device, memory_format=torch.channels_last)
+        yield module
+    finally:
+        layout = torch.channels_last if was_channels_last else torch.contiguous_format
+        module.to(device=old_device, memory_format=layout)
+        module.train(was_training)
