@@ -38,7 +38,9 @@ class Estimate:
 
 def seconds_per_forward(handle: ModelHandle) -> float:
     """One timed forward pass of `handle` on a noise image (after a warm-up; an all-zero image hits slow denormals)."""
-    x = torch.rand(1, 3, handle.input_size, handle.input_size, generator=torch.Generator().manual_seed(0)).to(handle.device)
+    x = torch.rand(
+        1, 3, handle.input_size, handle.input_size, generator=torch.Generator().manual_seed(0)
+    ).to(handle.device)
     with torch.no_grad():
         handle.module(x)
         start = time.perf_counter()
@@ -46,7 +48,9 @@ def seconds_per_forward(handle: ModelHandle) -> float:
     return time.perf_counter() - start
 
 
-def estimate(interface: Interface, plan: Plan, handle: ModelHandle, quality: str, per_forward: float) -> Estimate:
+def estimate(
+    interface: Interface, plan: Plan, handle: ModelHandle, quality: str, per_forward: float
+) -> Estimate:
     shapes = {info.name: info.shape for info in layer_table(handle)}
     lines = []
     total = 1.0  # the shared forward pass
@@ -59,9 +63,13 @@ def estimate(interface: Interface, plan: Plan, handle: ModelHandle, quality: str
             steps = content.method.steps if content.method.name == "integrated_gradients" else 1
             products = min(sources, targets) * steps
             total += 1 + BACKWARD * products
-            unit = _size(shapes.get(content.source.layer or "", (3, handle.input_size, handle.input_size)))
+            unit = _size(
+                shapes.get(content.source.layer or "", (3, handle.input_size, handle.input_size))
+            )
             memory += min(products, 64) * unit * BYTES * 8
-            lines.append(f"    attribution {content.source.describe()} -> {content.target.describe()}: {products} products")
+            lines.append(
+                f"    attribution {content.source.describe()} -> {content.target.describe()}: {products} products"
+            )
         elif isinstance(node, Visualize):
             settings = settings_for(quality)
             icons = _icons(interface, node, shapes)
@@ -69,7 +77,9 @@ def estimate(interface: Interface, plan: Plan, handle: ModelHandle, quality: str
             scale = (settings.size / handle.input_size) ** 2
             cost = icons * settings.steps * (1 + BACKWARD) * depth * scale
             total += cost
-            lines.append(f"    feature visualization {node.layer}: ~{icons} icons x {settings.steps} steps at {settings.size}px")
+            lines.append(
+                f"    feature visualization {node.layer}: ~{icons} icons x {settings.steps} steps at {settings.size}px"
+            )
     return Estimate(total, int(memory), total * per_forward, tuple(lines))
 
 
@@ -97,7 +107,9 @@ def _atoms(substrate: Substrate | None, shapes: dict, handle: ModelHandle) -> in
         return substrate.groups.k
     shape = shapes.get(substrate.layer or "", (3, handle.input_size, handle.input_size))
     channels, positions = shape[0], _size(shape[1:])
-    return {"spatial": positions, "channels": channels, "neurons": channels * positions}.get(substrate.atoms or "", 1)
+    return {"spatial": positions, "channels": channels, "neurons": channels * positions}.get(
+        substrate.atoms or "", 1
+    )
 
 
 def _icons(interface: Interface, node: Visualize, shapes: dict) -> int:
@@ -106,10 +118,15 @@ def _icons(interface: Interface, node: Visualize, shapes: dict) -> int:
         return _size(shapes.get(node.layer, (1, 1, 1))[1:])
     count = 0
     for element in interface.elements:
-        if node.layer not in (element.content.source.layer, getattr(element.content.target, "layer", None)):
+        if node.layer not in (
+            element.content.source.layer,
+            getattr(element.content.target, "layer", None),
+        ):
             continue
         tops = [op.k for op in element.ops if isinstance(op, Top)]
-        count += tops[-1] * 4 if tops else 16  # top(k) per selector atom; a handful of selector atoms
+        count += (
+            tops[-1] * 4 if tops else 16
+        )  # top(k) per selector atom; a handful of selector atoms
     return max(count, 1)
 
 
@@ -119,9 +136,10 @@ def _depth(handle: ModelHandle, layer: str) -> float:
     return (names.index(layer) + 1) / len(names) if layer in names else 1.0
 
 
-def check_budget(interface: Interface, plan: Plan, handle: ModelHandle, quality: str, budget: float | None) -> Estimate:
+def check_budget(
+    interface: Interface, plan: Plan, handle: ModelHandle, quality: str, budget: float | None
+) -> Estimate:
     """The estimate for `interface`; raises InterpError when it is over `budget` seconds."""
     found = estimate(interface, plan, handle, quality, seconds_per_forward(handle))
     enforce(budget, found, interface.name)
     return found
-

@@ -40,7 +40,10 @@ class Signature:
                 if not self.params:
                     raise self._error(f"{self.name} takes no arguments", arg.span)
                 if index >= len(positional):
-                    raise self._error(f"{self.name} takes {len(positional) or 'no'} positional argument{'s' if len(positional) != 1 else ''}", arg.span)
+                    raise self._error(
+                        f"{self.name} takes {len(positional) or 'no'} positional argument{'s' if len(positional) != 1 else ''}",
+                        arg.span,
+                    )
                 param = positional[index]
             else:
                 param = next((p for p in self.params if p.name == arg.name), None)
@@ -49,7 +52,11 @@ class Signature:
                     if not keywords:
                         raise self._error(f"{self.name} takes no arguments", arg.span)
                     hint = did_you_mean(arg.name, keywords)
-                    raise AxisError(f"{self.name}: unknown argument {arg.name!r}", hint + (" " if hint.endswith("?") else "; ") + f"e.g. {self.example}", arg.span)
+                    raise AxisError(
+                        f"{self.name}: unknown argument {arg.name!r}",
+                        hint + (" " if hint.endswith("?") else "; ") + f"e.g. {self.example}",
+                        arg.span,
+                    )
             if param.name in values:
                 raise self._error(f"{self.name}: {param.name} given twice", arg.span)
             values[param.name] = self._convert(param, arg.value)
@@ -65,13 +72,25 @@ class Signature:
         if param.kind == "int":
             if isinstance(value, ast.Num) and isinstance(value.value, int) and value.value > 0:
                 return value.value
-            raise self._error(f"{self.name}: {param.name} must be a positive integer, not {value.to_text()}", value.span)
+            raise self._error(
+                f"{self.name}: {param.name} must be a positive integer, not {value.to_text()}",
+                value.span,
+            )
         if param.kind == "bool":
             if isinstance(value, ast.Bool):
                 return value.value
-            raise self._error(f"{self.name}: {param.name} must be true or false, not {value.to_text()}", value.span)
+            raise self._error(
+                f"{self.name}: {param.name} must be true or false, not {value.to_text()}",
+                value.span,
+            )
         if param.kind == "choice":
-            name = value.name if isinstance(value, ast.Name) else "input" if isinstance(value, ast.InputRef) else None
+            name = (
+                value.name
+                if isinstance(value, ast.Name)
+                else "input"
+                if isinstance(value, ast.InputRef)
+                else None
+            )
             if name in param.choices:
                 return name
             raise AxisError(
@@ -84,7 +103,9 @@ class Signature:
             if all(isinstance(i, ast.Name) for i in items):
                 names = [i.name for i in items]  # type: ignore[union-attr]
                 return names if isinstance(value, ast.ListValue) else names[0]
-            raise self._error(f"{self.name}: {param.name}= takes axis names, not {value.to_text()}", value.span)
+            raise self._error(
+                f"{self.name}: {param.name}= takes axis names, not {value.to_text()}", value.span
+            )
         return value
 
 
@@ -92,16 +113,26 @@ OPERATIONS: dict[str, Signature] = {
     "select": Signature("select", example="select(picker.hover) or select(channel=[12, 40])"),
     "top": Signature(
         "top",
-        (Param("k", "int", required=True, positional=True), Param("per", "choice", ("source", "target"))),
+        (
+            Param("k", "int", required=True, positional=True),
+            Param("per", "choice", ("source", "target")),
+        ),
         "top(8) or top(3, per=source)",
     ),
     "reduce": Signature(
         "reduce",
-        (Param("method", "choice", ("pca", "nmf"), True, True), Param("n", "int", required=True, positional=True)),
+        (
+            Param("method", "choice", ("pca", "nmf"), True, True),
+            Param("n", "int", required=True, positional=True),
+        ),
         "reduce(pca, 3)",
     ),
     "softmax": Signature("softmax", example="softmax"),
-    "sum": Signature("sum", (Param("over", "names", required=True, positional=True),), "sum(over=channel) or sum(over=[x, y])"),
+    "sum": Signature(
+        "sum",
+        (Param("over", "names", required=True, positional=True),),
+        "sum(over=channel) or sum(over=[x, y])",
+    ),
 }
 
 PRESENTATIONS: dict[str, Signature] = {
@@ -114,9 +145,16 @@ PRESENTATIONS: dict[str, Signature] = {
     "bars": Signature("bars", example="bars"),
     "grid": Signature(
         "grid",
-        (Param("size_by", "choice", ("magnitude", "none")), Param("color", "choice", ("value", "none"))),
+        (
+            Param("size_by", "choice", ("magnitude", "none")),
+            Param("color", "choice", ("value", "none")),
+        ),
         "grid(size_by=magnitude, color=value)",
     ),
-    "image": Signature("image", (Param("grid", "substrate", required=True),), "image(grid=L.spatial)"),
-    "sankey": Signature("sankey", (Param("icons", "choice", ("feature_vis", "none")),), "sankey(icons=feature_vis)"),
+    "image": Signature(
+        "image", (Param("grid", "substrate", required=True),), "image(grid=L.spatial)"
+    ),
+    "sankey": Signature(
+        "sankey", (Param("icons", "choice", ("feature_vis", "none")),), "sankey(icons=feature_vis)"
+    ),
 }

@@ -196,7 +196,9 @@ def _grid(evaluated: Evaluated, icons, engine) -> pd.DataFrame:
     # the element's strongest atom first, in the order it offers atoms to selections
     rank = {(atom["x"], atom["y"]): i for i, atom in enumerate(evaluated.atoms)}
     frame = pd.DataFrame(rows)
-    return frame.iloc[sorted(range(len(frame)), key=lambda i: rank.get((rows[i]["x"], rows[i]["y"]), len(rows)))]
+    return frame.iloc[
+        sorted(range(len(frame)), key=lambda i: rank.get((rows[i]["x"], rows[i]["y"]), len(rows)))
+    ]
 
 
 def _colors(array: xr.DataArray) -> dict[tuple[int, int], str]:
