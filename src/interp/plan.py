@@ -58,6 +58,11 @@ class Plan:
         forward = next((n for n in self.nodes if isinstance(n, Forward)), None)
         return forward.layers if forward else ()
 
+    @property
+    def logits(self) -> bool:
+        """Whether any element reads the output; if not, the forward pass stops early."""
+        return any(isinstance(n, Forward) and n.logits for n in self.nodes)
+
     def count(self, kind: type) -> int:
         return sum(isinstance(n, kind) for n in self.nodes)
 

@@ -113,7 +113,9 @@ def run_interface(interface: Interface, options: Options) -> InterfaceResult:
     plan = plan_interface(interface)
     if options.budget is not None:
         check_budget(interface, plan, handle, options.quality, options.budget)
-    engine = Engine(handle, image, layers_needed=plan.layers, cache=options.cache)
+    engine = Engine(
+        handle, image, layers_needed=plan.layers, logits_needed=plan.logits, cache=options.cache
+    )
     evaluated = evaluate(interface.elements, engine)
     icons = _icons(evaluated, engine, options)
     offers = _offers(interface)

@@ -84,3 +84,20 @@ def test_an_attribution_pass_doubles_as_the_forward_pass(handle, image):
     )
     assert handle.labels[int(engine.logits().argmax())] == "Egyptian cat"
     assert engine.forward_passes == 1
+
+
+def test_forward_stops_after_the_deepest_layer_when_no_logits_are_read(handle, image):
+    from interp.execute.hooks import capture
+
+    engine = Engine(
+        handle, image, layers_needed=("blocks.2.1.bn1", "blocks.4.2.bn1"), logits_needed=False
+    )
+    with capture(handle.module, ["blocks.5.0"]) as later:
+        engine.activation("blocks.2.1.bn1")
+    assert "blocks.5.0" not in later.outputs  # nothing past blocks.4.2.bn1 ran
+    assert engine.activation("blocks.4.2.bn1").shape == (672, 14, 14)
+    assert engine.forward_passes == 1
+    assert (
+        handle.labels[int(engine.logits().argmax())] == "Egyptian cat"
+    )  # asked for later: one more pass
+    assert engine.forward_passes == 2

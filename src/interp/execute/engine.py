@@ -37,6 +37,7 @@ class Engine:
     handle: ModelHandle
     image: np.ndarray  # H x W x 3 uint8, as loaded
     layers_needed: tuple[str, ...] = ()
+    logits_needed: bool = True  # False: the shared pass may stop after the deepest layer
     cache: Cache | None = None
     _acts: dict[str, torch.Tensor] = field(default_factory=dict)
     _logits: torch.Tensor | None = None
@@ -55,26 +56,30 @@ class Engine:
 
     # ---- forward ----------------------------------------------------------------
 
-    def _forward(self) -> None:
-        """One pass for every layer needed (and the logits)."""
-        names = list(dict.fromkeys(self.layers_needed))
-        with torch.no_grad(), capture(self.model, names) as record:
-            logits = run_until(self.model, self.input_tensor)
+    def _forward(self, *, logits: bool) -> None:
+        """One pass for every layer still missing; it stops after the deepest
+        of them unless the logits are wanted."""
+        names = [n for n in dict.fromkeys(self.layers_needed) if n not in self._acts]
+        order = {name: i for i, name in enumerate(self.handle.layer_names())}
+        stop = None if logits or not names else max(names, key=lambda n: order.get(n, -1))
+        with torch.no_grad(), capture(self.model, names, stop_after=stop) as record:
+            output = run_until(self.model, self.input_tensor)
         self.forward_passes += 1
         self._acts.update({n: record[n][0].detach() for n in names})
-        self._logits = logits[0].detach() if logits is not None else None
+        if output is not None:
+            self._logits = output[0].detach()
 
     def activation(self, layer: str) -> torch.Tensor:
         """The layer's activation for the input, (C, H, W)."""
         if layer not in self._acts:
             if layer not in self.layers_needed:
                 self.layers_needed = (*self.layers_needed, layer)
-            self._forward()
+            self._forward(logits=self.logits_needed)
         return self._acts[layer]
 
     def logits(self) -> torch.Tensor:
         if self._logits is None:
-            self._forward()
+            self._forward(logits=True)
         assert self._logits is not None
         return self._logits
 
