@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from gallery import spec_path
 
 from interp.bind import check
 from interp.cli import main
@@ -29,7 +30,6 @@ from interp.syntax import parse
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.interp"))
 UPDATE = os.environ.get("INTERP_UPDATE_GOLDEN") == "1"
-CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "specs"
 CWD = "<cwd>"  # the working directory, where a hint names it
 
 
@@ -158,11 +158,7 @@ def test_the_caret_sits_under_the_offending_token(in_tmp):
 # ---- the command line ------------------------------------------------------------------
 
 
-GOOD = (
-    CONTRACT / "teaser.interp"
-    if CONTRACT.is_dir()
-    else Path(__file__).parents[2] / "specs" / "teaser.interp"
-)
+GOOD = spec_path("teaser")
 
 
 def test_cli_check_accepts_a_good_file(capsys):

@@ -5,18 +5,18 @@ numbers are checked against direct torch computations.
 """
 
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from gallery import GALLERY
 
 from interp.execute.hooks import capture, run_until
 from interp.images import ImageSpec, load_image
 from interp.models import ModelSpec, load_model
 from interp.run import Options, run
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = GALLERY
 TINY = Options(
     quality="draft", cache=None, progress=False, icon_size=32, icon_steps=2, device="cpu"
 )

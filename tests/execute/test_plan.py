@@ -1,14 +1,13 @@
 """The planner merges equal work: one forward per input, one job per attribution family."""
 
-from pathlib import Path
-
 import pytest
+from gallery import CONTRACT, GALLERY
 
 from interp.check import check_static
 from interp.plan import Attribute, Factorize, Forward, Visualize, describe, plan_interface
 from interp.syntax import load
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = GALLERY
 
 
 def plan_of(name: str, interface: str | None = None):
@@ -50,7 +49,7 @@ def test_factorizations_and_visualizations_merge_by_layer():
     assert visualize == [Visualize(visualize[0].model, "blocks.4.2.bn1", "group")]
 
 
-@pytest.mark.parametrize("spec", sorted(p.stem for p in SPECS.glob("*.interp")))
+@pytest.mark.parametrize("spec", sorted(CONTRACT))
 def test_describe_names_every_job(spec):
     interface, plan = plan_of(spec)
     text = describe(interface, plan)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gallery import CONTRACT, GALLERY
 
 from interp import ast, load, parse, to_text
 from interp.builder import (
@@ -39,8 +40,7 @@ from interp.builder import (
 )
 
 REPO = Path(__file__).parents[2]
-CONTRACT = REPO.parent / "shared" / "specs"
-SPECS = CONTRACT if CONTRACT.is_dir() else REPO / "specs"
+SPECS = GALLERY
 
 CHELSEA = sample("chelsea")
 
@@ -232,7 +232,7 @@ BUILT = {
 
 
 def test_every_contract_spec_has_a_builder_twin():
-    assert sorted(BUILT) == sorted(p.stem for p in SPECS.glob("*.interp"))
+    assert sorted(BUILT) == sorted(CONTRACT)
 
 
 @pytest.mark.parametrize("name", sorted(BUILT))

@@ -8,14 +8,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from gallery import CONTRACT, GALLERY
 
 from interp import InterpError
 from interp.fmt import check_formatted, fmt_main, format_text
 
 REPO = Path(__file__).parents[2]
-CONTRACT = REPO.parent / "shared" / "specs"
-SPECS = CONTRACT if CONTRACT.is_dir() else REPO / "specs"
-NAMES = sorted(p.stem for p in SPECS.glob("*.interp"))
+SPECS = GALLERY
+NAMES = sorted(CONTRACT)
 GOLDEN = Path(__file__).parent / "golden"
 
 MESSY = """\

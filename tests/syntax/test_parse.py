@@ -11,14 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
+from gallery import CONTRACT, GALLERY
 
 from interp import InterpError, ast, load, parse, to_text
 
 REPO = Path(__file__).parents[2]
-CONTRACT = REPO.parent / "shared" / "specs"
-GALLERY = REPO / "specs"
-SPECS = CONTRACT if CONTRACT.is_dir() else GALLERY
-NAMES = sorted(p.stem for p in SPECS.glob("*.interp"))
+SPECS = GALLERY
+NAMES = sorted(CONTRACT)
 GOLDEN = Path(__file__).parent / "golden"
 ERRORS = GOLDEN / "errors"
 UPDATE = os.environ.get("INTERP_UPDATE_GOLDEN") == "1"
@@ -29,16 +28,6 @@ def assert_golden(path: Path, actual: str) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"missing golden {path}; run with INTERP_UPDATE_GOLDEN=1"
     assert actual == path.read_text(encoding="utf-8")
-
-
-def test_the_eight_contract_specs_are_there():
-    assert len(NAMES) == 8, NAMES
-
-
-@pytest.mark.skipif(not CONTRACT.is_dir(), reason="no ../shared/specs")
-@pytest.mark.parametrize("name", NAMES)
-def test_gallery_holds_the_contract_specs_unchanged(name):
-    assert (GALLERY / f"{name}.interp").read_bytes() == (CONTRACT / f"{name}.interp").read_bytes()
 
 
 @pytest.mark.parametrize("name", NAMES)
