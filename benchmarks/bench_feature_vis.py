@@ -39,7 +39,7 @@ from interp.execute.cache import Cache
 from interp.execute.feature_vis import Objective, visualize
 from interp.execute.feature_vis.param import FourierImage
 from interp.execute.hooks import capture, run_until
-from interp.models import ModelSpec, load_model
+from interp.models.load import ModelSpec, load_model
 
 LAYER = "blocks.4.2.bn1"
 SIZE = 128

@@ -21,13 +21,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 
-from interp.bind import check  # noqa: E402
+from interp.check import check  # noqa: E402
+from interp.data.images import load_image  # noqa: E402
 from interp.execute.engine import Engine  # noqa: E402
 from interp.execute.evaluate import evaluate  # noqa: E402
 from interp.execute.hooks import capture, run_until  # noqa: E402
-from interp.images import load_image  # noqa: E402
-from interp.models import load_model  # noqa: E402
-from interp.plan import plan_interface  # noqa: E402
+from interp.models.load import load_model  # noqa: E402
+from interp.plan.build import plan_interface  # noqa: E402
 from interp.syntax import load  # noqa: E402
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "teaser.interp"

@@ -3,10 +3,15 @@
     import interp
     spec = interp.load("specs/teaser.interp")      # text -> AST
     print(interp.to_text(spec))                     # AST -> canonical text
-    from interp.builder import interface, layer     # Python -> the same AST
+    result = interp.run(spec)                       # check, plan, execute
+    from interp.syntax.builder import interface     # Python -> the same AST
 
-`import interp` stays cheap: the parser and the AST only; torch and the
-renderers load when a stage that needs them runs.
+`import interp` stays cheap: the parser, the AST and the static checker; torch
+and the renderers load when a stage that needs them runs.
+
+`interp.check` and `interp.run` are functions. The stage folders are
+packages too (`interp.check.bind`, `interp.pipeline`); import their modules
+by their full path.
 """
 
 import os
@@ -15,16 +20,21 @@ import os
 # down tens of times. Set before torch loads, unless the user chose otherwise.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from interp.check import check  # noqa: E402  (binds the name `check` to the function)
+from interp.errors import InterpError  # noqa: E402
+from interp.syntax import ast, builder, load, parse, to_text  # noqa: E402
 
-from interp import builder
-from interp.errors import InterpError
-from interp.syntax import load, parse, to_text
+
+def run(spec, options=None, **kwargs):
+    """Check, plan and execute a spec (an AST, `.interp` text, or a path): see `interp.pipeline.run`."""
+    from interp.pipeline import run as run_pipeline
+
+    return run_pipeline(spec, options, **kwargs)
+
 
 # ---- later stages: loaded on first use so `import interp` does not import torch -------
 _LAZY = {
-    "check": ("interp.bind", "check"),
-    "run": ("interp.run", "run"),
-    "Options": ("interp.run", "Options"),
+    "Options": ("interp.pipeline", "Options"),
     "render_page": ("interp.render", "render_page"),
     "write_outputs": ("interp.render", "write_outputs"),
 }
@@ -39,4 +49,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'interp' has no attribute {name!r}")
 
 
-__all__ = ["InterpError", "builder", "load", "parse", "to_text", *_LAZY]
+__all__ = ["InterpError", "ast", "builder", "check", "load", "parse", "run", "to_text", *_LAZY]

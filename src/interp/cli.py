@@ -106,7 +106,7 @@ def _read(path: str):
 
 
 def _check(args) -> int:
-    from interp.bind import check
+    from interp.check import check
 
     failed = False
     for file in args.files:
@@ -122,16 +122,16 @@ def _check(args) -> int:
 
 
 def _fmt(args) -> int:
-    from interp.fmt import fmt_main
+    from interp.syntax.fmt import fmt_main
 
     return fmt_main(args.files, check=args.check)
 
 
 def _plan(args) -> int:
-    from interp.bind import check
-    from interp.cost import estimate, seconds_per_forward
-    from interp.models import load_model
-    from interp.plan import describe, plan_interface
+    from interp.check import check
+    from interp.models.load import load_model
+    from interp.plan.build import describe, plan_interface
+    from interp.plan.cost import estimate, seconds_per_forward
 
     spec, source = _read(args.file)
     program = check(spec, source=source)
@@ -145,7 +145,7 @@ def _plan(args) -> int:
 
 
 def _render(args) -> int:
-    from interp import page_cache
+    from interp.execute import page_cache
     from interp.execute.cache import Cache
     from interp.syntax import parse
 
@@ -174,8 +174,8 @@ def _render(args) -> int:
         print(f"wrote {output} (unchanged inputs: from the cache)")
         return 0
 
+    from interp.pipeline import Options, run
     from interp.render import write_outputs  # the heavy stages load only on a miss
-    from interp.run import Options, run
 
     options = Options(
         device=args.device, quality=args.quality, cache=cache, progress=None, budget=args.budget
@@ -206,7 +206,7 @@ def _with_parents(spec, chosen):
 
 
 def _layers(args) -> int:
-    from interp.models import ModelSpec, layer_table, load_model
+    from interp.models.load import ModelSpec, layer_table, load_model
 
     handle = load_model(ModelSpec(source="builtin", name=args.model))
     rows = layer_table(handle)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from gallery import spec_path
 
-from interp.bind import check
+from interp.check import check
 from interp.cli import main
 from interp.errors import InterpError
 from interp.syntax import parse

@@ -11,10 +11,10 @@ import pytest
 import torch
 from gallery import GALLERY
 
+from interp.data.images import ImageSpec, load_image
 from interp.execute.hooks import capture, run_until
-from interp.images import ImageSpec, load_image
-from interp.models import ModelSpec, load_model
-from interp.run import Options, run
+from interp.models.load import ModelSpec, load_model
+from interp.pipeline import Options, run
 
 SPECS = GALLERY
 TINY = Options(

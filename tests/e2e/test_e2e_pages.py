@@ -6,7 +6,7 @@ import pytest
 import synthetic_pages as synthetic
 
 from interp.render import write_outputs
-from interp.results import PageView
+from interp.render.views import PageView
 
 pytestmark = pytest.mark.browser
 

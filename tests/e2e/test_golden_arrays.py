@@ -18,14 +18,15 @@ from gallery import CONTRACT, spec_path
 sys.path.insert(0, str(Path(__file__).parents[1] / "golden_arrays"))
 import record  # noqa: E402
 
-from interp.run import run  # noqa: E402
+from interp.pipeline import run  # noqa: E402
 
 OPTIONS = dict(quality="draft", progress=False, icon_size=32, icon_steps=2, device="cpu")
 
 
 @cache
 def result(name: str):
-    return run(spec_path(name), **OPTIONS)
+    with record.one_thread():  # float sums depend on the thread count; goldens use one
+        return run(spec_path(name), **OPTIONS)
 
 
 @pytest.mark.parametrize("name", CONTRACT)

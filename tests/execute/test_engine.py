@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from interp.bound import Content, Substrate
+from interp.check.bound import Content, Substrate
+from interp.data.images import ImageSpec, load_image
 from interp.execute import attribution as attr
 from interp.execute.cache import Cache
 from interp.execute.engine import Engine
-from interp.images import ImageSpec, load_image
-from interp.models import ModelSpec, load_model
+from interp.models.load import ModelSpec, load_model
 
 MID = Substrate("layer", "blocks.4.2.bn1", "channels")
 OUTPUT = Substrate("output", atoms="classes")

@@ -23,7 +23,7 @@ from interp.execute.feature_vis.param import FourierImage
 from interp.execute.feature_vis.redirect import redirected_relus
 from interp.execute.feature_vis.transforms import Robustness, warp
 from interp.execute.hooks import capture, run_until
-from interp.models import ModelSpec, load_model
+from interp.models.load import ModelSpec, load_model
 
 LAYER = "blocks.4.2.bn1"
 CHANNELS = (1, 81, 162)  # active on a random starting image, so Lucent can optimize them too

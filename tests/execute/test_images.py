@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from interp.data.images import SAMPLES, ImageSpec, image_digest, load_image, to_data_url
 from interp.errors import InterpError
-from interp.images import SAMPLES, ImageSpec, image_digest, load_image, to_data_url
 
 
 @pytest.mark.parametrize("name", SAMPLES)

@@ -7,10 +7,10 @@ import pytest
 import torch
 import torchvision
 
-from interp import models
+from interp.models import load as models
+from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError, Span
-from interp.images import ImageSpec, load_image
-from interp.models import (
+from interp.models.load import (
     LayerInfo,
     ModelSpec,
     from_module,

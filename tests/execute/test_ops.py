@@ -5,8 +5,8 @@ import pytest
 import xarray as xr
 from sklearn.decomposition import PCA
 
-from interp.axes import content_axes
-from interp.bound import Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
+from interp.check.axes import content_axes
+from interp.check.bound import Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
 from interp.execute import ops
 
 CHANNELS = Substrate("layer", "L", "channels")

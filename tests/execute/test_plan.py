@@ -3,8 +3,8 @@
 import pytest
 from gallery import CONTRACT, GALLERY
 
-from interp.check import check_static
-from interp.plan import Attribute, Factorize, Forward, Visualize, describe, plan_interface
+from interp.check.interfaces import check_static
+from interp.plan.build import Attribute, Factorize, Forward, Visualize, describe, plan_interface
 from interp.syntax import load
 
 SPECS = GALLERY
@@ -58,9 +58,9 @@ def test_describe_names_every_job(spec):
 
 
 def test_estimate_grows_with_the_work_and_a_budget_refuses_it():
-    from interp.cost import enforce, estimate
     from interp.errors import InterpError
-    from interp.models import load_model
+    from interp.models.load import load_model
+    from interp.plan.cost import enforce, estimate
 
     teaser, teaser_plan = plan_of("teaser")
     spatial, spatial_plan = plan_of("spatial_attribution")

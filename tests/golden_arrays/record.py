@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from contextlib import contextmanager
 import sys
 from pathlib import Path
 
@@ -18,6 +19,19 @@ import xarray as xr
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
+
+
+@contextmanager
+def one_thread():
+    """Run torch on one thread: float32 reductions differ in the last bits across thread counts."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _coords(array: xr.DataArray) -> dict:
@@ -69,11 +83,12 @@ def arrays_of(result) -> dict[str, xr.DataArray]:
 if __name__ == "__main__":
     from gallery import CONTRACT, spec_path
 
-    from interp.run import run
+    from interp.pipeline import run
 
     options = dict(quality="draft", progress=False, icon_size=32, icon_steps=2, device="cpu")
     for name in CONTRACT:
-        result = run(spec_path(name), **options)
+        with one_thread():
+            result = run(spec_path(name), **options)
         save(name, arrays_of(result))
         save_tables(name, tables_of(result))
         print("recorded", name)

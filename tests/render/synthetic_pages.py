@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from interp.results import ComparisonView, ElementView, PageView, Selection
+from interp.render.views import ComparisonView, ElementView, PageView, Selection
 
 GRID = (14, 14)
 CLASSES = ["Egyptian cat", "tabby", "tiger cat", "lynx", "remote control"]

@@ -10,7 +10,7 @@ import synthetic_pages as synthetic
 
 from interp.render import export, render_comparison, render_page, write_outputs
 from interp.render.html import spec_json
-from interp.results import PageView
+from interp.render.views import PageView
 
 HOSTILE = "<script>alert(1)</script>"
 

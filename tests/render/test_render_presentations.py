@@ -8,7 +8,7 @@ import pytest
 import synthetic_pages as synthetic
 
 from interp.render import frames, page_spec, pictures
-from interp.results import ElementView, PageView, Selection
+from interp.render.views import ElementView, PageView, Selection
 
 
 def single(view: ElementView) -> dict:

@@ -11,7 +11,7 @@ import synthetic_pages as synthetic
 
 from interp.render import comparison_spec, page_spec
 from interp.render.page import initial_selections
-from interp.results import ElementView, PageView, Selection
+from interp.render.views import ElementView, PageView, Selection
 
 
 def units(spec: dict) -> dict[str, dict]:

@@ -10,7 +10,7 @@ import pytest
 from gallery import CONTRACT, GALLERY
 
 from interp import ast, load, parse, to_text
-from interp.builder import (
+from interp.syntax.builder import (
     activations,
     attribution,
     bars,

@@ -11,7 +11,7 @@ import pytest
 from gallery import CONTRACT, GALLERY
 
 from interp import InterpError
-from interp.fmt import check_formatted, fmt_main, format_text
+from interp.syntax.fmt import check_formatted, fmt_main, format_text
 
 REPO = Path(__file__).parents[2]
 SPECS = GALLERY

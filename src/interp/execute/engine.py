@@ -15,13 +15,13 @@ import numpy as np
 import torch
 import xarray as xr
 
-from interp.bound import Content, Groups, Substrate
+from interp.check.bound import Content, Groups, Substrate
+from interp.data.images import image_digest
 from interp.execute import attribution as attr
 from interp.execute import factorize
 from interp.execute.cache import Cache
 from interp.execute.hooks import capture, run_until
-from interp.images import image_digest
-from interp.models import ModelHandle
+from interp.models.load import ModelHandle
 
 
 @dataclass(frozen=True)

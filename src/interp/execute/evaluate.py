@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from interp.axes import apply_op, content_axes
-from interp.bound import Element, SelectAt, SelectFrom
+from interp.check.axes import apply_op, content_axes
+from interp.check.bound import Element, SelectAt, SelectFrom
 from interp.execute import ops
 from interp.execute.engine import Engine
 

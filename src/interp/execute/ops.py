@@ -1,6 +1,6 @@
 """Operations on labeled arrays (xarray): select, top, reduce, softmax, sum.
 
-Arrays keep their axes' names from `interp.axes`. `top` keeps arrays
+Arrays keep their axes' names from `interp.check.axes`. `top` keeps arrays
 rectangular by masking what it drops with NaN (and dropping coordinates
 that no row keeps), so every later operation still works by axis name.
 A selection on another element stacks the dependent content along a new
@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 from sklearn.decomposition import NMF, PCA
 
-from interp.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
+from interp.check.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
 
 KEY_PREFIX = "key_"
 

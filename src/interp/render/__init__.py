@@ -11,7 +11,7 @@ from __future__ import annotations
 from interp.render import html
 from interp.render.export import write_outputs
 from interp.render.page import comparison_spec, page_spec
-from interp.results import ComparisonView, PageView
+from interp.render.views import ComparisonView, PageView
 
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from interp.results import ElementView, Selection
+from interp.render.views import ElementView, Selection
 
 POSITIVE = "#4c78a8"
 NEGATIVE = "#e45756"

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from interp.results import ComparisonView, PageView
+from interp.render.views import ComparisonView, PageView
 
 PNG_SCALE = 2.0
 

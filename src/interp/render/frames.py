@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from interp.render.pictures import to_data_url
-from interp.results import ElementView
+from interp.render.views import ElementView
 
 
 def tidy(view: ElementView) -> pd.DataFrame:

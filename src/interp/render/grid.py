@@ -15,7 +15,7 @@ import pandas as pd
 
 from interp.render import common, frames, pictures
 from interp.render.common import Built, Context
-from interp.results import ElementView
+from interp.render.views import ElementView
 
 SIZE = 420
 MIN_CELL, MAX_CELL = 10, 56

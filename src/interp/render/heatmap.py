@@ -16,7 +16,7 @@ import pandas as pd
 
 from interp.render import common, frames, pictures
 from interp.render.common import Built, Context
-from interp.results import ElementView
+from interp.render.views import ElementView
 
 SIZE = 240
 

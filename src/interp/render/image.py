@@ -12,7 +12,7 @@ import pandas as pd
 
 from interp.render import common, frames, heatmap, pictures
 from interp.render.common import Built, Context
-from interp.results import ElementView
+from interp.render.views import ElementView
 
 
 def positions(view: ElementView) -> pd.DataFrame:

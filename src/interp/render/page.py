@@ -16,7 +16,7 @@ import pandas as pd
 
 from interp.render import bars, common, feature_vis, frames, grid, heatmap, image, sankey
 from interp.render.common import Built, Context
-from interp.results import ComparisonView, ElementView, PageView
+from interp.render.views import ComparisonView, ElementView, PageView
 
 PRESENTATIONS: dict[str, Callable[[ElementView, Context], Built]] = {
     "bars": bars.chart,

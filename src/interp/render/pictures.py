@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from interp.results import ElementView
+from interp.render.views import ElementView
 
 
 def to_data_url(image: Any) -> str:

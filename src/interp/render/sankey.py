@@ -15,7 +15,7 @@ import pandas as pd
 
 from interp.render import common, frames
 from interp.render.common import Built, Context
-from interp.results import ElementView
+from interp.render.views import ElementView
 
 NODE = 48
 LABEL = 18

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from interp.results import ComparisonView
+from interp.render.views import ComparisonView
 
 
 def concentration(values: np.ndarray) -> float:

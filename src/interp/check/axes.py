@@ -11,7 +11,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from interp.bound import Axis, Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
+from interp.check.bound import (
+    Axis,
+    Content,
+    Reduce,
+    SelectAt,
+    SelectFrom,
+    Softmax,
+    Substrate,
+    Sum,
+    Top,
+)
 
 TARGET_PREFIX = "t"
 

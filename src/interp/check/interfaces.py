@@ -1,26 +1,26 @@
 """AST → bound program: merge `extends`, collect lets and elements, order
 elements so each selection's source comes first, read model and input.
 
-Names become substrates in `interp.scope`; contents, operations and
-presentations are checked against their axes in `interp.elements`. These
-static checks need no model; `interp.bind.check` adds the ones that do.
+Names become substrates in `interp.check.scope`; contents, operations and
+presentations are checked against their axes in `interp.check.elements`. These
+static checks need no model; `interp.check.bind.check` adds the ones that do.
 Every problem becomes a located diagnostic, all reported together.
 """
 
 from __future__ import annotations
 
-from interp import ast
-from interp.bound import (
+from interp.check.bound import (
     Element,
     Interface,
     Program,
 )
-from interp.elements import bind_element
+from interp.check.elements import bind_element
+from interp.check.problems import Problems
+from interp.check.scope import Scope
+from interp.data.images import ImageSpec
 from interp.errors import InterpError, did_you_mean
-from interp.images import ImageSpec
-from interp.models import ModelSpec
-from interp.problems import Problems
-from interp.scope import Scope
+from interp.models.spec import ModelSpec
+from interp.syntax import ast
 
 DEFAULT_MODEL = ModelSpec(source="builtin", name="efficientnet_lite0")
 DEFAULT_IMAGE = ImageSpec(kind="sample", value="chelsea")

@@ -1,4 +1,4 @@
-"""parse → check → plan → execute → views: the whole pipeline behind `interp.run`.
+"""parse → check → plan → execute → views: the whole pipeline behind `interp.pipeline`.
 
 `run(spec)` returns a :class:`Result`: per interface, the evaluated labeled
 arrays (`Result.array`), tidy tables (`Result.data`) and the page views the
@@ -14,20 +14,19 @@ import pandas as pd
 import torch
 import xarray as xr
 
-from interp import ast
-from interp.bind import check
-from interp.bound import Interface, Program
-from interp.cost import check_budget
+from interp.check import check
+from interp.check.bound import Interface, Program
+from interp.data.images import load_image, to_data_url
 from interp.execute.cache import Cache
 from interp.execute.engine import Engine
 from interp.execute.evaluate import Evaluated, evaluate
 from interp.execute.feature_vis import visualize
-from interp.images import load_image, to_data_url
-from interp.models import load_model
-from interp.plan import plan_interface
-from interp.results import ComparisonView, PageView
-from interp.syntax import load, parse
-from interp.views import element_view, objectives
+from interp.models.load import load_model
+from interp.plan.build import plan_interface
+from interp.plan.cost import check_budget
+from interp.render.tables import element_view, objectives
+from interp.render.views import ComparisonView, PageView
+from interp.syntax import ast, load, parse
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class Result:
         return tuple(r.page for r in self.interfaces)
 
     def comparison(self) -> ComparisonView | None:
-        from interp.compare import comparison_view
+        from interp.compare.comparison import comparison_view
 
         return comparison_view(self) if self.program.comparisons else None
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from interp import ast
-from interp.bound import Groups, Substrate
+from interp.check.bound import Groups, Substrate
+from interp.check.problems import Problems
 from interp.errors import did_you_mean
-from interp.problems import Problems
+from interp.syntax import ast
 
 ATOM_NAMES = ("spatial", "channels", "neurons", "groups")
 

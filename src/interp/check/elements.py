@@ -1,13 +1,12 @@
 """Elements: bind a content, its operations and its presentation, checking
-each against the content's axes (`interp.axes`) and the signatures table.
+each against the content's axes (`interp.check.axes`) and the signatures table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from interp import ast
-from interp.axes import (
+from interp.check.axes import (
     AxisError,
     apply_op,
     collapse_drill,
@@ -16,7 +15,7 @@ from interp.axes import (
     names,
     substrate_axes,
 )
-from interp.bound import (
+from interp.check.bound import (
     Content,
     Element,
     Method,
@@ -28,10 +27,11 @@ from interp.bound import (
     Sum,
     Top,
 )
+from interp.check.problems import Problems
+from interp.check.scope import Scope
+from interp.check.signatures import OPERATIONS, PRESENTATIONS, Signature
 from interp.errors import did_you_mean
-from interp.problems import Problems
-from interp.scope import Scope
-from interp.signatures import OPERATIONS, PRESENTATIONS, Signature
+from interp.syntax import ast
 
 # ---- elements -----------------------------------------------------------------------------
 

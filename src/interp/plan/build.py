@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp.bound import Content, Groups, Interface
-from interp.images import ImageSpec
-from interp.models import ModelSpec
+from interp.check.bound import Content, Groups, Interface
+from interp.data.images import ImageSpec
+from interp.models.spec import ModelSpec
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import torch
 
-from interp.bound import Interface, Substrate, Top
+from interp.check.bound import Interface, Substrate, Top
 from interp.errors import error
 from interp.execute.feature_vis import settings_for
-from interp.models import ModelHandle, layer_table
-from interp.plan import Attribute, Plan, Visualize
+from interp.models.load import ModelHandle, layer_table
+from interp.plan.build import Attribute, Plan, Visualize
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards

@@ -1,6 +1,6 @@
 """Text → AST: the Lark LALR parser and one small Transformer method per rule.
 
-`parse(text)` returns a :class:`~interp.ast.Spec`; `to_text(spec)` prints it
+`parse(text)` returns a :class:`~interp.syntax.ast.Spec`; `to_text(spec)` prints it
 back in canonical form, so `parse(to_text(spec)) == spec`. Comments attach to
 the statement (or interface) that follows them and survive formatting.
 Syntax errors become located diagnostics that name what was expected in
@@ -10,33 +10,21 @@ words a user knows, not token names.
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput
 
-from interp import ast
 from interp.errors import Diagnostic, InterpError, Span
-from interp.syntax_errors import syntax_diagnostic
-
-
-@cache
-def _parser() -> Lark:
-    grammar = resources.files("interp").joinpath("interp.lark").read_text()
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
-
-
-def lark_parser() -> Lark:
-    """The LALR parser for `grammar/interp.lark`, built once per process."""
-    return _parser()
+from interp.syntax import ast
+from interp.syntax.diagnostics import syntax_diagnostic
+from interp.syntax.grammar import lark_parser
 
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:
     """Parse `.interp` text into a Spec; raises InterpError with located diagnostics."""
     try:
-        tree = _parser().parse(text)
+        tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
         raise InterpError(syntax_diagnostic(exc, text, file), text) from None
     builder = _ToAst(file)

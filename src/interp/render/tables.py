@@ -1,4 +1,4 @@
-"""Evaluated arrays → the renderer's tidy tables (`interp.results`).
+"""Evaluated arrays → the renderer's tidy tables (`interp.render.views`).
 
 One function per presentation turns an element's labeled array into rows:
 labels for atoms, key columns for selections, icons (feature
@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from interp.bound import Element
+from interp.check.bound import Element
 from interp.execute.evaluate import Evaluated
 from interp.execute.feature_vis import Objective
 from interp.execute.ops import KEY_PREFIX
-from interp.results import ElementView, Selection
+from interp.render.views import ElementView, Selection
 
 MAX_HEATMAP_CELLS = 56  # pixel-level maps are sum-pooled to at most this many cells a side
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from interp.data.images import ImageSpec
 from interp.errors import Span
-from interp.images import ImageSpec
-from interp.models import ModelSpec
+from interp.models.spec import ModelSpec
 
 AtomKind = Literal["spatial", "channels", "neurons", "groups", "classes"]
 

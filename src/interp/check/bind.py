@@ -1,6 +1,6 @@
 """Bind a checked program to its models: layers, class labels, inputs, NMF.
 
-`check(spec)` is the checker the CLI and `interp.run` use: the static checks
+`check(spec)` is the checker the CLI and `interp.pipeline` use: the static checks
 of `interp.check`, then every layer path against the model's
 `named_modules()`, every class label against its labels, every input image,
 and NMF of activations against the layers that are non-negative. All
@@ -9,29 +9,20 @@ problems of a file are reported together.
 
 from __future__ import annotations
 
-from interp import ast
-from interp.bound import Interface, Program, Substrate
-from interp.check import check_static
+from interp.check.bound import Interface, Program, Substrate
+from interp.check.problems import Problems
+from interp.data.images import load_image
 from interp.errors import InterpError, Span, did_you_mean
-from interp.images import load_image
-from interp.models import ModelHandle, layer_table, load_model, nonnegative_layers
-from interp.problems import Problems
+from interp.models.load import ModelHandle, layer_table, load_model, nonnegative_layers
 
 
-def check(
-    spec: ast.Spec, *, source: str | None = None, device: str = "cpu", bind_models: bool = True
-) -> Program:
-    """Static checks, then (with `bind_models`) the checks that need each model."""
-    source = source if source is not None else ""
-    program = check_static(spec, source)
-    if not bind_models:
-        return program
+def bind_models(program: Program, source: str, device: str) -> None:
+    """Check every interface of `program` against its model; raises InterpError listing all problems."""
     problems = Problems(source)
     for interface in program.interfaces:
         _bind(interface, problems, device)
     if problems.items:
         raise InterpError(problems.sorted(), source)
-    return program
 
 
 def _bind(interface: Interface, problems: Problems, device: str) -> None:

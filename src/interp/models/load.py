@@ -21,23 +21,13 @@ import torch
 from PIL import Image
 from torch import nn
 
+from interp.data.images import ImageSpec, load_image, to_rgb_uint8
 from interp.errors import InterpError, Span, did_you_mean, error
 from interp.execute.hooks import capture
-from interp.images import ImageSpec, load_image, to_rgb_uint8
+from interp.models.spec import BUILTIN_MODELS, ModelSpec
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-BUILTIN_MODELS = ("efficientnet_lite0",)
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Which model: `weights` is a local file, ``"random"``, or None (builtin's own)."""
-
-    source: Literal["builtin", "torchvision", "timm", "module"]
-    name: str
-    weights: str | None = None
-    seed: int = 0
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,6 +10,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from interp.errors import Diagnostic, Span
+from interp.syntax.grammar import lark_parser
 
 _WORDS = {
     "NAME": "a name",
@@ -191,6 +192,4 @@ def _either(words: list[str]) -> str:
 
 
 def _lark():
-    from interp.syntax import lark_parser
-
     return lark_parser()

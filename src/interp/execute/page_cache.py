@@ -12,8 +12,8 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-from interp import ast
 from interp.execute.cache import Cache
+from interp.syntax import ast
 
 LIBRARIES = (
     "interp",

@@ -1,7 +1,7 @@
 """The Python builder: the grammar as a fluent API that makes the parser's AST.
 
 There is one representation: `interface(...)` returns the same
-:class:`~interp.ast.Interface` that parsing the equivalent text gives, so a
+:class:`~interp.syntax.ast.Interface` that parsing the equivalent text gives, so a
 notebook and a `.interp` file are interchangeable (`to_text` prints either).
 
     mid = layer("blocks.4.2.bn1")
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from interp import ast
+from interp.syntax import ast
 
 ANY: None = None  # every identifier is a keyword here
 NONE: frozenset[str] = frozenset()  # strings stay strings

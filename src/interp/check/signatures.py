@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp import ast
-from interp.axes import AxisError
+from interp.check.axes import AxisError
 from interp.errors import did_you_mean
+from interp.syntax import ast
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Comparing interface designs: the same elements across interfaces, measured."""

@@ -1,0 +1,1 @@
+"""Inputs: images (and, later, datasets) as the model sees them."""

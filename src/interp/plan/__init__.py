@@ -1,0 +1,1 @@
+"""Bound program → plan: a DAG of span-free, hashable nodes, merged by equality; its cost."""
