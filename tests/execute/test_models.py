@@ -7,9 +7,9 @@ import pytest
 import torch
 import torchvision
 
-from interp.models import load as models
 from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError, Span
+from interp.models import load as models
 from interp.models.load import (
     LayerInfo,
     ModelSpec,

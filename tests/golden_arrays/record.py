@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from contextlib import contextmanager
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
