@@ -34,7 +34,7 @@ def run(spec, options=None, **kwargs):
 
 # ---- later stages: loaded on first use so `import interp` does not import torch -------
 _LAZY = {
-    "Options": ("interp.pipeline", "Options"),
+    "Options": ("interp.options", "Options"),
     "render_page": ("interp.render", "render_page"),
     "write_outputs": ("interp.render", "write_outputs"),
 }

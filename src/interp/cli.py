@@ -174,7 +174,8 @@ def _render(args) -> int:
         print(f"wrote {output} (unchanged inputs: from the cache)")
         return 0
 
-    from interp.pipeline import Options, run
+    from interp.options import Options
+    from interp.pipeline import run
     from interp.render import write_outputs  # the heavy stages load only on a miss
 
     options = Options(

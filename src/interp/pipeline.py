@@ -11,37 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import torch
 import xarray as xr
 
 from interp.check import check
 from interp.check.bound import Interface, Program
 from interp.data.images import load_image, to_data_url
-from interp.execute.cache import Cache
 from interp.execute.engine import Engine
 from interp.execute.evaluate import Evaluated, evaluate
 from interp.execute.feature_vis import visualize
 from interp.models.load import load_model
+from interp.options import Options
 from interp.plan.build import plan_interface
 from interp.plan.cost import check_budget
 from interp.render.tables import element_view, objectives
 from interp.render.views import ComparisonView, PageView
 from interp.syntax import ast, load, parse
-
-
-@dataclass(frozen=True)
-class Options:
-    device: str | None = None
-    quality: str = "standard"
-    cache: Cache | None = None
-    progress: bool | None = None
-    icon_size: int | None = None  # overrides the quality preset (tests use tiny icons)
-    icon_steps: int | None = None
-    budget: float | None = None  # seconds; a plan estimated above it is refused before it runs
-
-    @property
-    def torch_device(self) -> str:
-        return self.device or ("cuda" if torch.cuda.is_available() else "cpu")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from gallery import GALLERY
 from interp.data.images import ImageSpec, load_image
 from interp.execute.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
-from interp.pipeline import Options, run
+from interp.options import Options
+from interp.pipeline import run
 
 SPECS = GALLERY
 TINY = Options(
