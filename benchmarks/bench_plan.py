@@ -23,11 +23,11 @@ import torch  # noqa: E402
 
 from interp.check import check  # noqa: E402
 from interp.data.images import load_image  # noqa: E402
-from interp.execute.engine import Engine  # noqa: E402
-from interp.execute.evaluate import evaluate  # noqa: E402
+from interp.execute.context import Settings  # noqa: E402
+from interp.execute.executors.local import LocalExecutor  # noqa: E402
 from interp.execute.hooks import capture, run_until  # noqa: E402
 from interp.models.load import load_model  # noqa: E402
-from interp.plan.build import plan_interface  # noqa: E402
+from interp.plan.build import build_plan  # noqa: E402
 from interp.syntax import load  # noqa: E402
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "teaser.interp"
@@ -52,9 +52,10 @@ def by_hand(handle, image) -> dict:
     return {"attribution": per_channel, "top": top, "maps": maps}
 
 
-def by_interp(handle, image, interface) -> dict:
-    engine = Engine(handle, image, layers_needed=plan_interface(interface).layers)
-    return evaluate(interface.elements, engine)
+def by_interp(plan) -> dict:
+    """The plan's data nodes (element arrays and offered atoms; no icons, no views)."""
+    wanted = [n for _, _, e in plan.elements for n in (e.array, e.atoms)]
+    return LocalExecutor().run(plan, Settings(device="cpu", progress=False), wanted)
 
 
 def timed(fn, repeat: int) -> float:
@@ -75,7 +76,8 @@ def main() -> None:
     interface = program.interfaces[0]
     handle = load_model(interface.model)
     image = load_image(interface.image)
-    ours = timed(lambda: by_interp(handle, image, interface), args.repeat)
+    plan = build_plan(program)
+    ours = timed(lambda: by_interp(plan), args.repeat)
     theirs = timed(lambda: by_hand(handle, image), args.repeat)
     print(f"{'case':<34} {'interp s':>9} {'torch s':>9} {'ratio':>7}")
     print(

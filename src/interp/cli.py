@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--quality", choices=QUALITIES, default="standard", help="feature-visualization quality"
     )
+    plan.add_argument("--json", action="store_true", help="print the plan's DAG as JSON")
     plan.set_defaults(handler=_plan)
 
     for name, help_text in (
@@ -83,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
             type=float,
             default=float(os.environ.get("INTERP_BUDGET_S", 3600)),
             help="refuse a plan estimated to take longer, in seconds (default 3600, or $INTERP_BUDGET_S)",
+        )
+        render.add_argument(
+            "--executor",
+            choices=("local", "ray"),
+            default="local",
+            help="run the plan in this process (local) or on a Ray cluster (ray)",
+        )
+        render.add_argument(
+            "--ray-address", help="join this Ray cluster (default: $RAY_ADDRESS, else start one)"
         )
         render.set_defaults(handler=_render, compare=name == "compare")
 
@@ -130,17 +140,23 @@ def _fmt(args) -> int:
 def _plan(args) -> int:
     from interp.check import check
     from interp.models.load import load_model
-    from interp.plan.build import describe, plan_interface
+    from interp.plan.build import build_plan
     from interp.plan.cost import estimate, seconds_per_forward
+    from interp.plan.describe import as_json, describe
+    from interp.plan.nodes import Forward
 
     spec, source = _read(args.file)
     program = check(spec, source=source)
-    for interface in program.interfaces:
-        plan = plan_interface(interface)
-        handle = load_model(interface.model)
-        found = estimate(interface, plan, handle, args.quality, seconds_per_forward(handle))
-        print(describe(interface, plan))
-        print(found.describe())
+    plan = build_plan(program, quality=args.quality)
+    if args.json:
+        import json
+
+        print(json.dumps(as_json(plan), indent=1))
+        return 0
+    handles = {n.model: load_model(n.model) for n in plan.of(Forward)}
+    per_forward = max((seconds_per_forward(h) for h in handles.values()), default=0.0)
+    print(describe(plan))
+    print(estimate(plan, handles, args.quality, per_forward).describe())
     return 0
 
 
@@ -179,7 +195,13 @@ def _render(args) -> int:
     from interp.render import write_outputs  # the heavy stages load only on a miss
 
     options = Options(
-        device=args.device, quality=args.quality, cache=cache, progress=None, budget=args.budget
+        device=args.device,
+        quality=args.quality,
+        cache=cache,
+        progress=None,
+        budget=args.budget,
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
     try:
         result = run(spec, options)

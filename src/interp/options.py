@@ -18,6 +18,8 @@ class Options:
     icon_size: int | None = None  # overrides the quality preset (tests use tiny icons)
     icon_steps: int | None = None
     budget: float | None = None  # seconds; a plan estimated above it is refused before it runs
+    executor: str = "local"  # "local" (in process) or "ray"
+    ray_address: str | None = None  # join this Ray cluster (default: $RAY_ADDRESS, else start one)
 
     @property
     def torch_device(self) -> str:

@@ -1,8 +1,8 @@
-"""parse → check → plan → execute → views: the whole pipeline behind `interp.pipeline`.
+"""parse → check → plan → execute: the whole pipeline behind `interp.run`.
 
-`run(spec)` returns a :class:`Result`: per interface, the evaluated labeled
-arrays (`Result.array`), tidy tables (`Result.data`) and the page views the
-renderer draws.
+`run(spec)` returns a :class:`Result`: per interface, the element arrays
+(`Result.array`), tidy tables (`Result.data`) and the page views the renderer
+draws, all read from the values of the executed plan.
 """
 
 from __future__ import annotations
@@ -15,23 +15,22 @@ import xarray as xr
 
 from interp.check import check
 from interp.check.bound import Interface, Program
-from interp.data.images import load_image, to_data_url
-from interp.execute.engine import Engine
-from interp.execute.evaluate import Evaluated, evaluate
-from interp.execute.feature_vis import visualize
-from interp.models.load import load_model
+from interp.execute.context import Settings
+from interp.execute.executors import executor
 from interp.options import Options
-from interp.plan.build import plan_interface
-from interp.plan.cost import check_budget
-from interp.render.tables import element_view, objectives
+from interp.plan.build import Plan, build_plan
+from interp.plan.nodes import Forward, Node
 from interp.render.views import ComparisonView, PageView
 from interp.syntax import ast, load, parse
 
 
 @dataclass(frozen=True)
 class InterfaceResult:
+    """One interface's element arrays, offered atoms and page."""
+
     interface: Interface
-    evaluated: dict[str, Evaluated]
+    arrays: dict[str, xr.DataArray]
+    atoms: dict[str, tuple[dict, ...]]
     page: PageView
     forward_passes: int
 
@@ -41,26 +40,23 @@ class Result:
     """Everything one spec computed; `data`/`array` look elements up by name."""
 
     program: Program
+    plan: Plan
     interfaces: tuple[InterfaceResult, ...]
 
-    def _find(self, element: str, interface: str | None) -> Evaluated:
+    def _find(self, element: str, interface: str | None) -> xr.DataArray:
         for result in self.interfaces:
-            if interface in (None, result.interface.name) and element in result.evaluated:
-                return result.evaluated[element]
+            if interface in (None, result.interface.name) and element in result.arrays:
+                return result.arrays[element]
         raise KeyError(f"no element {element!r}" + (f" in {interface!r}" if interface else ""))
 
     def array(self, element: str, interface: str | None = None) -> xr.DataArray:
         """The element's labeled array (NaN where `top` dropped a coordinate)."""
-        return self._find(element, interface).array
+        return self._find(element, interface)
 
     def data(self, element: str, interface: str | None = None) -> pd.DataFrame:
         """The element's content as a tidy table: one row per coordinate kept."""
-        return (
-            self._find(element, interface)
-            .array.to_dataframe(name="value")
-            .reset_index()
-            .dropna(subset=["value"])
-        )
+        frame = self._find(element, interface).to_dataframe(name="value").reset_index()
+        return frame.dropna(subset=["value"])
 
     @property
     def pages(self) -> tuple[PageView, ...]:
@@ -70,6 +66,15 @@ class Result:
         from interp.compare.comparison import comparison_view
 
         return comparison_view(self) if self.program.comparisons else None
+
+    def __repr__(self) -> str:
+        lines = ["Result("]
+        for result in self.interfaces:
+            lines.append(f"  {result.interface.name}:")
+            for name, array in result.arrays.items():
+                shape = ", ".join(f"{d}={n}" for d, n in array.sizes.items())
+                lines.append(f"    {name}: ({shape})")
+        return "\n".join([*lines, ")"])
 
     def _repr_html_(self) -> str:
         from interp.render import render_page
@@ -87,82 +92,38 @@ def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -
     elif isinstance(spec, str):
         spec = parse(spec)
     program = check(spec, device=options.torch_device)
-    return Result(program, tuple(run_interface(i, options) for i in program.interfaces))
-
-
-def run_interface(interface: Interface, options: Options) -> InterfaceResult:
-    handle = load_model(interface.model, options.torch_device)
-    image = load_image(interface.image)
-    plan = plan_interface(interface)
+    plan = build_plan(
+        program, quality=options.quality, size=options.icon_size, steps=options.icon_steps
+    )
     if options.budget is not None:
-        check_budget(interface, plan, handle, options.quality, options.budget)
-    engine = Engine(
-        handle, image, layers_needed=plan.layers, logits_needed=plan.logits, cache=options.cache
-    )
-    evaluated = evaluate(interface.elements, engine)
-    icons = _icons(evaluated, engine, options)
-    offers = _offers(interface)
-    image_url = to_data_url(handle.crop(image))
-    views = tuple(
-        element_view(
-            evaluated[e.name], offers.get(e.name, ()), icons.get(e.name, {}), image_url, engine
-        )
-        for e in interface.elements
-    )
-    page = PageView(
-        name=interface.name,
-        title=interface.title,
-        elements=views,
-        layout=_layout(interface.layout),
-        model=_describe_model(interface),
-        input=f"{interface.image.kind}: {interface.image.value}",
-    )
-    return InterfaceResult(interface, evaluated, page, engine.forward_passes)
+        from interp.plan.cost import check_budget
+
+        check_budget(plan, options.quality, options.budget, options.torch_device)
+    return execute(program, plan, options)
 
 
-def _icons(evaluated: dict[str, Evaluated], engine: Engine, options: Options) -> dict[str, dict]:
-    """Every feature visualization the page shows, optimized in one batched call."""
-    wanted = {name: objectives(result, engine) for name, result in evaluated.items()}
-    unique = list(dict.fromkeys(o for per in wanted.values() for o in per.values()))
-    if not unique:
-        return {}
-    images = visualize(
-        engine.handle,
-        unique,
-        quality=options.quality,
-        size=options.icon_size,
-        steps=options.icon_steps,
+def execute(program: Program, plan: Plan, options: Options) -> Result:
+    """Run `plan` on the chosen executor and gather what a `Result` holds."""
+    wanted: list[Node] = [*plan.pages]
+    for _, _, element in plan.elements:
+        wanted += [element.array, element.atoms]
+    settings = Settings(
         device=options.torch_device,
-        cache=options.cache,
+        cache_root=str(options.cache.root) if options.cache and options.cache.enabled else None,
         progress=options.progress,
     )
-    urls = {
-        objective: to_data_url(picture) for objective, picture in zip(unique, images, strict=True)
-    }
-    return {name: {key: urls[o] for key, o in per.items()} for name, per in wanted.items()}
-
-
-def _offers(interface: Interface) -> dict[str, tuple[str, ...]]:
-    offers: dict[str, tuple[str, ...]] = {}
-    for element in interface.elements:
-        for selection in element.selections:
-            events = offers.get(selection.element, ())
-            if selection.event not in events:
-                offers[selection.element] = (*events, selection.event)
-    return offers
-
-
-def _layout(layout) -> object:
-    if layout is None:
-        return None
-    return (layout.direction, [i if isinstance(i, str) else _layout(i) for i in layout.items])
-
-
-def _describe_model(interface: Interface) -> str:
-    model = interface.model
-    extra = (
-        f" (weights={model.weights}, seed={model.seed})"
-        if model.weights == "random"
-        else (f" (weights={model.weights})" if model.weights else "")
-    )
-    return f"{model.name}{extra}"
+    values = executor(options.executor, address=options.ray_address).run(plan, settings, wanted)
+    results = []
+    for interface, page in zip(program.interfaces, plan.pages, strict=True):
+        elements = plan.interface_elements(interface.name)
+        forwards = [n for n in plan.ancestors([page]) if isinstance(n, Forward)]
+        results.append(
+            InterfaceResult(
+                interface,
+                {name: values[nodes.array] for name, nodes in elements.items()},
+                {name: values[nodes.atoms] for name, nodes in elements.items()},
+                values[page],
+                len(forwards),
+            )
+        )
+    return Result(program, plan, tuple(results))

@@ -9,16 +9,12 @@ import torchvision
 from captum import attr as captum
 from torch import nn
 
-from interp.execute import modes
-from interp.execute.attribution import (
-    Atoms,
-    IntegratedGradients,
-    Target,
-    activations,
-    attribute,
-    gradient,
-)
-from interp.execute.elementwise import elementwise_modules
+from interp.execute.attribution import modes
+from interp.execute.attribution.core import Atoms, Target, activations, attribute, gradient
+from interp.execute.attribution.elementwise import elementwise_modules
+from interp.execute.attribution.grad_cam import GradCAM
+from interp.execute.attribution.integrated_gradients import IntegratedGradients
+from interp.execute.attribution.linear import Linear
 from interp.execute.hooks import capture, run_until
 
 CLASSES = (1, 5, 7)
@@ -178,8 +174,8 @@ def test_integrated_gradients_match_captum_layer_integrated_gradients():
 
 def test_grad_cam_matches_captum(lite0, image):
     classes = Target(None, "classes", CLASSES[:2])
-    spatial = attribute(lite0, image, Atoms(LATER, "spatial"), classes, method="grad_cam")
-    channels = attribute(lite0, image, Atoms(LATER, "channels"), classes, method="grad_cam")
+    spatial = attribute(lite0, image, Atoms(LATER, "spatial"), classes, method=GradCAM())
+    channels = attribute(lite0, image, Atoms(LATER, "channels"), classes, method=GradCAM())
     reference = captum.LayerGradCam(lite0, module(lite0, LATER))
     for column, cls in enumerate(CLASSES[:2]):
         expected_map = reference.attribute(image, target=cls, relu_attributions=True)[0, 0]
@@ -192,7 +188,7 @@ def test_grad_cam_matches_captum(lite0, image):
 # ---- the two modes, finite differences, groups -----------------------------------------
 
 
-@pytest.mark.parametrize("method", ["gradient_x_activation", "grad_cam", IntegratedGradients(4)])
+@pytest.mark.parametrize("method", [Linear(), GradCAM(), IntegratedGradients(4)])
 def test_forward_mode_equals_reverse_mode(lite0_f32, image, method):
     source, target = Atoms(SOURCE, "spatial"), Target(LATER, "spatial")
     single = image.float()

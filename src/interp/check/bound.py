@@ -68,8 +68,15 @@ class Axis:
 
 @dataclass(frozen=True)
 class Method:
-    name: Literal["gradient", "integrated_gradients", "grad_cam"] = "gradient"
-    steps: int = 32
+    """`method=NAME` or `method=NAME(arg=value)`: an attribution method by its name in
+    `interp.execute.attribution.methods`, with its arguments."""
+
+    name: str = "linear"
+    arguments: tuple[tuple[str, object], ...] = ()
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.arguments)
+        return f"{self.name}({args})" if args else self.name
 
 
 @dataclass(frozen=True)

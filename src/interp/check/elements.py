@@ -4,8 +4,6 @@ each against the content's axes (`interp.check.axes`) and the signatures table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from interp.check.axes import (
     AxisError,
     apply_op,
@@ -13,7 +11,6 @@ from interp.check.axes import (
     content_axes,
     free_atoms,
     names,
-    substrate_axes,
 )
 from interp.check.bound import (
     Content,
@@ -29,7 +26,7 @@ from interp.check.bound import (
 )
 from interp.check.problems import Problems
 from interp.check.scope import Scope
-from interp.check.signatures import OPERATIONS, PRESENTATIONS, Signature
+from interp.check.signatures import OPERATIONS, Signature
 from interp.errors import did_you_mean
 from interp.syntax import ast
 
@@ -59,8 +56,7 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
     presentation = _presentation(stmt.presentation, content, axes, scope)
     if presentation is None or len(problems.items) > count:
         return None
-    if presentation.kind == "image":
-        axes = substrate_axes(presentation.option("grid"), "source", activations=False)  # type: ignore[arg-type]
+    axes = _shown(presentation).element_axes(presentation, axes)
     return Element(stmt.name, content, tuple(ops), presentation, collapse_drill(axes), stmt.span)
 
 
@@ -128,38 +124,30 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
             scope.problems.add(
                 f"attribution: unknown option {arg.to_text()!r}",
                 arg.span,
-                "options: method=gradient|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed",
+                "options: method=linear|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed",
             )
     return Content("attribution", source, target, method, maxpool)  # type: ignore[arg-type]
 
 
 def _method(arg: ast.Arg, problems: Problems) -> Method | None:
+    from interp.execute.attribution.methods import METHODS  # imports no torch
+
     value = arg.value
     name = value.name if isinstance(value, ast.Name | ast.Call) else None
-    if name not in ("gradient", "integrated_gradients", "grad_cam"):
+    if name not in METHODS:
         problems.add(
             f"unknown attribution method {value.to_text()!r}",
             value.span,
-            did_you_mean(str(name), ["gradient", "integrated_gradients", "grad_cam"]),
+            did_you_mean(str(name), list(METHODS)),
         )
         return None
-    steps = 32
+    arguments: dict[str, object] = {}
     if isinstance(value, ast.Call):
-        for a in value.args:
-            if (
-                a.name == "steps"
-                and isinstance(a.value, ast.Num)
-                and isinstance(a.value.value, int)
-                and a.value.value > 0
-            ):
-                steps = a.value.value
-            else:
-                problems.add(
-                    f"{name}: unexpected argument {a.to_text()!r}",
-                    a.span,
-                    "integrated_gradients(steps=32)",
-                )
-    return Method(name, steps)  # type: ignore[arg-type]
+        found = _arguments(value, METHODS[name].signature, problems)
+        if found is None:
+            return None
+        arguments = found
+    return Method(name, tuple(sorted(arguments.items())))
 
 
 # ---- operations ---------------------------------------------------------------------------
@@ -266,16 +254,25 @@ def _select(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
 # ---- presentations --------------------------------------------------------------------------
 
 
+def _shown(presentation: Presentation):
+    """The presentation class behind a bound presentation call."""
+    from interp.render.registry import PRESENTATIONS
+
+    return PRESENTATIONS[presentation.kind]
+
+
 def _presentation(
     call: ast.Presentation, content: Content, axes, scope: Scope
 ) -> Presentation | None:
+    from interp.render.registry import PRESENTATIONS
+
     problems = scope.problems
     if call.name not in PRESENTATIONS:
         problems.add(
             f"unknown presentation {call.name!r}", call.span, did_you_mean(call.name, PRESENTATIONS)
         )
         return None
-    args = _arguments(call, PRESENTATIONS[call.name], problems)
+    args = _arguments(call, PRESENTATIONS[call.name].signature, problems)
     if args is None:
         return None
     if call.name == "image" and isinstance(args.get("grid"), ast.Value):
@@ -291,80 +288,8 @@ def _presentation(
             return None
         args["grid"] = grid
     presentation = Presentation(call.name, tuple(sorted(args.items())))
-    problem = _fits(presentation, content, collapse_drill(axes))
+    problem = PRESENTATIONS[call.name].fit(presentation, content, collapse_drill(axes))
     if problem:
         problems.add(problem[0], call.span, problem[1])
         return None
     return presentation
-
-
-FitCheck = Callable[[Presentation, Content, tuple], "tuple[str, str] | None"]
-
-
-def _fits(p: Presentation, content: Content, axes) -> tuple[str, str] | None:
-    """Why presentation `p` cannot show content with `axes`, or None when it can."""
-    atoms = free_atoms(axes)
-    spatial = [a for a in atoms if a.name in ("x", "y", "tx", "ty")]
-    layer_atoms = [a for a in atoms if a.origin[0] not in (None, "output", "input")]
-    several = [
-        a for a in atoms if a not in spatial and not (a.name == "class" and _single_class(content))
-    ]
-    if p.kind == "image":
-        if content.kind != "substrate" or content.source.kind != "input":
-            return (
-                "image(...) shows the input itself",
-                "write: element picker = input as image(grid=L.spatial)",
-            )
-        return None
-    if content.kind == "substrate":
-        return (
-            f"a bare substrate can only be shown as image(...), not {p.kind}",
-            "use activations(...) or attribution(...) as content",
-        )
-    if p.kind == "heatmap":
-        if len(spatial) < 2:
-            return (
-                "heatmap needs positions (x, y) to draw over the input",
-                f"this content's free axes: {names(atoms)}; use .spatial atoms, or select the other axes",
-            )
-        if several and p.option("color") != "atom":
-            return (
-                f"heatmap shows one map, but {names(tuple(several))} is still free",
-                "select one atom first, or draw each atom in its own colour: heatmap(over=input, color=atom)",
-            )
-    elif p.kind == "feature_vis":
-        if not layer_atoms:
-            return (
-                f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(atoms)})",
-                "use bars for classes",
-            )
-    elif p.kind == "bars":
-        if not atoms:
-            return "bars need a free atom axis", f"axes: {names(axes)}"
-    elif p.kind == "grid":
-        if (
-            content.source.atoms != "spatial"
-            or content.source.kind != "layer"
-            or len([a for a in spatial if a.side == "source"]) < 2
-        ):
-            return (
-                "grid draws a layer's positions: its content needs L.spatial atoms as source",
-                "e.g. activations(L.spatial) as grid(size_by=magnitude)",
-            )
-        if p.option("color") == "value" and not any(a.name == "component" for a in axes):
-            return (
-                "grid(color=value) colours cells by a 3-component content",
-                "add | reduce(pca, 3)",
-            )
-    elif p.kind == "sankey":
-        if {a.side for a in atoms} != {"source", "target"}:
-            return (
-                "sankey draws flows between two substrates, so it needs source and target atoms free",
-                "e.g. attribution(a.groups(5) -> b.groups(5)) as sankey",
-            )
-    return None
-
-
-def _single_class(content: Content) -> bool:
-    target = content.target if content.kind == "attribution" else content.source
-    return target is not None and target.kind == "output" and len(target.labels) == 1

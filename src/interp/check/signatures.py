@@ -1,4 +1,5 @@
-"""Signatures of operations and presentations: what each accepts, in one table.
+"""Signatures: what a call accepts. Operations are in the table here; presentations and
+attribution methods declare theirs on their classes (`render.registry`, `execute.attribution.methods`).
 
 The checker binds a call's arguments through these, so every bad keyword,
 missing argument and wrong type gets the same kind of message and hint.
@@ -132,29 +133,5 @@ OPERATIONS: dict[str, Signature] = {
         "sum",
         (Param("over", "names", required=True, positional=True),),
         "sum(over=channel) or sum(over=[x, y])",
-    ),
-}
-
-PRESENTATIONS: dict[str, Signature] = {
-    "feature_vis": Signature("feature_vis", (Param("bars", "bool"),), "feature_vis(bars=true)"),
-    "heatmap": Signature(
-        "heatmap",
-        (Param("over", "choice", ("input",)), Param("color", "choice", ("atom", "value"))),
-        "heatmap(over=input) or heatmap(over=input, color=atom)",
-    ),
-    "bars": Signature("bars", example="bars"),
-    "grid": Signature(
-        "grid",
-        (
-            Param("size_by", "choice", ("magnitude", "none")),
-            Param("color", "choice", ("value", "none")),
-        ),
-        "grid(size_by=magnitude, color=value)",
-    ),
-    "image": Signature(
-        "image", (Param("grid", "substrate", required=True),), "image(grid=L.spatial)"
-    ),
-    "sankey": Signature(
-        "sankey", (Param("icons", "choice", ("feature_vis", "none")),), "sankey(icons=feature_vis)"
     ),
 }

@@ -49,8 +49,8 @@ def metrics(result) -> pd.DataFrame:
     )
     by_name = {r.interface.name: r for r in result.interfaces}
     first = by_name[names[0]]
-    for element in first.evaluated:
-        if not all(element in by_name[n].evaluated for n in names):
+    for element in first.arrays:
+        if not all(element in by_name[n].arrays for n in names):
             continue
         reference = result.data(element, names[0])
         for name in names:

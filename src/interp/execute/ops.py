@@ -4,8 +4,8 @@ Arrays keep their axes' names from `interp.check.axes`. `top` keeps arrays
 rectangular by masking what it drops with NaN (and dropping coordinates
 that no row keeps), so every later operation still works by axis name.
 A selection on another element stacks the dependent content along a new
-axis `key_<E>`, one slice per atom `E` offers; later operations treat
-such axes as batch axes.
+axis `key_<E>` (`interp.keys`), one slice per atom `E` offers; later
+operations treat such axes as batch axes.
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ import xarray as xr
 from sklearn.decomposition import NMF, PCA
 
 from interp.check.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
-
-KEY_PREFIX = "key_"
-
-
-def atom_key(coords: dict[str, object], axes: list[str]) -> str:
-    """The string identity of an atom: its coordinates on `axes`, comma-joined."""
-    return ",".join(str(coords[a]) for a in axes)
+from interp.keys import atom_key, key_column
+from interp.plan import nodes
 
 
 def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, object]]:
@@ -46,7 +41,7 @@ def select_from(
 ) -> xr.DataArray:
     """One slice per offered atom of the selector, stacked along `key_<E>`
     (one vectorized lookup, not a loop over atoms)."""
-    key = KEY_PREFIX + op.element
+    key = key_column(op.element)
     index = {
         ours: xr.DataArray([atom[theirs] for atom in atoms], dims=key)
         for theirs, ours in op.bindings
@@ -143,3 +138,30 @@ def apply(array: xr.DataArray, op, axes: tuple[Axis, ...]) -> xr.DataArray:
     if isinstance(op, Sum):
         return sum_over(array, op)
     raise TypeError(op)
+
+
+# ---- the plan's array nodes (pure: no model) ---------------------------------------------------
+
+
+def content_array(value) -> xr.DataArray:
+    """A content node's labeled array (an attribution's value also holds what its pass recorded)."""
+    return value if isinstance(value, xr.DataArray) else value.array
+
+
+def operation(node: nodes.Operation, inputs) -> xr.DataArray:
+    array = content_array(inputs[node.input])
+    op = node.op
+    if isinstance(op, SelectFrom):
+        assert node.selector is not None
+        return select_from(array, op, list(inputs[node.selector]), list(node.selector.axes))
+    if isinstance(op, SelectAt):
+        return select_at(array, op)
+    return apply(array, op, node.axes)
+
+
+def collapse(node: nodes.Collapse, inputs) -> xr.DataArray:
+    return collapse_drill(content_array(inputs[node.input]), list(node.drill))
+
+
+def atoms(node: nodes.Atoms, inputs) -> tuple[dict, ...]:
+    return tuple(offered_atoms(inputs[node.array], list(node.axes)))

@@ -1,149 +1,334 @@
-"""Bound interface → plan: a DAG of span-free, hashable jobs, merged by equality.
+"""Bound program → plan: every node interned, so equal work is one node.
 
-Equal nodes are one node: every element reading the same (model, input)
-shares one forward pass, every attribution of the same family one batched
-backward (or forward-mode) job, every layer's feature visualizations one
-optimization batch. `describe` prints the plan with a cost estimate before
-anything runs.
+The plan is built in three steps, each reading only what the previous made:
+
+1. per (model, input): which layers and whether the logits are read, and the
+   attribution families with the targets each must cover (the union of what
+   its elements' selections can reach);
+2. per element: content → operations → final array → offered atoms, then the
+   icons it shows (an `IconObjectives` node, read by one `Visualize` batch per
+   (model, layer) across the whole file) and its `View`;
+3. per interface: its `Page`.
+
+A `Forward` pass whose layers an output-targeted attribution of the same
+input also sees is recorded by that attribution's first pass (its
+`carrier`): no pass over an input runs twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from interp.check.bound import Content, Groups, Interface
+from interp.check.axes import apply_op, content_axes
+from interp.check.bound import (
+    Content,
+    Element,
+    Groups,
+    Interface,
+    Program,
+    SelectAt,
+    SelectFrom,
+    Substrate,
+)
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
+from interp.plan.graph import ElementNodes, Plan
+from interp.plan.nodes import (
+    Activations,
+    Atoms,
+    Attribute,
+    Collapse,
+    Factorize,
+    Forward,
+    IconObjectives,
+    InputImage,
+    Magnitude,
+    Node,
+    Operation,
+    Page,
+    Restriction,
+    View,
+    Visualize,
+    spanless,
+)
+from interp.plan.optimize import fuse_forward_passes
+
+RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
 
 
-@dataclass(frozen=True)
-class Forward:
-    model: ModelSpec
-    image: ImageSpec
-    layers: tuple[str, ...]
-    logits: bool
+def build_plan(
+    program: Program,
+    *,
+    quality: str = "standard",
+    size: int | None = None,
+    steps: int | None = None,
+) -> Plan:
+    """The plan for every interface of `program`; icons at `quality` (size/steps override it)."""
+    builder = _Builder()
+    scopes = [builder.interface(spanless(i)) for i in program.interfaces]
+    batches = builder.visualizations(quality, size, steps)
+    elements, pages = [], []
+    for interface, scope in zip(program.interfaces, scopes, strict=True):
+        views = []
+        for element in scope.interface.elements:
+            view = builder.add(scope.view(element, batches))
+            views.append(view)
+            nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
+            elements.append((interface.name, element.name, nodes))
+        pages.append(builder.add(_page(scope.interface, tuple(views))))
+    return fuse_forward_passes(Plan(tuple(builder.nodes), tuple(pages), tuple(elements)))
 
 
-@dataclass(frozen=True)
-class Factorize:
-    model: ModelSpec
-    image: ImageSpec
-    groups: Groups
+class _Builder:
+    """Interns nodes: adding a node equal to one already there returns the first."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[Node, Node] = {}
+        self.requests: dict[tuple[ModelSpec, str], list[IconObjectives]] = {}
+
+    def add(self, node):
+        return self.nodes.setdefault(node, node)
+
+    def interface(self, interface: Interface) -> ElementScope:
+        scope = ElementScope(self, interface)
+        for element in interface.elements:
+            scope.element(element)
+        return scope
+
+    def request(self, model: ModelSpec, request: IconObjectives) -> None:
+        for layer in request.layers:
+            wanted = self.requests.setdefault((model, layer), [])
+            if request not in wanted:
+                wanted.append(request)
+
+    def visualizations(self, quality: str, size: int | None, steps: int | None) -> dict:
+        """One `Visualize` per (model, layer), reading every element's request for it."""
+        return {
+            key: self.add(Visualize(key[0], key[1], tuple(requests), quality, size, steps))
+            for key, requests in self.requests.items()
+        }
 
 
-@dataclass(frozen=True)
-class Attribute:
-    model: ModelSpec
-    image: ImageSpec
-    content: Content  # spans do not take part in equality
+@dataclass
+class ElementScope:
+    """Building one interface: its forward pass, families, and the nodes of its elements.
 
+    Presentations ask it for the nodes they read (`activations`, `factors`,
+    `magnitude`), so every node comes from one place and merges.
+    """
 
-@dataclass(frozen=True)
-class Visualize:
-    model: ModelSpec
-    layer: str
-    kind: str  # channel | direction | group
+    builder: _Builder
+    interface: Interface
+    arrays: dict[str, Collapse] = field(default_factory=dict)
+    atoms: dict[str, Atoms] = field(default_factory=dict)
+    objectives: dict[str, IconObjectives] = field(default_factory=dict)
+    families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
+    forward: Forward | None = None
 
-
-Node = Forward | Factorize | Attribute | Visualize
-
-
-@dataclass(frozen=True)
-class Plan:
-    nodes: tuple[Node, ...]
-    uses: tuple[tuple[Node, tuple[str, ...]], ...]  # node -> elements that read it
+    def __post_init__(self) -> None:
+        self.model: ModelSpec = self.interface.model
+        self.image: ImageSpec = self.interface.image
+        self._collect_families()
 
     @property
-    def layers(self) -> tuple[str, ...]:
-        forward = next((n for n in self.nodes if isinstance(n, Forward)), None)
-        return forward.layers if forward else ()
+    def pass_(self) -> Forward:
+        """The interface's forward pass, made when a node first reads it."""
+        if self.forward is None:
+            self.forward = self._forward()
+        return self.forward
 
-    @property
-    def logits(self) -> bool:
-        """Whether any element reads the output; if not, the forward pass stops early."""
-        return any(isinstance(n, Forward) and n.logits for n in self.nodes)
+    # ---- step 1: what the interface reads ---------------------------------------------------
 
-    def count(self, kind: type) -> int:
-        return sum(isinstance(n, kind) for n in self.nodes)
+    def _collect_families(self) -> None:
+        """Each attribution family's target restrictions; None: some element needs all targets."""
+        for element in self.interface.elements:
+            if element.content.kind == "attribution":
+                needs = self.families.setdefault(_family(element.content), [])
+                needs.append(_restriction(element))
 
+    def _forward(self) -> Forward:
+        layers: list[str] = []
+        logits = False
+        for element in self.interface.elements:
+            content = element.content
+            for substrate in (content.source, content.target, element.presentation.option("grid")):
+                if not isinstance(substrate, Substrate):
+                    continue
+                if substrate.kind == "layer":
+                    layers.append(substrate.layer)
+                if substrate.kind == "output" and content.kind == "activations":
+                    logits = True
+                groups = substrate.groups
+                if groups is not None and groups.of != "activations" and groups.target is None:
+                    logits = True  # the gradient is taken for the top class
+        layers = list(dict.fromkeys(layers))
+        return self.builder.add(Forward(self.model, self.image, tuple(layers), logits))
 
-def plan_interface(interface: Interface) -> Plan:
-    model, image = interface.model, interface.image
-    uses: dict[Node, list[str]] = {}
-    layers: list[str] = []
-    logits = False
+    def _restrictions(self, family: tuple, own: _Need | None = None) -> tuple[Restriction, ...]:
+        """The family's targets: the union of its elements' needs (empty: all targets).
 
-    def use(node: Node, element: str) -> None:
-        uses.setdefault(node, [])
-        if element not in uses[node]:
-            uses[node].append(element)
+        A need on an element not built yet (a selector that comes later) cannot be
+        an edge now; then this element's own need stands alone (`own`).
+        """
+        needs = self.families[family]
+        if any(n is None for n in needs):
+            return ()
+        if own is not None and any(n.element and n.element not in self.atoms for n in needs):
+            needs = [own]
+        return tuple(dict.fromkeys(self._resolve(n) for n in needs))  # type: ignore[arg-type]
 
-    for element in interface.elements:
+    def _resolve(self, need: _Need) -> Restriction:
+        if need.element:
+            return Restriction(atoms=self.atoms[need.element], axis=need.axis)
+        return Restriction(values=need.values)
+
+    def _attribute(self, family: tuple, own: _Need | None = None) -> Attribute:
+        content: Content = family[0]
+        restrict = self._restrictions(family, own)
+        factors = tuple(
+            self.factors(s.groups) for s in (content.source, content.target) if s.groups
+        )
+        return Attribute(
+            self.model,
+            self.image,
+            content.source,
+            content.target,
+            content.method,
+            content.maxpool,
+            restrict,
+            factors,
+        )
+
+    # ---- step 2: elements -----------------------------------------------------------------
+
+    def factors(self, groups: Groups) -> Factorize:
+        return self.builder.add(Factorize(self.model, self.image, groups, self.pass_))
+
+    def activations(self, substrate: Substrate) -> Activations:
+        factors = self.factors(substrate.groups) if substrate.groups else None
+        return self.builder.add(Activations(self.pass_, substrate, factors))
+
+    def magnitude(self, layer: str) -> Magnitude:
+        return self.builder.add(Magnitude(self.pass_, layer))
+
+    def content(self, element: Element) -> Node:
         content = element.content
-        substrates = [content.source, content.target, element.presentation.option("grid")]
-        for substrate in substrates:
-            if substrate is None or not hasattr(substrate, "kind"):
-                continue
-            if substrate.kind == "layer":
-                layers.append(substrate.layer)
-            if substrate.kind == "output" and content.kind == "activations":
-                logits = True
-            if substrate.groups is not None:
-                use(Factorize(model, image, substrate.groups), element.name)
+        if content.kind == "activations":
+            return self.activations(content.source)
         if content.kind == "attribution":
-            use(Attribute(model, image, content), element.name)
-        kind = element.presentation.kind
-        if kind in ("feature_vis", "sankey", "grid"):
-            for substrate in (content.source, content.target):
-                if substrate is not None and substrate.kind == "layer":
-                    icon = (
-                        "group"
-                        if substrate.groups
-                        else "direction"
-                        if kind == "grid"
-                        else "channel"
-                    )
-                    use(Visualize(model, substrate.layer, icon), element.name)
-                    if kind == "grid":
-                        break
-    forward = Forward(model, image, tuple(dict.fromkeys(layers)), logits)
-    names = [e.name for e in interface.elements]
-    ordered: dict[Node, list[str]] = {forward: names, **uses}
-    return Plan(tuple(ordered), tuple((n, tuple(e)) for n, e in ordered.items()))
+            return self.builder.add(self._attribute(_family(content), _restriction(element)))
+        grid = element.presentation.option("grid")
+        return self.magnitude(grid.layer)  # type: ignore[union-attr]
+
+    def element(self, element: Element) -> None:
+        node = self.content(element)
+        axes = content_axes(element.content)
+        for op in element.ops:
+            selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
+            node = self.builder.add(Operation(node, op, axes, selector))
+            axes = apply_op(op, axes)
+        drill = tuple(a.name for a in axes if a.role == "drill")
+        final = self.builder.add(Collapse(node, drill))
+        self.arrays[element.name] = final
+        self.atoms[element.name] = self.builder.add(
+            Atoms(final, tuple(a.name for a in element.atom_axes))
+        )
+        presentation = _presentation(element)
+        layers = presentation.icon_layers(element)
+        if layers:
+            reads = presentation.icon_reads(element, self)
+            request = self.builder.add(
+                IconObjectives(element.presentation.kind, element, (final, *reads), layers)
+            )
+            self.objectives[element.name] = request
+            self.builder.request(self.model, request)
+
+    def view(self, element: Element, batches: dict) -> View:
+        request = self.objectives.get(element.name)
+        icons = tuple(batches[(self.model, layer)] for layer in request.layers) if request else ()
+        extras = _presentation(element).view_reads(element, self)
+        return View(
+            element,
+            self.arrays[element.name],
+            self.atoms[element.name],
+            self.builder.add(InputImage(self.model, self.image)),
+            _offers(self.interface, element.name),
+            request,
+            icons,
+            extras,
+        )
 
 
-def describe(interface: Interface, plan: Plan) -> str:
-    """A readable plan: one line per merged job, and what it will cost."""
-    lines = [
-        f"interface {interface.name}: model {interface.model.name}, input {interface.image.value}"
-    ]
-    for node, elements in plan.uses:
-        by = ", ".join(elements)
-        if isinstance(node, Forward):
-            stop = (
-                "through the logits"
-                if node.logits
-                else f"stopping after {node.layers[-1] if node.layers else '-'}"
-            )
-            lines.append(
-                f"  forward   1 pass, captures {len(node.layers)} layer(s), {stop}  [{by}]"
-            )
-        elif isinstance(node, Factorize):
-            g = node.groups
-            lines.append(f"  factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}  [{by}]")
-        elif isinstance(node, Attribute):
-            c = node.content
-            method = c.method.name + (
-                f"(steps={c.method.steps})" if c.method.name == "integrated_gradients" else ""
-            )
-            lines.append(
-                f"  attribute {c.source.describe()} -> {c.target.describe()} by {method}, batched  [{by}]"
-            )
-        else:
-            lines.append(f"  visualize {node.layer}: {node.kind} objectives, one batch  [{by}]")
-    passes = plan.count(Forward) + plan.count(Attribute)
-    lines.append(
-        f"  total: {plan.count(Forward)} forward pass, {plan.count(Attribute)} attribution job(s), "
-        f"{plan.count(Visualize)} feature-visualization batch(es); ~{passes} model passes before icons"
+def _presentation(element: Element):
+    from interp.render.registry import PRESENTATIONS
+
+    return PRESENTATIONS[element.presentation.kind]
+
+
+def _family(content: Content) -> tuple:
+    return (content, content.source, content.target, content.method, content.maxpool)
+
+
+def _grouped(content: Content) -> bool:
+    return any(s is not None and s.groups is not None for s in (content.source, content.target))
+
+
+@dataclass(frozen=True)
+class _Need:
+    """What targets one element reads: literal `values`, or the atoms `element` offers on `axis`."""
+
+    values: tuple[int | str, ...] = ()
+    element: str = ""
+    axis: str = ""
+
+
+def _restriction(element: Element) -> _Need | None:
+    """The target classes or channels a selection of `element` can reach; None: all."""
+    target = element.content.target
+    if target is None or target.groups is not None:
+        return None
+    if target.kind == "output" and target.labels:
+        return None  # the family computes just its named classes anyway
+    for op in element.ops:
+        if isinstance(op, SelectFrom):
+            for theirs, ours in op.bindings:
+                if ours in RESTRICTABLE:
+                    return _Need(element=op.element, axis=theirs)
+        if isinstance(op, SelectAt):
+            for name, values in op.coords:
+                if name in RESTRICTABLE:
+                    return _Need(values=tuple(values))
+    return None
+
+
+def _offers(interface: Interface, name: str) -> tuple[str, ...]:
+    """The events (hover, click) other elements select on `name` with."""
+    events: list[str] = []
+    for element in interface.elements:
+        for selection in element.selections:
+            if selection.element == name and selection.event not in events:
+                events.append(selection.event)
+    return tuple(events)
+
+
+def _page(interface: Interface, views: tuple[View, ...]) -> Page:
+    return Page(
+        interface.name,
+        interface.title,
+        _layout(interface.layout),
+        _describe_model(interface.model),
+        f"{interface.image.kind}: {interface.image.value}",
+        views,
     )
-    return "\n".join(lines)
+
+
+def _layout(layout) -> object:
+    if layout is None:
+        return None
+    return (layout.direction, tuple(i if isinstance(i, str) else _layout(i) for i in layout.items))
+
+
+def _describe_model(model: ModelSpec) -> str:
+    if model.weights == "random":
+        return f"{model.name} (weights=random, seed={model.seed})"
+    return f"{model.name} (weights={model.weights})" if model.weights else model.name

@@ -1,23 +1,29 @@
-"""What a plan will cost before it runs: passes, memory, seconds.
+"""What a plan will cost before it runs: passes, icons, memory, seconds.
 
 Costs are counted in *forward equivalents* (one forward pass of the whole
-model on one image), from the layer shapes of one measured pass; seconds
-come from timing that pass on this machine. A plan whose estimate exceeds the
-budget is refused with the estimate, instead of running for an hour.
+model on one image), from the layer shapes of one measured pass and the
+axis bounds of `plan.bounds`; seconds come from timing that pass on this
+machine. A plan whose estimate exceeds the budget is refused with the
+estimate, instead of running for an hour.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import torch
 
-from interp.check.bound import Interface, Substrate, Top
+from interp.check.bound import Substrate
 from interp.errors import error
+from interp.execute.attribution.methods import method_of
 from interp.execute.feature_vis import settings_for
 from interp.models.load import ModelHandle, layer_table
-from interp.plan.build import Attribute, Plan, Visualize
+from interp.models.spec import ModelSpec
+from interp.plan.bounds import Shapes, element_sizes
+from interp.plan.build import Plan
+from interp.plan.nodes import Attribute, Forward, Visualize
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards
@@ -28,19 +34,27 @@ class Estimate:
     forward_equivalents: float
     memory_bytes: int
     seconds: float
+    icons: int
     lines: tuple[str, ...]
 
     def describe(self) -> str:
         mib = self.memory_bytes / 2**20
-        head = f"  estimate: ~{self.forward_equivalents:,.0f} forward-equivalents, ~{mib:,.0f} MiB, ~{self.seconds:,.1f} s"
+        head = (
+            f"  estimate: ~{self.forward_equivalents:,.0f} forward-equivalents, "
+            f"≤ {self.icons} icons, ~{mib:,.0f} MiB, ~{self.seconds:,.1f} s"
+        )
         return "\n".join((*self.lines, head))
+
+
+def shapes_of(handle: ModelHandle) -> Shapes:
+    layers = {info.name: info.shape for info in layer_table(handle)}
+    return Shapes(layers, len(handle.labels), handle.input_size)
 
 
 def seconds_per_forward(handle: ModelHandle) -> float:
     """One timed forward pass of `handle` on a noise image (after a warm-up; an all-zero image hits slow denormals)."""
-    x = torch.rand(
-        1, 3, handle.input_size, handle.input_size, generator=torch.Generator().manual_seed(0)
-    ).to(handle.device)
+    size = handle.input_size
+    x = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0)).to(handle.device)
     with torch.no_grad():
         handle.module(x)
         start = time.perf_counter()
@@ -49,97 +63,115 @@ def seconds_per_forward(handle: ModelHandle) -> float:
 
 
 def estimate(
-    interface: Interface, plan: Plan, handle: ModelHandle, quality: str, per_forward: float
+    plan: Plan, handles: dict[ModelSpec, ModelHandle], quality: str, per_forward: float
 ) -> Estimate:
-    shapes = {info.name: info.shape for info in layer_table(handle)}
-    lines = []
-    total = 1.0  # the shared forward pass
-    memory = sum(_size(shapes.get(layer, ())) for layer in plan.layers) * BYTES
+    """The cost of every node that runs a model, with one line per attribution and icon batch."""
+    shapes = {spec: shapes_of(handle) for spec, handle in handles.items()}
+    sizes = _element_sizes(plan, shapes)
+    atoms_bound = {nodes.atoms: sizes[(i, e)]["atoms"] for i, e, nodes in plan.elements}
+    requests = {
+        nodes.view.objectives: (i, e) for i, e, nodes in plan.elements if nodes.view.objectives
+    }
+    from interp.render.registry import PRESENTATIONS
+
+    settings = settings_for(quality)
+    total, memory, icons_total, lines = 0.0, 0, 0, []
     for node in plan.nodes:
-        if isinstance(node, Attribute):
-            content = node.content
-            sources = _atoms(content.source, shapes, handle)
-            targets = _atoms(content.target, shapes, handle)
-            steps = content.method.steps if content.method.name == "integrated_gradients" else 1
-            products = min(sources, targets) * steps
+        if isinstance(node, Forward):
+            total += 1.0 if node.carrier is None else 0.0
+            memory += sum(_size(shapes[node.model].layers.get(n, ())) for n in node.layers) * BYTES
+        elif isinstance(node, Attribute):
+            model = shapes[node.model]
+            sources = _atoms(node.source, model)
+            targets = _targets(node, model, atoms_bound)
+            points = getattr(method_of(node.method.name, node.method.arguments), "steps", 1)
+            products = min(sources, targets) * points
             total += 1 + BACKWARD * products
             unit = _size(
-                shapes.get(content.source.layer or "", (3, handle.input_size, handle.input_size))
+                model.layers.get(node.source.layer or "", (3, model.input_size, model.input_size))
             )
             memory += min(products, 64) * unit * BYTES * 8
             lines.append(
-                f"    attribution {content.source.describe()} -> {content.target.describe()}: {products} products"
+                f"    attribution {node.source.describe()} -> {node.target.describe()}: ≤ {products} products"
             )
         elif isinstance(node, Visualize):
-            settings = settings_for(quality)
-            icons = _icons(interface, node, shapes)
+            handle = handles[node.model]
+            icons = 0
+            for request in node.requests:
+                presentation = PRESENTATIONS[request.presentation]
+                counts = presentation.icon_counts(request.element, sizes[requests[request]])
+                icons += counts.get(node.layer, 0)
+            size = node.size or settings.size
+            steps = node.steps or settings.steps
             depth = _depth(handle, node.layer)
-            scale = (settings.size / handle.input_size) ** 2
-            cost = icons * settings.steps * (1 + BACKWARD) * depth * scale
-            total += cost
+            scale = (size / handle.input_size) ** 2
+            total += icons * steps * (1 + BACKWARD) * depth * scale
+            icons_total += icons
             lines.append(
-                f"    feature visualization {node.layer}: ~{icons} icons x {settings.steps} steps at {settings.size}px"
+                f"    feature visualization {node.layer}: ≤ {icons} icons x {steps} steps at {size}px"
             )
-    return Estimate(total, int(memory), total * per_forward, tuple(lines))
+    return Estimate(total, int(memory), total * per_forward, icons_total, tuple(lines))
 
 
 def enforce(budget_seconds: float | None, found: Estimate, name: str) -> None:
     if budget_seconds is not None and found.seconds > budget_seconds:
         raise error(
-            f"interface {name!r} is estimated at ~{found.seconds:,.0f} s, over the budget of {budget_seconds:,.0f} s",
+            f"{name} is estimated at ~{found.seconds:,.0f} s, over the budget of {budget_seconds:,.0f} s",
             hint="lower the cost (fewer atoms, top(k), --quality draft), or raise --budget",
         )
 
 
+def check_budget(plan: Plan, quality: str, budget: float | None, device: str) -> Estimate:
+    """The estimate for `plan`; raises InterpError when it is over `budget` seconds."""
+    from interp.models.load import load_model
+
+    handles = {n.model: load_model(n.model, device) for n in plan.of(Forward)}
+    per_forward = max(seconds_per_forward(h) for h in handles.values()) if handles else 0.0
+    found = estimate(plan, handles, quality, per_forward)
+    names = ", ".join(page.name for page in plan.pages)
+    enforce(budget, found, f"the plan of {names}")
+    return found
+
+
+def _element_sizes(plan: Plan, shapes: dict[ModelSpec, Shapes]) -> dict[tuple[str, str], dict]:
+    """(interface, element) -> the element's axis bounds (`plan.bounds`)."""
+    found = {}
+    for page in plan.pages:
+        if page.views:
+            model = shapes[page.views[0].image.model]
+            for name, sizes in element_sizes([v.element for v in page.views], model).items():
+                found[(page.name, name)] = sizes
+    return found
+
+
+def _targets(node: Attribute, model: Shapes, atoms_bound: dict) -> int:
+    if not node.restrict:
+        return _atoms(node.target, model)
+    reach = 0
+    for restriction in node.restrict:
+        reach += (
+            len(restriction.values) if restriction.atoms is None else atoms_bound[restriction.atoms]
+        )
+    return min(reach, _atoms(node.target, model))
+
+
 def _size(shape: tuple[int, ...]) -> int:
-    size = 1
-    for n in shape:
-        size *= n
-    return size
+    return math.prod(shape) if shape else 0
 
 
-def _atoms(substrate: Substrate | None, shapes: dict, handle: ModelHandle) -> int:
-    if substrate is None:
-        return 1
+def _atoms(substrate: Substrate, model: Shapes) -> int:
     if substrate.kind == "output":
-        return len(substrate.labels) or len(handle.labels)
+        return len(substrate.labels) or model.classes
     if substrate.groups is not None:
         return substrate.groups.k
-    shape = shapes.get(substrate.layer or "", (3, handle.input_size, handle.input_size))
+    shape = model.layers.get(substrate.layer or "", (3, model.input_size, model.input_size))
     channels, positions = shape[0], _size(shape[1:])
     return {"spatial": positions, "channels": channels, "neurons": channels * positions}.get(
         substrate.atoms or "", 1
     )
 
 
-def _icons(interface: Interface, node: Visualize, shapes: dict) -> int:
-    """How many icons a layer's batch draws: positions for grids, else the atoms kept by `top`."""
-    if node.kind == "direction":
-        return _size(shapes.get(node.layer, (1, 1, 1))[1:])
-    count = 0
-    for element in interface.elements:
-        if node.layer not in (
-            element.content.source.layer,
-            getattr(element.content.target, "layer", None),
-        ):
-            continue
-        tops = [op.k for op in element.ops if isinstance(op, Top)]
-        count += (
-            tops[-1] * 4 if tops else 16
-        )  # top(k) per selector atom; a handful of selector atoms
-    return max(count, 1)
-
-
 def _depth(handle: ModelHandle, layer: str) -> float:
     """The share of the model a truncated forward to `layer` runs, by module order."""
     names = handle.layer_names()
     return (names.index(layer) + 1) / len(names) if layer in names else 1.0
-
-
-def check_budget(
-    interface: Interface, plan: Plan, handle: ModelHandle, quality: str, budget: float | None
-) -> Estimate:
-    """The estimate for `interface`; raises InterpError when it is over `budget` seconds."""
-    found = estimate(interface, plan, handle, quality, seconds_per_forward(handle))
-    enforce(budget, found, interface.name)
-    return found

@@ -14,8 +14,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from interp.check.axes import free_atoms, names
+from interp.check.signatures import Signature
 from interp.render import common, frames
 from interp.render.common import Built, Context
+from interp.render.presentation import Presentation, atom_columns, tidy
 from interp.render.views import ElementView
 
 ROW = 22
@@ -109,3 +112,24 @@ def chart(view: ElementView, ctx: Context) -> Built:
         )
         layers = [common.selectable(band, view, ctx), *layers]
     return common.layered(view, ctx, layers, width, height)
+
+
+class Bars(Presentation):
+    """One bar per atom: classes, channels or groups, strongest first."""
+
+    name = "bars"
+    signature = Signature("bars", example="bars")
+
+    def fit(self, call, content, axes):
+        problem = super().fit(call, content, axes)
+        if problem:
+            return problem
+        if not free_atoms(axes):
+            return "bars need a free atom axis", f"axes: {names(axes)}"
+        return None
+
+    def table(self, element, array, atoms, icons, *reads):
+        return atom_columns(tidy(array), element, prefer_layer=False)
+
+    def chart(self, view, ctx):
+        return chart(view, ctx)

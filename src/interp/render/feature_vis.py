@@ -13,8 +13,21 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from interp.check.axes import free_atoms, names
+from interp.check.signatures import Param, Signature
 from interp.render import common, frames
 from interp.render.common import Built, Context
+from interp.render.presentation import (
+    Presentation,
+    atom_columns,
+    factors_by_groups,
+    free_layer_atoms,
+    layer_atom_axes,
+    layer_icon_counts,
+    layer_icon_reads,
+    layer_objectives,
+    tidy,
+)
 from interp.render.views import ElementView
 
 ICON = 64
@@ -128,3 +141,43 @@ def chart(view: ElementView, ctx: Context) -> Built:
     width = float(table["_fx2"].max() + 2) if len(table) else icon
     height = float(table["_fy2"].max() + 2) if len(table) else icon
     return common.layered(view, ctx, layers, width, height)
+
+
+class FeatureVis(Presentation):
+    """Each layer atom (channel, group) drawn by its feature visualization, with optional bars."""
+
+    name = "feature_vis"
+    signature = Signature("feature_vis", (Param("bars", "bool"),), "feature_vis(bars=true)")
+
+    def fit(self, call, content, axes):
+        problem = super().fit(call, content, axes)
+        if problem:
+            return problem
+        if not free_layer_atoms(axes):
+            return (
+                f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(free_atoms(axes))})",
+                "use bars for classes",
+            )
+        return None
+
+    def icon_layers(self, element):
+        free = {a.name for a in element.axes}
+        return tuple(dict.fromkeys(s.layer for axis, s in layer_atom_axes(element) if axis in free))
+
+    def icon_reads(self, element, scope):
+        return layer_icon_reads(element, scope)
+
+    def icon_counts(self, element, sizes):
+        return layer_icon_counts(element, sizes)
+
+    def objectives(self, element, array, *reads):
+        return layer_objectives(element, array, factors_by_groups(element, reads))
+
+    def table(self, element, array, atoms, icons, *reads):
+        frame = atom_columns(tidy(array), element, prefer_layer=True)
+        axis = next(a for a in ("channel", "group", "tchannel", "tgroup") if a in frame)
+        frame["icon"] = [icons.get((axis, v), "") for v in frame[axis]]
+        return frame
+
+    def chart(self, view, ctx):
+        return chart(view, ctx)

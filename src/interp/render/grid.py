@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from interp.check.signatures import Param, Signature
 from interp.render import common, frames, pictures
 from interp.render.common import Built, Context
+from interp.render.presentation import Presentation, spatial_atoms
 from interp.render.views import ElementView
 
 SIZE = 420
@@ -92,3 +94,112 @@ def chart(view: ElementView, ctx: Context) -> Built:
     )
     layers.append(outline)
     return common.layered(view, ctx, layers, width, height)
+
+
+class Grid(Presentation):
+    """The activation grid: one feature visualization per position, sized by magnitude."""
+
+    name = "grid"
+    signature = Signature(
+        "grid",
+        (
+            Param("size_by", "choice", ("magnitude", "none")),
+            Param("color", "choice", ("value", "none")),
+        ),
+        "grid(size_by=magnitude, color=value)",
+    )
+
+    def fit(self, call, content, axes):
+        problem = super().fit(call, content, axes)
+        if problem:
+            return problem
+        source_positions = [a for a in spatial_atoms(axes) if a.side == "source"]
+        if (
+            content.source.atoms != "spatial"
+            or content.source.kind != "layer"
+            or len(source_positions) < 2
+        ):
+            return (
+                "grid draws a layer's positions: its content needs L.spatial atoms as source",
+                "e.g. activations(L.spatial) as grid(size_by=magnitude)",
+            )
+        if call.option("color") == "value" and not any(a.name == "component" for a in axes):
+            return (
+                "grid(color=value) colours cells by a 3-component content",
+                "add | reduce(pca, 3)",
+            )
+        return None
+
+    def icon_layers(self, element):
+        return (element.content.source.layer,)
+
+    def icon_reads(self, element, scope):
+        return (scope.activations(_spatial(element)),)
+
+    def view_reads(self, element, scope):
+        return (scope.magnitude(element.content.source.layer),)
+
+    def icon_counts(self, element, sizes):
+        return {element.content.source.layer: sizes.get("x", 0) * sizes.get("y", 0)}
+
+    def objectives(self, element, array, cube):
+        from interp.execute.feature_vis import Objective
+
+        layer = element.content.source.layer
+        values = cube.transpose("channel", "y", "x").values
+        return {
+            ("pos", x, y): Objective(
+                layer,
+                "direction",
+                position=(x, y),
+                direction=tuple(float(v) for v in values[:, y, x]),
+            )
+            for y in range(values.shape[1])
+            for x in range(values.shape[2])
+        }
+
+    def table(self, element, array, atoms, icons, magnitude):
+        norm = magnitude.transpose("y", "x").values
+        colors = _colors(array) if "component" in array.dims else None
+        rows = []
+        for y in range(norm.shape[0]):
+            for x in range(norm.shape[1]):
+                row = {
+                    "x": x,
+                    "y": y,
+                    "atom": f"({x}, {y})",
+                    "value": float(norm[y, x]),
+                    "magnitude": float(norm[y, x] / norm.max()),
+                    "icon": icons.get(("pos", x, y), ""),
+                }
+                if colors is not None:
+                    row["color"] = colors[(x, y)]
+                rows.append(row)
+        # the element's strongest atom first, in the order it offers atoms to selections
+        rank = {(atom["x"], atom["y"]): i for i, atom in enumerate(atoms)}
+        order = sorted(
+            range(len(rows)), key=lambda i: rank.get((rows[i]["x"], rows[i]["y"]), len(rows))
+        )
+        return pd.DataFrame(rows).iloc[order]
+
+    def chart(self, view, ctx):
+        return chart(view, ctx)
+
+
+def _spatial(element):
+    from dataclasses import replace
+
+    return replace(element.content.source, atoms="spatial")
+
+
+def _colors(array) -> dict[tuple[int, int], str]:
+    """Three components → an RGB hex per position (each component scaled to [0, 1])."""
+    values = array.transpose("y", "x", "component").values[..., :3]
+    low, high = values.min(axis=(0, 1)), values.max(axis=(0, 1))
+    scaled = (values - low) / np.where(high > low, high - low, 1)
+    out = {}
+    for y in range(values.shape[0]):
+        for x in range(values.shape[1]):
+            r, g, b = (int(round(255 * c)) for c in scaled[y, x])
+            out[(x, y)] = f"#{r:02x}{g:02x}{b:02x}"
+    return out

@@ -12,10 +12,14 @@ opacity that relative strength; the tooltip lists every atom's value.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
+from interp.check.axes import free_atoms, names
+from interp.check.signatures import Param, Signature
 from interp.render import common, frames, pictures
 from interp.render.common import Built, Context
+from interp.render.presentation import Presentation, label, other_axes, spatial_atoms, tidy
 from interp.render.views import ElementView
 
 SIZE = 240
@@ -137,3 +141,67 @@ def chart(view: ElementView, ctx: Context) -> Built:
     )
     layers.append(common.selectable(heat, view, ctx))
     return common.layered(view, ctx, layers, width, height)
+
+
+MAX_CELLS = 56  # pixel-level maps are sum-pooled to at most this many cells a side
+
+
+class Heatmap(Presentation):
+    """Values over positions, upsampled onto the input image."""
+
+    name = "heatmap"
+    signature = Signature(
+        "heatmap",
+        (Param("over", "choice", ("input",)), Param("color", "choice", ("atom", "value"))),
+        "heatmap(over=input) or heatmap(over=input, color=atom)",
+    )
+
+    def fit(self, call, content, axes):
+        problem = super().fit(call, content, axes)
+        if problem:
+            return problem
+        atoms = free_atoms(axes)
+        spatial = spatial_atoms(axes)
+        if len(spatial) < 2:
+            return (
+                "heatmap needs positions (x, y) to draw over the input",
+                f"this content's free axes: {names(atoms)}; use .spatial atoms, or select the other axes",
+            )
+        several = [
+            a for a in atoms if a not in spatial and not (a.name == "class" and _one_class(content))
+        ]
+        if several and call.option("color") != "atom":
+            return (
+                f"heatmap shows one map, but {names(tuple(several))} is still free",
+                "select one atom first, or draw each atom in its own colour: heatmap(over=input, color=atom)",
+            )
+        return None
+
+    def table(self, element, array, atoms, icons, *reads):
+        if "tx" in array.dims and "x" not in array.dims:
+            array = array.rename({"tx": "x", "ty": "y"})
+        height, width = array.sizes["y"], array.sizes["x"]
+        factor = max(1, int(np.ceil(max(height, width) / MAX_CELLS)))
+        if factor > 1:
+            array = array.coarsen(y=factor, x=factor, boundary="trim").sum()
+            array = array.assign_coords(
+                y=np.arange(array.sizes["y"]), x=np.arange(array.sizes["x"])
+            )
+        others = other_axes(array, ("x", "y"))
+        frame = tidy(array)
+        if others:
+            frame["atom"] = [
+                ", ".join(label(d, v) for d, v in zip(others, values, strict=True))
+                for values in frame[others].itertuples(index=False)
+            ]
+        else:
+            frame["atom"] = frame["x"].astype(str) + "," + frame["y"].astype(str)
+        return frame
+
+    def chart(self, view, ctx):
+        return chart(view, ctx)
+
+
+def _one_class(content) -> bool:
+    target = content.target if content.kind == "attribution" else content.source
+    return target is not None and target.kind == "output" and len(target.labels) == 1

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from interp.check.axes import substrate_axes
+from interp.check.signatures import Param, Signature
 from interp.render import common, frames, heatmap, pictures
 from interp.render.common import Built, Context
+from interp.render.presentation import Presentation, tidy
 from interp.render.views import ElementView
 
 
@@ -68,3 +71,42 @@ def chart(view: ElementView, ctx: Context) -> Built:
     )
     layers += [cells, outline]
     return common.layered(view, ctx, layers, width, height)
+
+
+class Image(Presentation):
+    """The input image divided into a layer's positions: hovering picks one."""
+
+    name = "image"
+    signature = Signature(
+        "image", (Param("grid", "substrate", required=True),), "image(grid=L.spatial)"
+    )
+
+    def fit(self, call, content, axes):
+        if content.kind != "substrate" or content.source.kind != "input":
+            return (
+                "image(...) shows the input itself",
+                "write: element picker = input as image(grid=L.spatial)",
+            )
+        return None
+
+    def view_reads(self, element, scope):
+        return (scope.magnitude(element.presentation.option("grid").layer),)
+
+    def table(self, element, array, atoms, icons, magnitude):
+        frame = tidy(array)
+        frame["atom"] = "(" + frame["x"].astype(str) + ", " + frame["y"].astype(str) + ")"
+        return frame
+
+    def element_axes(self, call, axes):
+        return substrate_axes(call.option("grid"), "source", activations=False)
+
+    def meta(self, element, array, table, magnitude) -> dict:
+        return {"grid": (int(magnitude.sizes["y"]), int(magnitude.sizes["x"]))}
+
+    keyed_rows = False  # cells come from meta["grid"], keyed "x,y"
+
+    def rows(self, view):
+        return positions(view)
+
+    def chart(self, view, ctx):
+        return chart(view, ctx)

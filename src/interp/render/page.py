@@ -9,23 +9,14 @@ rows of at most ``ROW_WIDTH`` pixels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import altair as alt
 import pandas as pd
 
-from interp.render import bars, common, feature_vis, frames, grid, heatmap, image, sankey
+from interp.render import common
 from interp.render.common import Built, Context
+from interp.render.registry import PRESENTATIONS
 from interp.render.views import ComparisonView, ElementView, PageView
 
-PRESENTATIONS: dict[str, Callable[[ElementView, Context], Built]] = {
-    "bars": bars.chart,
-    "feature_vis": feature_vis.chart,
-    "heatmap": heatmap.chart,
-    "grid": grid.chart,
-    "image": image.chart,
-    "sankey": sankey.chart,
-}
 ROW_WIDTH = 1100
 _CHANNELS = ("color", "fill", "stroke", "opacity", "size")
 INDEPENDENT = {kind: dict.fromkeys(_CHANNELS, "independent") for kind in ("scale", "legend")}
@@ -48,7 +39,8 @@ def validate(page: PageView) -> None:
         for event in element.offers:
             if event not in common.EVENTS:
                 raise ValueError(f"element {element.name!r} offers unknown event {event!r}")
-            if element.key not in element.table and element.presentation != "image":
+            keyed = PRESENTATIONS[element.presentation].keyed_rows
+            if keyed and element.key not in element.table:
                 raise ValueError(
                     f"element {element.name!r} offers {event} but has no {element.key}"
                 )
@@ -97,7 +89,7 @@ def initial_selections(page: PageView) -> dict[str, str]:
 
 def selector_rows(element: ElementView) -> pd.DataFrame:
     """The element's tidy rows (for ``image``, one per cell even when the table is empty)."""
-    return image.positions(element) if element.presentation == "image" else frames.tidy(element)
+    return PRESENTATIONS[element.presentation].rows(element)
 
 
 def selector_labels(page: PageView) -> dict[str, dict[str, str]]:
@@ -127,7 +119,7 @@ def page_body(
     params: list[dict] = []
     built = {}
     for element in page.elements:
-        result = PRESENTATIONS[element.presentation](element, ctx)
+        result = PRESENTATIONS[element.presentation].chart(element, ctx)
         unit = result.chart.to_dict(validate=False)
         for key in ("$schema", "config", "datasets"):
             unit.pop(key, None)

@@ -13,8 +13,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from interp.check.axes import free_atoms
+from interp.check.signatures import Param, Signature
 from interp.render import common, frames
 from interp.render.common import Built, Context
+from interp.render.presentation import (
+    Presentation,
+    factors_by_groups,
+    label,
+    layer_atom_axes,
+    layer_icon_counts,
+    layer_icon_reads,
+    layer_objectives,
+    tidy,
+)
 from interp.render.views import ElementView
 
 NODE = 48
@@ -146,3 +158,51 @@ def chart(view: ElementView, ctx: Context) -> Built:
     )
     layers += [image, label]
     return common.layered(view, ctx, layers, width, height)
+
+
+class Sankey(Presentation):
+    """Flows between the atoms of two substrates, widths by attribution."""
+
+    name = "sankey"
+    signature = Signature(
+        "sankey", (Param("icons", "choice", ("feature_vis", "none")),), "sankey(icons=feature_vis)"
+    )
+
+    def fit(self, call, content, axes):
+        problem = super().fit(call, content, axes)
+        if problem:
+            return problem
+        if {a.side for a in free_atoms(axes)} != {"source", "target"}:
+            return (
+                "sankey draws flows between two substrates, so it needs source and target atoms free",
+                "e.g. attribution(a.groups(5) -> b.groups(5)) as sankey",
+            )
+        return None
+
+    def icon_layers(self, element):
+        if element.presentation.option("icons") == "none":
+            return ()
+        return tuple(dict.fromkeys(s.layer for _, s in layer_atom_axes(element)))
+
+    def icon_reads(self, element, scope):
+        return layer_icon_reads(element, scope)
+
+    def icon_counts(self, element, sizes):
+        return layer_icon_counts(element, sizes) if self.icon_layers(element) else {}
+
+    def objectives(self, element, array, *reads):
+        return layer_objectives(element, array, factors_by_groups(element, reads))
+
+    def table(self, element, array, atoms, icons, *reads):
+        frame = tidy(array)
+        source = next(a.name for a in element.atom_axes if a.side == "source")
+        target = next(a.name for a in element.atom_axes if a.side == "target")
+        frame["source"] = [label(source, v) for v in frame[source]]
+        frame["target"] = ["→ " + label(target, v) for v in frame[target]]
+        frame["atom"] = frame["source"] + " " + frame["target"]
+        frame["source_icon"] = [icons.get((source, v), "") for v in frame[source]]
+        frame["target_icon"] = [icons.get((target, v), "") for v in frame[target]]
+        return frame
+
+    def chart(self, view, ctx):
+        return chart(view, ctx)

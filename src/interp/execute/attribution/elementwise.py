@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from .hooks import rewrite
+from interp.execute.hooks import rewrite
 
 ACTIVATIONS = (
     nn.ReLU,

@@ -27,8 +27,9 @@ import torch
 from torch import nn
 from torch.func import jvp, vmap
 
+from interp.execute.hooks import capture, run_until
+
 from .elementwise import Diagonals
-from .hooks import capture, run_until
 
 #: A JVP costs about this many VJPs (EfficientNet-Lite0 on CPU: 1.0 to 1.5 by chunk size).
 JVP_COST = 1.25

@@ -11,19 +11,9 @@ reconstruction) in place of the activation: its attribution is
 `sum_{pos,ch} footprint_g[pos] * direction_g[ch] * grad[ch, pos]`.
 
 Methods differ only in the points where gradients are taken and in how they
-are combined (see `units` and `modes` for the shared machinery):
-
-- `"gradient_x_activation"`: the gradient at the actual activation.
-- `IntegratedGradients(steps)`: the source activation (the input, for input
-  sources) is scaled from a zero baseline, `alpha * A`, gradients are
-  averaged over `alpha` by Gauss-Legendre quadrature (Captum's default rule),
-  and multiplied by `A - 0`.
-- `"grad_cam"`: gradient x activation with the gradient replaced by its
-  spatial mean (the channel weight `w_c`). Spatial atoms give the Grad-CAM map
-  `ReLU(sum_c w_c A_c)`; channel atoms give `w_c * sum_pos A_c`; neurons
-  `w_c * A_c[pos]`; groups `sum w_c * footprint * direction`. No ReLU but on
-  the spatial map.
-- `"gradient"`: the bare gradient summed over the atom's units.
+are combined: each is one small class (`linear`, `integrated_gradients`,
+`grad_cam`; `gradient` for the bare gradient), and `units` and `modes` are the
+shared machinery.
 
 Shapes: the result of `attribute` is `source shape + target shape`. Source:
 spatial `(H, W)` of the layer (input pixels: `(H, W)`, summed over RGB),
@@ -43,13 +33,16 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
 import torch
 from torch import nn
 
+from interp.execute.attribution.gradient import Gradient
+from interp.execute.attribution.linear import Linear
+from interp.execute.attribution.method import AttributionMethod
+from interp.execute.hooks import StopForward, capture, run_until
+
 from . import modes
 from .elementwise import Diagonals
-from .hooks import StopForward, capture, run_until
 from .maxpool import relaxed_maxpool
 from .units import SourceUnits, TargetUnits
 
@@ -80,20 +73,6 @@ class Target:
     directions: torch.Tensor | None = None
 
 
-@dataclass(frozen=True)
-class IntegratedGradients:
-    """Layer integrated gradients from a zero baseline with `steps` Gauss-Legendre points."""
-
-    steps: int = 32
-
-    def quadrature(self) -> tuple[np.ndarray, np.ndarray]:
-        """Points `alpha` in (0, 1) and their weights (summing to one)."""
-        nodes, weights = np.polynomial.legendre.leggauss(self.steps)
-        return 0.5 * (nodes + 1.0), 0.5 * weights
-
-
-Method = Literal["gradient_x_activation", "grad_cam", "gradient"] | IntegratedGradients
-METHODS = ("gradient_x_activation", "grad_cam", "gradient")
 #: Up to this many products, recording elementwise diagonals costs more than it saves.
 FEW_PRODUCTS = 4
 
@@ -104,7 +83,7 @@ def attribute(
     source: Atoms,
     target: Target,
     *,
-    method: Method = "gradient_x_activation",
+    method: AttributionMethod | None = None,
     maxpool: Literal["default", "relaxed"] = "default",
     mode: Literal["auto", "reverse", "forward"] = "auto",
     chunk_size: int | None = None,
@@ -117,8 +96,9 @@ def attribute(
     bounds the products (times integration points) batched together; None
     sizes chunks to the source activation and device (`modes.chunk_for`).
     """
-    if not isinstance(method, IntegratedGradients) and method not in METHODS:
-        raise ValueError(f"unknown attribution method {method!r}")
+    method = method or Linear()
+    if not isinstance(method, AttributionMethod):
+        raise ValueError(f"unknown attribution method {method!r}: pass an AttributionMethod")
     with _maxpool(model, maxpool):
         return _attribute(model, image, source, target, method, mode, chunk_size)[0]
 
@@ -135,7 +115,7 @@ def gradient(
     """`d target / d activation` of `layer` (None = input): `target shape + (C, *S)`."""
     with _maxpool(model, maxpool):
         grads, target_dims = _attribute(
-            model, image, Atoms(layer, "neurons"), target, "gradient", "reverse", chunk_size
+            model, image, Atoms(layer, "neurons"), target, Gradient(), "reverse", chunk_size
         )
     unit_dims = grads.dim() - target_dims
     return grads.permute(*range(unit_dims, grads.dim()), *range(unit_dims))
@@ -189,7 +169,7 @@ def _attribute(model, image, source: Atoms, target: Target, method, mode, chunk_
     reverse mode then differentiates without another forward pass).
     """
     route = modes.Route(source.layer, target.layer)
-    single_point = not isinstance(method, IntegratedGradients)
+    single_point = method.single_point
     diagonals = None
     if _known_count(source, target) > FEW_PRODUCTS:
         diagonals = Diagonals(model, [name for name in (source.layer, target.layer) if name])
@@ -210,12 +190,12 @@ def _attribute(model, image, source: Atoms, target: Target, method, mode, chunk_
         indices=target.indices,
         directions=target.directions,
     )
-    multiplier = torch.ones_like(activation[0]) if method == "gradient" else activation[0]
+    multiplier = method.multiplier(activation)
     sources = SourceUnits(
         source.kind, multiplier, directions=source.directions, footprints=source.footprints
     )
-    contract, tangents = _method_maps(method, sources)
-    points, weights = _points(method, activation)
+    contract, tangents = method.maps(sources)
+    points, weights = method.points(activation)
     chosen = modes.choose(mode, sources.count, targets.count)
     if chunk_size is None:
         chunk_size = modes.chunk_for(sources.unit_shape, activation.device)
@@ -249,32 +229,8 @@ def _attribute(model, image, source: Atoms, target: Target, method, mode, chunk_
                 target_at, part, part_weights, tangents, sources.count, chunk_size
             )
             flat = flat + products
-    result = flat.reshape(*sources.shape, *targets.shape)
-    if method == "grad_cam" and source.kind == "spatial":
-        result = result.clamp(min=0)
+    result = method.finish(flat.reshape(*sources.shape, *targets.shape), source.kind)
     return result.detach(), len(targets.shape)
-
-
-def _method_maps(method, sources: SourceUnits):
-    """Reverse mode's contraction and forward mode's tangents for `method`.
-
-    Grad-CAM replaces the gradient by its spatial mean; contracting with the
-    mean is the same as feeding the spatially averaged weighting as tangent.
-    """
-    if method != "grad_cam":
-        return sources.contract, sources.tangents
-    return (
-        lambda grads: sources.contract(_spatial_mean(grads)),
-        lambda start, stop: _spatial_mean(sources.tangents(start, stop)),
-    )
-
-
-def _points(method, activation: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Where gradients are taken, `(m, C, *S)`, and their weights `(m,)`."""
-    if not isinstance(method, IntegratedGradients):
-        return activation, activation.new_ones(1)
-    alphas, weights = (torch.as_tensor(q).to(activation) for q in method.quadrature())
-    return alphas.reshape(-1, *[1] * (activation.dim() - 1)) * activation, weights
 
 
 def _known_count(source: Atoms, target: Target) -> float:
@@ -292,9 +248,3 @@ def _split(points: torch.Tensor, weights: torch.Tensor, chunk_size: int):
     """Chunks of at most `chunk_size` integration points, with their weights."""
     for start in range(0, len(points), max(1, chunk_size)):
         yield points[start : start + chunk_size], weights[start : start + chunk_size]
-
-
-def _spatial_mean(units: torch.Tensor) -> torch.Tensor:
-    """`(n, C, *S)` -> the mean over `S`, broadcast back over `S` (Grad-CAM's channel weights)."""
-    dims = tuple(range(2, units.dim()))
-    return units.mean(dims, keepdim=True).expand_as(units) if dims else units

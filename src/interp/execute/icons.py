@@ -1,0 +1,49 @@
+"""The plan's feature-visualization nodes: which icons an element shows, and one batch per layer.
+
+`IconObjectives` asks the element's presentation which objectives its atoms
+need (pure: it reads arrays only). `Visualize` optimizes every objective of
+one layer that any element of the file asked for, in batches on the model
+truncated after that layer, cached by content (`feature_vis.visualize`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from interp.execute.context import RunContext
+from interp.execute.feature_vis import Objective, visualize
+from interp.execute.forward import Inputs
+from interp.plan import nodes
+
+
+def objectives(node: nodes.IconObjectives, inputs: Inputs) -> dict:
+    from interp.execute.ops import content_array
+    from interp.render.registry import PRESENTATIONS
+
+    array, *reads = (inputs[n] for n in node.reads)
+    presentation = PRESENTATIONS[node.presentation]
+    return presentation.objectives(node.element, content_array(array), *reads)
+
+
+def batch(node: nodes.Visualize, inputs: Inputs, ctx: RunContext) -> dict[Objective, np.ndarray]:
+    wanted = list(
+        dict.fromkeys(
+            objective
+            for request in node.requests
+            for objective in inputs[request].values()
+            if objective.layer == node.layer
+        )
+    )
+    if not wanted:
+        return {}
+    images = visualize(
+        ctx.model(node.model),
+        wanted,
+        quality=node.quality,
+        size=node.size,
+        steps=node.steps,
+        device=ctx.device,
+        cache=ctx.cache,
+        progress=ctx.progress,
+    )
+    return dict(zip(wanted, images, strict=True))

@@ -1,0 +1,41 @@
+"""Which function computes each plan node: the executor's one table.
+
+A kernel takes the node and its inputs' values (by node); kernels of nodes
+that run the model also take the `RunContext`. Pure kernels never see it, so
+views and operations cannot touch a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from interp.plan import nodes
+
+
+def _table() -> dict[type, Callable]:
+    from interp.execute import forward, groups, icons, ops
+    from interp.execute.attribution import kernel as attribution
+    from interp.render import tables
+
+    return {
+        nodes.Forward: forward.forward,
+        nodes.Activations: forward.activations,
+        nodes.Magnitude: forward.magnitude,
+        nodes.InputImage: forward.input_image,
+        nodes.Attribute: attribution.attribution,
+        nodes.Factorize: groups.groups,
+        nodes.Operation: ops.operation,
+        nodes.Collapse: ops.collapse,
+        nodes.Atoms: ops.atoms,
+        nodes.IconObjectives: icons.objectives,
+        nodes.Visualize: icons.batch,
+        nodes.View: tables.element_view,
+        nodes.Page: tables.page,
+    }
+
+
+def run_node(node: nodes.Node, inputs: Mapping[nodes.Node, Any], ctx) -> Any:
+    """The value of `node`, given its inputs' values."""
+    kernel = _table()[type(node)]
+    return kernel(node, inputs, ctx) if node.needs_model else kernel(node, inputs)
