@@ -27,40 +27,28 @@ def test_the_tiny_nets_attribution_is_known(tiny, x):
     np.testing.assert_allclose(by_channel[:, 0].numpy(), [120.0, -64.0])
 
 
+def to_zero(tiny, x, seed=0):
+    """Input deletion of the known saliency with removed pixels set to zero, in 4 steps."""
+    zeros = torch.zeros(3, 1, 1)
+    return deletion(
+        tiny, x, Atoms(None, "spatial"), POSITIONS - 4, 0, steps=4, seed=seed, reference=zeros
+    )
+
+
 def test_input_deletion_to_zero_by_hand(tiny, x):
     # positions 15, 14, ... go first; four at a time remove 11+10+9+8, 7+6+5+4, 3+2+1+0, -1-2-3-4
-    curves = deletion(
-        tiny, x, Atoms(None, "spatial"), POSITIONS - 4, 0, steps=4, reference=torch.zeros(3, 1, 1)
-    )
+    curves = to_zero(tiny, x)
     np.testing.assert_allclose(curves.curve, [56, 18, -4, -10, 0])
     assert curves.auc == pytest.approx(8.0)
 
 
 def test_random_order_is_seeded_and_exact(tiny, x):
-    curves = deletion(
-        tiny,
-        x,
-        Atoms(None, "spatial"),
-        POSITIONS - 4,
-        0,
-        steps=4,
-        seed=7,
-        reference=torch.zeros(3, 1, 1),
-    )
+    curves = to_zero(tiny, x, seed=7)
     order = np.random.default_rng(7).permutation(16)
     removed = [(POSITIONS.reshape(-1)[order[:m]] - 4).sum() for m in (0, 4, 8, 12, 16)]
     np.testing.assert_allclose(curves.random_curve, 56 - np.array(removed))
-    again = deletion(
-        tiny,
-        x,
-        Atoms(None, "spatial"),
-        POSITIONS - 4,
-        0,
-        steps=4,
-        seed=7,
-        reference=torch.zeros(3, 1, 1),
-    )
-    np.testing.assert_array_equal(curves.random_curve, again.random_curve)
+    np.testing.assert_array_equal(curves.random_curve, to_zero(tiny, x, seed=7).random_curve)
+    assert not np.array_equal(curves.random_curve, to_zero(tiny, x, seed=8).random_curve)
 
 
 def test_input_deletion_blurs_removed_pixels(tiny, x):
@@ -125,3 +113,21 @@ def test_deletion_is_absent_where_it_does_not_apply(tiny, x):
 def test_deletion_needs_eval_mode(tiny, x):
     with pytest.raises(ValueError, match="eval"):
         deletion(tiny.train(), x, Atoms(None, "spatial"), POSITIONS, 0)
+
+
+def test_scores_are_read_by_axis_name(tiny, x):
+    by_name = xr.DataArray((POSITIONS - 4).T[..., None], dims=("x", "y", "class"))
+    curves = deletion(tiny, x, Atoms("conv1", "spatial"), by_name, 0, steps=4)
+    np.testing.assert_allclose(curves.curve, [56, 32, 24, 32, 56], rtol=1e-6)
+    with pytest.raises(ValueError, match="one class"):
+        deletion(tiny, x, Atoms("conv1", "spatial"), xr.concat([by_name] * 2, "class"), 0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_deletion_runs_where_the_model_is(tiny, x):
+    on_cpu = deletion(tiny, x, Atoms(None, "spatial"), POSITIONS - 4, 0, steps=4, blur_sigma=1.0)
+    model = tiny.to("cuda")
+    on_gpu = deletion(model, x, Atoms(None, "spatial"), POSITIONS - 4, 0, steps=4, blur_sigma=1.0)
+    channels = deletion(model, x, Atoms("conv1", "channels"), np.array([120.0, -64]), 0, steps=2)
+    np.testing.assert_allclose(on_gpu.curve, on_cpu.curve, rtol=1e-5)
+    np.testing.assert_allclose(channels.curve, [56, 4, -204], rtol=1e-5)
