@@ -96,6 +96,14 @@ def _parser() -> argparse.ArgumentParser:
         )
         render.set_defaults(handler=_render, compare=name == "compare")
 
+    space = sub.add_parser(
+        "space", help="draw the design-space diagram of specs (no model is loaded)"
+    )
+    space.add_argument("files", nargs="+", metavar="FILE")
+    space.add_argument("-o", "--output", help="HTML file to write (default: FILE with .space.html)")
+    space.add_argument("--png", action="store_true", help="also write a PNG beside the HTML")
+    space.set_defaults(handler=_space)
+
     layers = sub.add_parser("layers", help="list a model's layers, shapes and signs")
     layers.add_argument(
         "model", nargs="?", default="efficientnet_lite0", help="e.g. efficientnet_lite0"
@@ -226,6 +234,22 @@ def _with_parents(spec, chosen):
         keep.insert(0, interface)
         name = interface.extends
     return spec.model_copy(update={"items": tuple(keep)})
+
+
+def _space(args) -> int:
+    from interp.check import check
+    from interp.compare.space import design_space
+    from interp.render.space import write_space
+
+    programs = {}
+    for file in args.files:
+        spec, source = _read(file)
+        programs[file] = check(spec, source=source, bind_models=False)
+    output = Path(args.output or Path(args.files[0]).with_suffix(".space.html").name)
+    png = output.with_suffix(".png") if args.png else None
+    written = write_space(design_space(programs), output, png)
+    print("wrote " + ", ".join(str(path) for path in written))
+    return 0
 
 
 def _layers(args) -> int:
