@@ -20,12 +20,12 @@ from interp.execute.engine import Engine
 from interp.execute.evaluate import Evaluated, evaluate
 from interp.execute.feature_vis import visualize
 from interp.models.load import load_model
-from interp.options import Options
+from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import plan_interface
 from interp.plan.cost import check_budget
 from interp.render.tables import element_view, objectives
 from interp.render.views import ComparisonView, PageView
-from interp.syntax import ast, load, parse
+from interp.syntax import ast
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,8 @@ class Result:
 
 def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -> Result:
     """Check, plan and execute a spec (an AST, `.interp` text, or a path)."""
-    options = options or Options(**kwargs)
-    if isinstance(spec, Path) or (
-        isinstance(spec, str) and spec.endswith(".interp") and "\n" not in spec
-    ):
-        spec = load(spec)
-    elif isinstance(spec, str):
-        spec = parse(spec)
+    options = resolve_options(options, **kwargs)
+    spec = resolve_spec(spec)
     program = check(spec, device=options.torch_device)
     return Result(program, tuple(run_interface(i, options) for i in program.interfaces))
 
