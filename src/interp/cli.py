@@ -15,7 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from interp.errors import Diagnostic, InterpError, describe_exception, error
+from interp.errors import Diagnostic, InterpError, describe_exception, did_you_mean, error
 from interp.options import QUALITIES, check_budget
 
 
@@ -215,9 +215,14 @@ def _render(args) -> int:
     budget = args.budget if args.budget is not None else _default_budget()
     spec, pages = _pages(spec, args)
     output = Path(args.output or Path(args.file).with_suffix(".html").name)
-    outputs = _outputs(output, pages, json=args.json, png=args.png)
+    targets = _targets(output, pages, json=args.json, png=args.png)
+    outputs = {
+        f"{name}.{kind}": path for name, kinds in targets.items() for kind, path in kinds.items()
+    }
     for path in outputs.values():
         if path is not None:
+            if path.resolve() == Path(args.file).resolve():
+                raise error(f"the output {path} is the spec itself", hint="name an .html file")
             check_writable(path)
     cache = None if args.no_cache else Cache()
     key = page_cache.page_key(
@@ -242,16 +247,10 @@ def _render(args) -> int:
         raise exc.with_source(source) from None
     views = {p.name: p for p in result.pages}
     files: dict[Path, bytes] = {}
-    for name in pages:
+    for name, paths in targets.items():
         view = result.comparison() if name is None else views[name]
-        label = "" if name is None or len(pages) == 1 else f"{name}."
         files.update(
-            render_outputs(
-                view,
-                outputs[f"{label}html"],
-                json_path=outputs.get(f"{label}json"),
-                png_path=outputs.get(f"{label}png"),
-            )
+            render_outputs(view, paths["html"], json_path=paths["json"], png_path=paths["png"])
         )
     write_all(files)
     if cache is not None:
@@ -262,8 +261,6 @@ def _render(args) -> int:
 
 def _pages(spec, args) -> tuple[object, list[str | None]]:
     """The spec to run and the pages to write (interface names; None: the comparison page)."""
-    from interp.errors import did_you_mean
-
     names = [i.name for i in spec.interfaces]
     if args.interface:
         chosen = spec.interface(args.interface)
@@ -283,16 +280,19 @@ def _pages(spec, args) -> tuple[object, list[str | None]]:
     return spec, names
 
 
-def _outputs(output: Path, pages: list[str | None], *, json: bool, png: bool) -> dict:
-    """Every file to write, by label (`html`, `json`, `png`; `NAME.html`... for several pages)."""
-    outputs: dict[str, Path | None] = {}
+def _targets(output: Path, pages: list[str | None], *, json: bool, png: bool) -> dict:
+    """Per page, the files to write: `html`, and `json` / `png` beside it (None: not asked).
+
+    One page is written to `output`; several to `STEM-INTERFACE.html` beside it."""
+    targets: dict[str | None, dict[str, Path | None]] = {}
     for name in pages:
         html = output if len(pages) == 1 else output.with_name(f"{output.stem}-{name}.html")
-        label = "" if len(pages) == 1 else f"{name}."
-        outputs[f"{label}html"] = html
-        outputs[f"{label}json"] = html.with_suffix(".vl.json") if json else None
-        outputs[f"{label}png"] = html.with_suffix(".png") if png else None
-    return outputs
+        targets[name] = {
+            "html": html,
+            "json": html.with_suffix(".vl.json") if json else None,
+            "png": html.with_suffix(".png") if png else None,
+        }
+    return targets
 
 
 def _report_written(outputs: dict[str, Path | None], note: str = "") -> None:

@@ -12,6 +12,9 @@ new ones beside stale ones.
 A temporary whose process is gone (killed before it could clean up) is
 removed the next time anyone writes that target; one older than a day is
 removed whatever its process id says (process ids are reused).
+
+`check_writable` finds an output that cannot be written (a folder, a path
+through a file, a read-only place) before any work starts.
 """
 
 from __future__ import annotations

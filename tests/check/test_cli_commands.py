@@ -167,6 +167,10 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, m
     assert main(["render", spec, "-o", str(tmp_path / "page.html"), "--png", "--no-cache"]) == 1
     assert "is a folder" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "page.png"]
+    copy = tmp_path / "saliency.interp"
+    copy.write_text((SPECS / "saliency.interp").read_text())
+    assert main(["render", str(copy), "-o", str(copy), "--no-cache"]) == 1
+    assert "is the spec itself" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
