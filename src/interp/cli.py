@@ -1,7 +1,10 @@
 """`interp` on the command line: check, fmt, plan, render, compare, layers, cache.
 
-User mistakes print located diagnostics and exit 1; a Python traceback
-means a bug in interp.
+Every failure prints as a diagnostic and exits 1: spec mistakes as
+`FILE:LINE:COL: error:` with a caret and a hint, environment problems (a
+missing CUDA, an unwritable output, a full disk) as `error: ...` with a hint,
+and anything else as an internal error that asks for a report. No traceback,
+unless `INTERP_DEBUG=1` is set.
 """
 
 from __future__ import annotations
@@ -9,11 +12,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 
-from interp.errors import InterpError
-
-QUALITIES = ("draft", "standard", "high")
+from interp.errors import Diagnostic, InterpError, describe_exception, did_you_mean, error
+from interp.options import QUALITIES, check_budget
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,19 +27,69 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return args.handler(args)
-    except InterpError as exc:
-        print(exc.render(), file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        report(exc)
+        return 1
+
+
+def report(exc: BaseException) -> None:
+    """Print `exc` for a person: a diagnostic, with the traceback only under INTERP_DEBUG=1."""
+    if os.environ.get("INTERP_DEBUG", "") not in ("", "0"):
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    print(describe_exception(exc), file=sys.stderr)
+
+
+def _diagnostic(message: str, hint: str | None) -> str:
+    return Diagnostic(message, hint=hint).render()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in interp's form and exit status (1, not 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(_diagnostic(message, f"`{self.prog} --help` lists the options"), file=sys.stderr)
+        sys.exit(1)
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("interp")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _budget(text: str) -> float:
+    try:
+        return check_budget(float(text), "--budget")
+    except ValueError as exc:  # float("x"), or the OptionValueError of a NaN / negative budget
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a budget: a positive number of seconds (inf for none)"
+        ) from exc
+
+
+def _default_budget() -> float:
+    text = os.environ.get("INTERP_BUDGET_S")
+    if text is None:
+        return 3600.0
+    try:
+        return check_budget(float(text), "$INTERP_BUDGET_S")
+    except ValueError:
+        raise error(
+            f"$INTERP_BUDGET_S is {text!r}, not a budget",
+            hint="a positive number of seconds (inf for none), or unset it",
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="interp", description="A compiler for interpretability interfaces."
-    )
-    sub = parser.add_subparsers(dest="command")
+    parser = _Parser(prog="interp", description="A compiler for interpretability interfaces.")
+    parser.add_argument("--version", action="version", version=f"interp {_version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     check = sub.add_parser("check", help="parse and check specs against their models")
     check.add_argument("files", nargs="+")
@@ -64,8 +117,15 @@ def _parser() -> argparse.ArgumentParser:
     ):
         render = sub.add_parser(name, help=help_text)
         render.add_argument("file")
-        render.add_argument("-o", "--output", help="HTML file to write (default: FILE with .html)")
-        render.add_argument("--interface", help="which interface of the file to render")
+        render.add_argument(
+            "-o",
+            "--output",
+            help="HTML file to write (default: FILE's name with .html; a file of several "
+            "interfaces and no `compare` writes one page each, NAME-INTERFACE.html)",
+        )
+        render.add_argument(
+            "--interface", help="render only this interface of the file (and what it extends)"
+        )
         render.add_argument(
             "--json", action="store_true", help="also write the Vega-Lite JSON beside the HTML"
         )
@@ -81,8 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         render.add_argument(
             "--budget",
-            type=float,
-            default=float(os.environ.get("INTERP_BUDGET_S", 3600)),
+            type=_budget,
             help="refuse a plan estimated to take longer, in seconds (default 3600, or $INTERP_BUDGET_S)",
         )
         render.add_argument(
@@ -124,6 +183,7 @@ def _read(path: str):
 
 
 def _check(args) -> int:
+    """Check every file, even after one fails; 1 when any did."""
     from interp.check import check
 
     failed = False
@@ -131,8 +191,10 @@ def _check(args) -> int:
         try:
             spec, source = _read(file)
             check(spec, source=source, bind_models=not args.static)
-        except InterpError as exc:
-            print(exc.render(), file=sys.stderr)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            report(exc)
             failed = True
         else:
             print(f"{file}: ok")
@@ -171,57 +233,105 @@ def _plan(args) -> int:
 def _render(args) -> int:
     from interp.execute import page_cache
     from interp.execute.cache import Cache
-    from interp.syntax import parse
+    from interp.files import check_writable
 
     spec, source = _read(args.file)
-    if args.interface:
-        chosen = spec.interface(args.interface)
-        if chosen is None:
-            from interp.errors import did_you_mean, error
-
-            raise error(
-                f"{args.file} has no interface {args.interface!r}",
-                hint=did_you_mean(args.interface, [i.name for i in spec.interfaces]),
-            )
-        spec = parse(_with_parents(spec, chosen).to_text(), args.file)
+    budget = args.budget if args.budget is not None else _default_budget()
+    spec, pages = _pages(spec, args)
     output = Path(args.output or Path(args.file).with_suffix(".html").name)
+    targets = _targets(output, pages, json=args.json, png=args.png)
     outputs = {
-        "html": output,
-        "json": output.with_suffix(".vl.json") if args.json else None,
-        "png": output.with_suffix(".png") if args.png else None,
+        f"{name}.{kind}": path for name, kinds in targets.items() for kind, path in kinds.items()
     }
+    for path in outputs.values():
+        if path is not None:
+            if path.resolve() == Path(args.file).resolve():
+                raise error(f"the output {path} is the spec itself", hint="name an .html file")
+            check_writable(path)
     cache = None if args.no_cache else Cache()
     key = page_cache.page_key(
         spec, Path(args.file).parent, quality=args.quality, device=args.device or "auto"
     )
     if cache is not None and page_cache.restore(cache, key, outputs):
-        print(f"wrote {output} (unchanged inputs: from the cache)")
+        _report_written(outputs, "from the cache: unchanged inputs")
         return 0
 
     from interp.options import Options
-    from interp.pipeline import run
-    from interp.render import write_outputs  # the heavy stages load only on a miss
 
-    options = Options(
+    options = Options(  # checks the device before the heavy stages load
         device=args.device,
         quality=args.quality,
         cache=cache,
         progress=None,
-        budget=args.budget,
+        budget=budget,
         executor=args.executor,
         ray_address=args.ray_address,
     )
+    from interp.files import write_all
+    from interp.pipeline import run
+    from interp.render.export import render_outputs  # the heavy stages load only on a miss
+
     try:
         result = run(spec, options)
     except InterpError as exc:
         raise exc.with_source(source) from None
-    comparison = result.comparison() if not args.interface else None
-    page = comparison if comparison is not None else result.pages[0]
-    write_outputs(page, output, json_path=outputs["json"], png_path=outputs["png"])
+    views = {p.name: p for p in result.pages}
+    files: dict[Path, bytes] = {}
+    for name, paths in targets.items():
+        view = result.comparison() if name is None else views[name]
+        files.update(
+            render_outputs(view, paths["html"], json_path=paths["json"], png_path=paths["png"])
+        )
+    write_all(files)
     if cache is not None:
         page_cache.store(cache, key, outputs)
-    print(f"wrote {output}")
+    _report_written(outputs)
     return 0
+
+
+def _pages(spec, args) -> tuple[object, list[str | None]]:
+    """The spec to run and the pages to write (interface names; None: the comparison page)."""
+    names = [i.name for i in spec.interfaces]
+    if args.interface:
+        chosen = spec.interface(args.interface)
+        if chosen is None:
+            raise error(
+                f"{args.file} has no interface {args.interface!r}",
+                hint=did_you_mean(args.interface, names),
+            )
+        return _with_parents(spec, chosen), [chosen.name]
+    if args.compare and not spec.comparisons:
+        raise error(
+            f"{args.file} has no `compare` statement",
+            hint="add `compare A, B` naming its interfaces, or use `interp render`",
+        )
+    if spec.comparisons:
+        return spec, [None]
+    return spec, names
+
+
+def _targets(output: Path, pages: list[str | None], *, json: bool, png: bool) -> dict:
+    """Per page, the files to write: `html`, and `json` / `png` beside it (None: not asked).
+
+    One page is written to `output`; several to `STEM-INTERFACE.html` beside it."""
+    targets: dict[str | None, dict[str, Path | None]] = {}
+    for name in pages:
+        html = output if len(pages) == 1 else output.with_name(f"{output.stem}-{name}.html")
+        targets[name] = {
+            "html": html,
+            "json": html.with_suffix(".vl.json") if json else None,
+            "png": html.with_suffix(".png") if png else None,
+        }
+    return targets
+
+
+def _report_written(outputs: dict[str, Path | None], note: str = "") -> None:
+    from interp.files import describe_size
+
+    for path in outputs.values():
+        if path is not None:
+            extra = f", {note}" if note else ""
+            print(f"wrote {path} ({describe_size(path.stat().st_size)}{extra})")
 
 
 def _with_parents(spec, chosen):

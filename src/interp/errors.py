@@ -9,6 +9,7 @@ Only programming errors raise bare Python exceptions.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -86,3 +87,30 @@ def did_you_mean(word: str, choices: Iterable[str], *, listing: int = 12) -> str
     shown = ", ".join(repr(c) for c in choices[:listing])
     more = f", ... ({len(choices) - listing} more)" if len(choices) > listing else ""
     return f"valid choices: {shown}{more}" if choices else "there are no valid choices here"
+
+
+def describe_exception(exc: BaseException) -> str:
+    """Any exception as a diagnostic for a person: an InterpError as itself; an
+    environment problem (out of memory, a full disk, a permission) as `error:`
+    with a hint; anything else as an internal error that asks for a report."""
+    if isinstance(exc, InterpError):
+        return exc.render()
+    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":  # torch's too
+        hint = "try --quality draft, a smaller spec, or another --device; `interp plan FILE` estimates the work"
+        return Diagnostic("out of memory", hint=hint).render()
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return Diagnostic(f"{exc.strerror or exc}{where}", hint=_OS_HINTS.get(exc.errno)).render()
+    return Diagnostic(
+        f"internal error: {type(exc).__name__}: {exc}",
+        hint="this is a bug in interp; rerun with INTERP_DEBUG=1 to see the traceback, and report it",
+    ).render()
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space (`interp cache clear` frees the cache)",
+    errno.EACCES: "check the permissions of the file and its folder",
+    errno.EPERM: "check the permissions of the file and its folder",
+    errno.EROFS: "the file system is read-only: write somewhere else (-o, $INTERP_CACHE_DIR)",
+    errno.ENOENT: "check the path",
+}

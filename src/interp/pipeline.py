@@ -17,11 +17,11 @@ from interp.check import check
 from interp.check.bound import Interface, Program
 from interp.execute.context import Settings
 from interp.execute.executors import executor
-from interp.options import Options
+from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
 from interp.plan.nodes import Forward, Node
 from interp.render.views import ComparisonView, PageView
-from interp.syntax import ast, load, parse
+from interp.syntax import ast
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,8 @@ class Result:
 
 def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -> Result:
     """Check, plan and execute a spec (an AST, `.interp` text, or a path)."""
-    options = options or Options(**kwargs)
-    if isinstance(spec, Path) or (
-        isinstance(spec, str) and spec.endswith(".interp") and "\n" not in spec
-    ):
-        spec = load(spec)
-    elif isinstance(spec, str):
-        spec = parse(spec)
+    options = resolve_options(options, **kwargs)
+    spec = resolve_spec(spec)
     program = check(spec, device=options.torch_device)
     plan = build_plan(
         program, quality=options.quality, size=options.icon_size, steps=options.icon_steps

@@ -1,8 +1,15 @@
-"""The CLI's other commands: layers, plan, fmt round trip, cache."""
+"""The CLI's other commands (layers, plan, cache, render) and its conventions."""
 
+import errno
+import os
+import re
+import sys
 from pathlib import Path
 
+import pytest
+
 from interp.cli import main
+from interp.errors import describe_exception
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 
@@ -50,7 +57,176 @@ def test_rerender_with_unchanged_inputs_comes_from_the_page_cache(tmp_path, monk
     assert main(args) == 0
     assert "from the cache" in capsys.readouterr().out
     assert out.read_bytes() == first
+    for entry in (tmp_path / "cache").glob("??/*"):  # every entry damaged: all misses
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    assert main(args) == 0
+    assert "from the cache" not in capsys.readouterr().out
+    assert out.read_bytes() == first
     spec.write_text(spec.read_text().replace("top(5)", "top(4)"))
     assert main(args) == 0
     assert "from the cache" not in capsys.readouterr().out
     assert out.read_bytes() != first
+
+
+# ---- conventions: diagnostics, exit 1, no traceback unless INTERP_DEBUG=1 ----------------
+
+TWO = """interface a "First" {
+  model efficientnet_lite0
+  input sample("chelsea")
+
+  element classes = activations(output) | top(3) as bars
+}
+
+interface b "Second" extends a {
+  input sample("coffee")
+}
+"""
+
+
+def never_run(monkeypatch):
+    """Make any attempt to run the pipeline fail the test: errors must come first."""
+    import interp.pipeline
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the pipeline ran before the error was reported")
+
+    monkeypatch.setattr(interp.pipeline, "run", refuse)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert re.fullmatch(r"interp \S+\n", capsys.readouterr().out)
+
+
+def test_check_checks_every_file_past_failures(tmp_path, monkeypatch, capsys):
+    check_module = sys.modules["interp.check"]  # `interp.check` is the function
+
+    good = SPECS / "saliency.interp"
+    crashing = tmp_path / "crash.interp"
+    crashing.write_text(good.read_text())
+    broken = tmp_path / "broken.interp"
+    broken.write_text("interface x {\n  model efficientnet_lite0\n  element = \n}\n")
+    real_check = check_module.check
+
+    def check(spec, **kwargs):
+        if "crash" in str(spec.interfaces[0].span):
+            raise RuntimeError("boom")
+        return real_check(spec, **kwargs)
+
+    monkeypatch.setattr(check_module, "check", check)
+    assert main(["check", "--static", str(good), str(crashing), str(broken), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{good}: ok", f"{good}: ok"]
+    assert "error: internal error: RuntimeError: boom" in err
+    assert "INTERP_DEBUG=1" in err
+    assert f"{broken}:3:" in err and "Traceback" not in err
+
+
+def test_interp_debug_shows_the_traceback(monkeypatch, capsys):
+    def check(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sys.modules["interp.check"], "check", check)
+    monkeypatch.setenv("INTERP_DEBUG", "1")
+    assert main(["check", "--static", str(SPECS / "saliency.interp")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err
+
+
+@pytest.mark.parametrize("budget", ["nan", "-3", "0", "soon"])
+def test_a_budget_that_is_not_one_is_refused(budget, monkeypatch, capsys):
+    never_run(monkeypatch)
+    with pytest.raises(SystemExit) as exited:
+        main(["render", str(SPECS / "saliency.interp"), "--budget", budget])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert f"error: argument --budget: {budget!r} is not a budget" in err
+    assert "hint:" in err and "Traceback" not in err
+
+
+def test_a_bad_budget_in_the_environment_is_refused(monkeypatch, capsys, tmp_path):
+    never_run(monkeypatch)
+    monkeypatch.setenv("INTERP_BUDGET_S", "nan")
+    assert main(["render", str(SPECS / "saliency.interp"), "-o", str(tmp_path / "p.html")]) == 1
+    assert "error: $INTERP_BUDGET_S is 'nan', not a budget" in capsys.readouterr().err
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    never_run(monkeypatch)
+    spec = str(SPECS / "saliency.interp")
+    assert main(["render", spec, "-o", str(tmp_path), "--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: the output {tmp_path} is a folder" in err
+    assert f"hint: name the file to write, e.g. {tmp_path / 'page.html'}" in err
+    (tmp_path / "file").write_text("")
+    assert main(["render", spec, "-o", str(tmp_path / "file" / "page.html"), "--no-cache"]) == 1
+    assert f"{tmp_path / 'file'} is a file, not a folder" in capsys.readouterr().err
+    (tmp_path / "page.png").mkdir()
+    assert main(["render", spec, "-o", str(tmp_path / "page.html"), "--png", "--no-cache"]) == 1
+    assert "is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "page.png"]
+    copy = tmp_path / "saliency.interp"
+    copy.write_text((SPECS / "saliency.interp").read_text())
+    assert main(["render", str(copy), "-o", str(copy), "--no-cache"]) == 1
+    assert "is the spec itself" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_an_unwritable_folder_is_refused(tmp_path, monkeypatch, capsys):
+    never_run(monkeypatch)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    code = main(["render", str(SPECS / "saliency.interp"), "-o", str(locked / "p.html")])
+    assert code == 1
+    assert f"error: cannot write {locked / 'p.html'}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("device", ["foo", "cuda"])
+def test_a_device_this_machine_lacks_is_refused_with_the_ones_it_has(
+    device, tmp_path, monkeypatch, capsys
+):
+    import torch
+
+    if device == "cuda" and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    never_run(monkeypatch)
+    out = tmp_path / "page.html"
+    assert main(["render", str(SPECS / "saliency.interp"), "-o", str(out), "--device", device]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and f"device {device!r}" in err
+    assert "hint: devices here: cpu" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_environment_errors_read_as_diagnostics():
+    full = OSError(errno.ENOSPC, "No space left on device", "/out/page.html")
+    assert describe_exception(full) == (
+        "error: No space left on device: /out/page.html\n"
+        "  hint: the disk is full: free some space (`interp cache clear` frees the cache)"
+    )
+    assert describe_exception(MemoryError()).startswith("error: out of memory\n  hint:")
+    bug = describe_exception(KeyError("x"))
+    assert bug.startswith("error: internal error: KeyError: 'x'") and "report it" in bug
+
+
+def test_render_writes_every_interface_and_reports_sizes(tmp_path, capsys):
+    spec = tmp_path / "two.interp"
+    spec.write_text(TWO)
+    out = tmp_path / "out" / "pages.html"
+    args = ["render", str(spec), "-o", str(out), "--quality", "draft", "--device", "cpu"]
+    assert main([*args, "--json", "--no-cache"]) == 0
+    written = capsys.readouterr().out.splitlines()
+    names = ["pages-a.html", "pages-a.vl.json", "pages-b.html", "pages-b.vl.json"]
+    assert [re.sub(r" \(.*\)$", "", line) for line in written] == [
+        f"wrote {out.parent / name}" for name in names
+    ]
+    assert all(re.search(r" \(\d+(\.\d)? (MB|kB|bytes)\)$", line) for line in written)
+    assert sorted(p.name for p in out.parent.iterdir()) == names
+    assert "<title>First" in (out.parent / "pages-a.html").read_text()
+    assert "<title>Second" in (out.parent / "pages-b.html").read_text()
+
+    assert main([*args, "--interface", "b", "--no-cache"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out} (")
+    assert "<title>Second" in out.read_text()

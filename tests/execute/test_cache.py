@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interp import files
 from interp.execute import cache as cache_module
 from interp.execute.cache import Cache, canonical_json, default_root, digest
 
@@ -20,7 +21,7 @@ class Node:
 
 
 def leftovers(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file() and p.name.startswith(".tmp-")]
+    return [p for p in root.rglob(".*.tmp") if p.is_file()]
 
 
 def test_values_round_trip(tmp_path):
@@ -109,7 +110,7 @@ def test_crash_while_writing_payload_keeps_old_entry(tmp_path, monkeypatch):
             self.file.write(data[: len(data) // 2])
             raise OSError("disk full")
 
-    monkeypatch.setattr(cache_module.os, "fdopen", lambda fd, mode: Failing(real_fdopen(fd, mode)))
+    monkeypatch.setattr(files.os, "fdopen", lambda fd, mode: Failing(real_fdopen(fd, mode)))
     with pytest.raises(OSError):
         cache.put("k", np.zeros(3))
     monkeypatch.undo()

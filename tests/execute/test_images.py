@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
+import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from interp.data.images import SAMPLES, ImageSpec, image_digest, load_image, to_data_url
-from interp.errors import InterpError
+from interp.errors import InterpError, Span
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -49,6 +54,76 @@ def test_a_file_that_is_not_an_image_is_a_user_error(tmp_path):
     path.write_text("not a picture")
     with pytest.raises(InterpError, match="cannot read image file"):
         load_image(ImageSpec("path", str(path)))
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares `width`×`height` RGB pixels and holds none: a decompression bomb's header."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "shown"),
+    [(20000, 20000, "400,000,000 pixels"), (10000, 10000, "100,000,000 pixels")],
+    ids=["over PIL's error limit", "over PIL's warning limit"],
+)
+def test_a_decompression_bomb_is_refused_from_its_header(tmp_path, width, height, shown):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_header(width, height))
+    span = Span("spec.interp", 3, 9, 3, 19)
+    with pytest.raises(InterpError) as caught:
+        load_image(ImageSpec("path", str(path)), span)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == f"image file is too large to read safely: {path} is {shown}"
+    assert diagnostic.span == span
+    assert "downscale" in diagnostic.hint
+
+
+def test_a_bomb_is_refused_even_with_pils_check_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_header(20000, 20000))
+    with pytest.raises(InterpError, match="20000×20000 pixels"):
+        load_image(ImageSpec("path", str(path)))
+
+
+def test_a_truncated_image_and_a_folder_are_located_errors(tmp_path):
+    path = tmp_path / "cut.png"
+    path.write_bytes(png_header(64, 64))  # a header, and no pixels
+    span = Span("spec.interp", 2, 3)
+    with pytest.raises(InterpError, match="cannot read image file") as caught:
+        load_image(ImageSpec("path", str(path)), span)
+    assert caught.value.diagnostics[0].span == span
+    assert "truncated" in caught.value.diagnostics[0].hint
+    with pytest.raises(InterpError, match="is a folder, not an image file") as caught:
+        load_image(ImageSpec("path", str(tmp_path)), span)
+    assert caught.value.diagnostics[0].span == span
+
+
+def test_interp_check_locates_a_bomb_in_the_spec(tmp_path, monkeypatch, capsys):
+    from interp.cli import main
+
+    (tmp_path / "bomb.png").write_bytes(png_header(20000, 20000))
+    spec = tmp_path / "bomb.interp"
+    spec.write_text(
+        (SPECS / "saliency.interp").read_text().replace('sample("chelsea")', '"bomb.png"')
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "bomb.interp"]) == 1
+    err = capsys.readouterr().err
+    assert "bomb.interp:4:9: error: image file is too large to read safely: bomb.png is " in err
+    assert '   4 |   input "bomb.png"' in err and "hint: interp reads images" in err
 
 
 def test_png_and_jpeg_files_round_trip(tmp_path):

@@ -11,6 +11,9 @@ import base64
 import functools
 import hashlib
 import io
+import re
+import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,7 +21,11 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from interp.errors import Span, did_you_mean, error
+from interp.errors import InterpError, Span, did_you_mean, error
+
+# PIL's own default: an image of more pixels than this is refused before decoding
+# (PIL merely warns below twice this, and a user may have switched its check off).
+MAX_PIXELS = 89_478_485
 
 # The `skimage.data` images that ship inside the wheel (no pooch download).
 # Colour photographs first; greyscale and RGBA ones are converted to RGB.
@@ -80,6 +87,8 @@ def _sample(name: str) -> np.ndarray:
 
 
 def _read_file(path: Path, span: Span | None) -> np.ndarray:
+    if path.is_dir():
+        raise error(f"{path} is a folder, not an image file", span, hint=_IMAGE_HINT)
     if not path.is_file():
         raise error(
             f"no such image file: {path}",
@@ -87,16 +96,49 @@ def _read_file(path: Path, span: Span | None) -> np.ndarray:
             hint=f"the path is resolved from the working directory {Path.cwd()}",
         )
     try:
-        with Image.open(path) as opened:
-            image = ImageOps.exif_transpose(opened)
-            image.load()
-    except (UnidentifiedImageError, OSError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                _refuse_huge(opened.size, path, span)  # before any pixel is decoded
+                image = ImageOps.exif_transpose(opened)
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_large(path, f"{int(found[1]):,} pixels" if found else None, span) from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        struct.error,
+    ) as exc:
+        # PIL reports damaged files through any of these, depending on the format.
         raise error(
             f"cannot read image file: {path}",
             span,
-            hint=f"use a PNG or JPEG image ({exc})",
+            hint=f"{type(exc).__name__}: {exc}; {_IMAGE_HINT}",
         ) from None
     return _pil_to_rgb(image)
+
+
+_IMAGE_HINT = "use a PNG or JPEG image"
+
+
+def _refuse_huge(size: tuple[int, int], path: Path, span: Span | None) -> None:
+    """A decompression bomb (a small file of a gigantic image) is refused from its header."""
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise _too_large(path, f"{width}×{height} pixels", span)
+
+
+def _too_large(path: Path, size: str | None, span: Span | None) -> InterpError:
+    return error(
+        f"image file is too large to read safely: {path}" + (f" is {size}" if size else ""),
+        span,
+        hint=f"interp reads images of up to {MAX_PIXELS:,} pixels (PIL's decompression-bomb "
+        "limit); downscale it: the model sees a few hundred pixels a side",
+    )
 
 
 def _pil_to_rgb(image: Image.Image) -> np.ndarray:

@@ -6,8 +6,12 @@ canonical JSON with SHA-256, so equal content always finds the same entry and
 nothing about where or when it was computed matters. Values are stored without
 pickle: ``bytes`` as is, numpy arrays with ``np.save`` (``allow_pickle=False``),
 a ``dict`` of arrays with ``np.savez``, anything else JSON-able as JSON. Writes
-are atomic (a temporary file in the entry's directory, then ``os.replace``), so
-a reader sees either the whole entry or none, and a crash leaves no entry.
+are atomic (a temporary file of the writer's own in the entry's directory, then
+``os.replace``; see :mod:`interp.files`), so a reader sees either the whole
+entry or none, and a crash leaves no entry. Each entry starts with a header
+line holding its payload's length and SHA-256: an entry that was truncated or
+corrupted on disk is a miss (the value is recomputed), never served, never an
+exception.
 
 ``Cache()`` uses ``$INTERP_CACHE_DIR`` or ``~/.cache/interp``; ``Cache(None)``
 is a disabled cache whose ``get`` always misses and ``put`` does nothing.
@@ -22,16 +26,17 @@ import io
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from interp.files import write_atomic
+
 __all__ = ["Cache", "canonical_json", "digest", "default_root"]
 
 _DEFAULT = object()
-_FORMAT = "interp-cache-1"
+_FORMAT = "interp-cache-2"
 _TAGS = {b"raw": "bytes", b"npy": "array", b"npz": "arrays", b"jsn": "json"}
 
 
@@ -115,6 +120,25 @@ def _decode(tag: bytes, payload: bytes) -> Any:
     raise ValueError(f"unknown cache entry tag {tag!r}")
 
 
+def _header(tag: bytes, payload: bytes) -> bytes:
+    checksum = hashlib.sha256(payload).hexdigest().encode()
+    return b" ".join((_FORMAT.encode(), tag, str(len(payload)).encode(), checksum)) + b"\n"
+
+
+def _verified_payload(blob: bytes) -> tuple[bytes, bytes] | None:
+    """(tag, payload) of an entry whose header matches its payload, else None."""
+    header, newline, payload = blob.partition(b"\n")
+    fields = header.split(b" ")
+    if not newline or len(fields) != 4 or fields[0] != _FORMAT.encode() or fields[1] not in _TAGS:
+        return None
+    _, tag, length, checksum = fields
+    if length != str(len(payload)).encode():
+        return None
+    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        return None
+    return tag, payload
+
+
 class Cache:
     """Content-addressed entries under `root` (``<root>/<2 hex>/<64 hex>``).
 
@@ -140,11 +164,11 @@ class Cache:
         return self.root / name[:2] / name
 
     def __contains__(self, key: Any) -> bool:
-        path = self.path(key)
-        return path is not None and path.is_file()
+        """Whether `key` has an intact entry (reads and verifies it)."""
+        return self.get(key) is not None
 
     def get(self, key: Any) -> Any | None:
-        """The value stored under `key`, or None (a miss, a disabled cache, an unreadable entry)."""
+        """The value stored under `key`, or None (a miss, a disabled cache, a damaged entry)."""
         path = self.path(key)
         if path is None:
             return None
@@ -152,12 +176,13 @@ class Cache:
             blob = path.read_bytes()
         except OSError:
             return None
-        tag, newline, payload = blob.partition(b"\n")
-        if not newline or tag not in _TAGS:
+        payload = _verified_payload(blob)
+        if payload is None:
             return None
+        tag, payload = payload
         try:
             return _decode(tag, payload)
-        except (ValueError, OSError, EOFError):
+        except Exception:  # a verified payload that still fails to decode: a miss all the same
             return None
 
     def put(self, key: Any, value: Any) -> None:
@@ -166,19 +191,7 @@ class Cache:
         if path is None:
             return
         tag, payload = _encode(value)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(tag + b"\n")
-                file.write(payload)
-            os.replace(temp_name, path)
-        except BaseException:
-            try:
-                os.unlink(temp_name)
-            except FileNotFoundError:
-                pass
-            raise
+        write_atomic(path, _header(tag, payload) + payload, mode=None, fsync=False)
 
 
 def _as_path(root: str | os.PathLike | None) -> Path | None:

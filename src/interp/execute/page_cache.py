@@ -4,15 +4,19 @@ The key is computed without importing torch: the spec's canonical text, the
 files it names (weights, images) by size and modification time, the quality,
 and the versions of interp and of the libraries that compute the numbers. A
 hit writes the stored outputs and skips the whole pipeline.
+
+Outputs are restored as one set through :func:`interp.files.write_all`: each
+through a temporary of its own (concurrent restores to one target do not
+collide), cleaned up on an interrupt, and never a new file beside a stale one.
 """
 
 from __future__ import annotations
 
-import os
 from importlib import metadata
 from pathlib import Path
 
 from interp.execute.cache import Cache
+from interp.files import write_all
 from interp.syntax import ast
 
 LIBRARIES = (
@@ -72,10 +76,9 @@ def _strings(value: ast.Node) -> list[str]:
 def restore(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> bool:
     """Write every requested output from the cache; False (writing nothing) on any miss."""
     stored = {kind: cache.get((*key, kind)) for kind, path in outputs.items() if path is not None}
-    if any(value is None for value in stored.values()):
+    if not stored or any(not isinstance(value, bytes) for value in stored.values()):
         return False
-    for kind, value in stored.items():
-        _write_atomic(outputs[kind], value)  # type: ignore[arg-type]
+    write_all({outputs[kind]: value for kind, value in stored.items()})  # type: ignore[misc]
     return True
 
 
@@ -83,9 +86,3 @@ def store(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> None:
     for kind, path in outputs.items():
         if path is not None and path.is_file():
             cache.put((*key, kind), path.read_bytes())
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.part")
-    temp.write_bytes(data)
-    os.replace(temp, path)

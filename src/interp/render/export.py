@@ -1,18 +1,22 @@
 """Writing a page (or comparison) to disk: HTML, Vega-Lite JSON, PNG, SVG.
 
-Every output is computed in memory first and then each file is written to a
-temporary sibling and moved into place with :func:`os.replace`, so a failed
-run never leaves a half-written file behind.
+Every output is computed in memory first; then the files are written as one
+set (:func:`interp.files.write_all`): each to a temporary sibling of its own,
+the old outputs removed, the new ones moved into place. A failed run never
+leaves a half-written file, and a killed one never leaves a new HTML beside a
+stale JSON or PNG.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from interp.files import write_all, write_atomic
 from interp.render.views import ComparisonView, PageView
+
+__all__ = ["render_outputs", "to_png", "to_svg", "write_atomic", "write_outputs"]
 
 PNG_SCALE = 2.0
 
@@ -26,7 +30,29 @@ def write_outputs(
     svg_path: str | os.PathLike | None = None,
     png_scale: float = PNG_SCALE,
 ) -> None:
-    """Render ``page`` and write the requested files (HTML always)."""
+    """Render ``page`` and write the requested files (HTML always) as one set."""
+    write_all(
+        render_outputs(
+            page,
+            html_path,
+            json_path=json_path,
+            png_path=png_path,
+            svg_path=svg_path,
+            png_scale=png_scale,
+        )
+    )
+
+
+def render_outputs(
+    page: PageView | ComparisonView,
+    html_path: str | os.PathLike,
+    *,
+    json_path: str | os.PathLike | None = None,
+    png_path: str | os.PathLike | None = None,
+    svg_path: str | os.PathLike | None = None,
+    png_scale: float = PNG_SCALE,
+) -> dict[Path, bytes]:
+    """The contents of every requested file, by path, written nowhere yet."""
     from interp.render import comparison_spec, page_spec, render_comparison, render_page
 
     comparing = isinstance(page, ComparisonView)
@@ -41,8 +67,7 @@ def write_outputs(
             outputs[Path(png_path)] = to_png(spec, scale=png_scale)
         if svg_path:
             outputs[Path(svg_path)] = to_svg(spec).encode()
-    for path, content in outputs.items():
-        write_atomic(path, content)
+    return outputs
 
 
 def to_png(spec: dict, *, scale: float = PNG_SCALE) -> bytes:
@@ -58,18 +83,3 @@ def to_svg(spec: dict) -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
     return vl_convert.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
-
-
-def write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -14,10 +14,9 @@ from typing import Any, Protocol
 
 from interp.errors import error
 from interp.execute.context import Settings
+from interp.options import EXECUTORS
 from interp.plan.build import Plan
 from interp.plan.nodes import Node
-
-EXECUTORS = ("local", "ray")
 
 
 class Executor(Protocol):
