@@ -8,7 +8,7 @@ import torch
 import xarray as xr
 from torch import nn
 
-from interp.execute.attribution import Atoms, Target, attribute
+from interp.execute.attribution.core import Atoms, Target, attribute
 from interp.execute.deletion import blur, deletion
 
 POSITIONS = np.arange(16.0).reshape(4, 4)  # the input's first plane, as in conftest.py

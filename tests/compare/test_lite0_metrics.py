@@ -8,7 +8,8 @@ import torch
 
 from interp.compare.metrics import nmf_explained, path_dependence, randomization
 from interp.data.images import ImageSpec, load_image
-from interp.execute.attribution import Atoms, IntegratedGradients, Target, activations, attribute
+from interp.execute.attribution.core import Atoms, Target, activations, attribute
+from interp.execute.attribution.integrated_gradients import IntegratedGradients
 from interp.execute.deletion import deletion
 from interp.execute.factorize import factorize
 from interp.models.load import load_model

@@ -44,7 +44,7 @@ from interp.compare.metrics import (
     deletion_orders,
 )
 
-from .attribution import Atoms
+from .attribution.core import Atoms
 from .hooks import capture
 
 BATCH_SIZE = 32
