@@ -7,8 +7,10 @@ renderer draws.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xarray as xr
@@ -16,10 +18,12 @@ import xarray as xr
 from interp.check import check
 from interp.check.bound import Interface, Program
 from interp.data.images import load_image, to_data_url
+from interp.errors import error
 from interp.execute.engine import Engine
 from interp.execute.evaluate import Evaluated, evaluate
 from interp.execute.feature_vis import visualize
 from interp.models.load import load_model
+from interp.models.registry import EMPTY, Models
 from interp.options import Options
 from interp.plan.build import plan_interface
 from interp.plan.cost import check_budget
@@ -77,8 +81,19 @@ class Result:
         return render_page(self.pages[0]) if self.pages else "<p>empty spec</p>"
 
 
-def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -> Result:
-    """Check, plan and execute a spec (an AST, `.interp` text, or a path)."""
+def run(
+    spec: ast.Spec | str | Path,
+    options: Options | None = None,
+    *,
+    models: Models | Mapping[str, Any] | None = None,
+    **kwargs,
+) -> Result:
+    """Check, plan and execute a spec (an AST, `.interp` text, or a path).
+
+    `models` supplies models by name for the spec's `model NAME`
+    (`{"mine": interp.from_module(module, ...)}`).
+    """
+    models = Models.of(models)
     options = options or Options(**kwargs)
     if isinstance(spec, Path) or (
         isinstance(spec, str) and spec.endswith(".interp") and "\n" not in spec
@@ -86,12 +101,15 @@ def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -
         spec = load(spec)
     elif isinstance(spec, str):
         spec = parse(spec)
-    program = check(spec, device=options.torch_device)
-    return Result(program, tuple(run_interface(i, options) for i in program.interfaces))
+    program = check(spec, device=options.torch_device, models=models)
+    return Result(program, tuple(run_interface(i, options, models) for i in program.interfaces))
 
 
-def run_interface(interface: Interface, options: Options) -> InterfaceResult:
-    handle = load_model(interface.model, options.torch_device)
+def run_interface(
+    interface: Interface, options: Options, models: Models = EMPTY
+) -> InterfaceResult:
+    _refuse_other_models(interface)
+    handle = load_model(interface.model, options.torch_device, models=models)
     image = load_image(interface.image)
     plan = plan_interface(interface)
     if options.budget is not None:
@@ -118,6 +136,21 @@ def run_interface(interface: Interface, options: Options) -> InterfaceResult:
         input=f"{interface.image.kind}: {interface.image.value}",
     )
     return InterfaceResult(interface, evaluated, page, engine.forward_passes)
+
+
+def _refuse_other_models(interface: Interface) -> None:
+    """This executor runs one model per interface: never compute another model's layer
+    on this one's (the checker accepts `layer(..., model=...)`; executing it is to come)."""
+    for element in interface.elements:
+        content = element.content
+        for substrate in (content.source, content.target, element.presentation.option("grid")):
+            if getattr(substrate, "model", None) is not None:
+                raise error(
+                    f"element {element.name!r} uses a layer of another model "
+                    f"({substrate.describe()}), which this executor cannot run yet",
+                    element.span,
+                    "use layers of the interface's own model for now",
+                )
 
 
 def _icons(evaluated: dict[str, Evaluated], engine: Engine, options: Options) -> dict[str, dict]:

@@ -89,12 +89,13 @@ EMPTY = Models()
 def unknown_model(name: str, models: Models):
     """The error for a model name that is neither built in nor supplied."""
     supplied = models.names()
-    listing = f"built-in: {', '.join(BUILTIN_MODELS)}; supplied: " + (
-        ", ".join(supplied) if supplied else f'none (interp.run(spec, models={{"{name}": ...}}))'
-    )
+    known = f"built-in: {', '.join(BUILTIN_MODELS)}; supplied: {', '.join(supplied) or 'none'}"
     close = did_you_mean(name, (*BUILTIN_MODELS, *supplied))
-    hint = (close + "; " if close.startswith("did you mean") else "") + listing
-    hint += (
-        '; other architectures: torchvision("NAME", weights="FILE") or timm("NAME", weights="FILE")'
-    )
+    if close.startswith("did you mean"):
+        hint = f"{close} ({known})"
+    else:
+        hint = (
+            f'{known}; supply yours with interp.run(spec, models={{"{name}": interp.from_module(...)}})'
+            ', or name an architecture: torchvision("NAME", weights="FILE") or timm("NAME", weights="FILE")'
+        )
     return error(f"unknown model {name!r}", hint=hint)

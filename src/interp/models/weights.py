@@ -22,7 +22,7 @@ _SAVE_HINT = "save a state dict: torch.save(model.state_dict(), PATH)"
 def file_stamp(path: Path, what: str, hint: str) -> tuple[str, int, int]:
     """A file's identity (path, mtime, size), so an edited file is reloaded; missing: an error."""
     if not path.is_file():
-        raise error(f"no such {what} file: {path}", hint=f"{hint} (looked for {path.absolute()})")
+        raise error(f"no such {what} file: {path}", hint=f"{hint}; looked for {path.absolute()}")
     stat = path.stat()
     return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
@@ -81,7 +81,7 @@ def read_labels(path: Path) -> tuple[str, ...]:
     except FileNotFoundError:
         raise error(
             f"no such labels file: {path}",
-            hint=f"a text file with one class name per line (looked for {path.absolute()})",
+            hint=f"a text file with one class name per line; looked for {path.absolute()}",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(
