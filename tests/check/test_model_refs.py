@@ -199,7 +199,7 @@ def project(tmp_path, monkeypatch):
         "interface ft {\n"
         '  model torchvision("resnet18", weights="ft.pth", classes=10, labels="labels.txt")\n'
         '  input "cat.png"\n\n'
-        '  element classes = activations(output) | top(3) as bars\n'
+        "  element classes = activations(output) | top(3) as bars\n"
         "}\n",
         encoding="utf-8",
     )
@@ -240,3 +240,25 @@ def test_layers_lists_any_model_or_the_models_of_a_spec(project, capsys):
 def test_the_models_of_a_spec_are_every_interfaces_and_every_layers():
     assert models_of_spec(parse(ALIGNMENT)) == [LITE0, LITE1]
     assert models_of_spec(parse("interface a {\n}\n")) == [LITE0]
+
+
+def test_the_page_cache_stamps_files_beside_the_spec_and_other_models_weights(
+    tmp_path, monkeypatch
+):
+    import os
+
+    from interp.execute.page_cache import page_key
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "w.pth").write_bytes(b"one")
+    (tmp_path / "w.pth").write_bytes(b"the working directory's")
+    monkeypatch.chdir(tmp_path)
+    text = 'interface a {\n  let x = layer("fc", model=timm("resnet18", weights="w.pth"))\n}\n'
+    spec = parse(text, str(folder / "a.interp"))
+    ((path, *_),) = page_key(spec, folder)[2]
+    assert path == str((folder / "w.pth").resolve())
+    before = page_key(spec, folder)
+    (folder / "w.pth").write_bytes(b"edited")
+    os.utime(folder / "w.pth", ns=(1, 1))
+    assert page_key(spec, folder) != before

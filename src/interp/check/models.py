@@ -182,18 +182,19 @@ def models_of_spec(spec: ast.Spec, source: str = "", models: Models = EMPTY) -> 
         refs = [stmt.ref for stmt in interface.body if isinstance(stmt, ast.ModelStmt)]
         if not refs and interface.extends is None:
             found.append(DEFAULT_MODEL)
-        refs += [layer.model for layer in _layer_refs(interface) if layer.model is not None]
+        refs += [layer.model for layer in layer_refs(interface) if layer.model is not None]
         found.extend(spec for ref in refs if (spec := model_spec(ref, problems, models)))
     if problems.items:
         raise InterpError(problems.sorted(), source)
     return list(dict.fromkeys(found))
 
 
-def _layer_refs(node: object) -> list[ast.LayerRef]:
+def layer_refs(node: object) -> list[ast.LayerRef]:
+    """Every `layer(...)` inside an AST node (those with `model=` name another model)."""
     if isinstance(node, ast.LayerRef):
         return [node]
     if isinstance(node, tuple):
-        return [ref for item in node for ref in _layer_refs(item)]
+        return [ref for item in node for ref in layer_refs(item)]
     if isinstance(node, ast.Node):
-        return [ref for name in type(node).model_fields for ref in _layer_refs(getattr(node, name))]
+        return [ref for name in type(node).model_fields for ref in layer_refs(getattr(node, name))]
     return []
