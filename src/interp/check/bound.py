@@ -41,11 +41,11 @@ class Substrate:
 
     kind: Literal["layer", "input", "output"]
     layer: str | None = None
-    model: ModelSpec | None = None
     atoms: AtomKind | None = None
     labels: tuple[str, ...] = ()
     groups: Groups | None = None
     footprint: bool = False
+    model: ModelSpec | None = None
     span: Span | None = field(default=None, compare=False, hash=False)
 
     def describe(self) -> str:

@@ -28,7 +28,7 @@ class Scope:
         lets,
         elements,
         problems: Problems,
-        model_ref: Callable[[ast.Value], ModelSpec | None] = lambda ref: None,
+        model_ref: Callable[[ast.Value], ModelSpec | None],
     ):
         self.lets, self.elements, self.problems = lets, elements, problems
         self.model_ref = model_ref
