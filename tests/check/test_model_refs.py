@@ -8,6 +8,7 @@ import pytest
 import torch
 import torchvision
 from PIL import Image
+from tiny import tiny_classifier
 
 import interp
 from interp.check import check
@@ -112,16 +113,6 @@ def test_an_unknown_model_is_located_and_lists_the_choices():
 
 
 # ---- supplied models ----------------------------------------------------------------------
-
-
-def tiny_classifier() -> torch.nn.Module:
-    return torch.nn.Sequential(
-        torch.nn.Conv2d(3, 4, 3, padding=1),
-        torch.nn.ReLU(),
-        torch.nn.AdaptiveAvgPool2d(1),
-        torch.nn.Flatten(),
-        torch.nn.Linear(4, 3),
-    )
 
 
 MINE = """\

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision
+from tiny import tiny_classifier
 
 from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError, Span
@@ -336,16 +337,6 @@ class _Pickled:
 # ---- supplied models ---------------------------------------------------------------------
 
 
-def _tiny(classes: int = 2) -> torch.nn.Module:
-    return torch.nn.Sequential(
-        torch.nn.Conv2d(3, 4, 3, padding=1),
-        torch.nn.ReLU(),
-        torch.nn.AdaptiveAvgPool2d(1),
-        torch.nn.Flatten(),
-        torch.nn.Linear(4, classes),
-    )
-
-
 def test_from_module_refuses_what_cannot_work():
     good = dict(labels=["a", "b"], mean=(0.5,) * 3, std=(0.25,) * 3, input_size=32)
     for changes, message in [
@@ -355,7 +346,7 @@ def test_from_module_refuses_what_cannot_work():
         (dict(input_size=0), "input_size"),
     ]:
         with pytest.raises(InterpError, match=message):
-            from_module(_tiny(), **{**good, **changes})
+            from_module(tiny_classifier(2), **{**good, **changes})
     with pytest.raises(InterpError, match="takes a torch.nn.Module"):
         from_module("model.pth", **good)
 
@@ -363,7 +354,7 @@ def test_from_module_refuses_what_cannot_work():
 def test_a_supplied_model_loads_by_name_and_unknown_names_list_the_choices():
     from interp.models.registry import Models
 
-    handle = from_module(_tiny(), labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3)
+    handle = from_module(tiny_classifier(2), labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3)
     registry = Models.of({"mine": handle})
     assert load_model(ModelSpec("module", "mine"), models=registry) is handle
     assert load_model(ModelSpec("module", "mine"), models={"mine": handle}) is handle
@@ -376,7 +367,7 @@ def test_a_supplied_model_loads_by_name_and_unknown_names_list_the_choices():
     for bad, message in [
         ({"efficientnet_lite0": handle}, "taken by the language"),
         ({"my model": handle}, "cannot be written in a spec"),
-        ({"mine": _tiny()}, "not a wrapped model"),
+        ({"mine": tiny_classifier(2)}, "not a wrapped model"),
     ]:
         with pytest.raises(InterpError, match=message):
             Models.of(bad)
@@ -384,7 +375,7 @@ def test_a_supplied_model_loads_by_name_and_unknown_names_list_the_choices():
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_a_supplied_model_runs_on_another_device_as_a_copy():
-    handle = from_module(_tiny(), labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3)
+    handle = from_module(tiny_classifier(2), labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3)
     gpu = load_model(ModelSpec("module", "mine"), device="cuda", models={"mine": handle})
     assert gpu.device.startswith("cuda") and gpu.fingerprint == handle.fingerprint
     assert next(handle.module.parameters()).device.type == "cpu"

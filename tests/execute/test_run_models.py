@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision
+from tiny import tiny_classifier
 
 import interp
 from interp.errors import InterpError
@@ -21,20 +22,8 @@ interface mine "My classifier" {
 """
 
 
-def classifier() -> torch.nn.Module:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        return torch.nn.Sequential(
-            torch.nn.Conv2d(3, 4, 3, padding=1),
-            torch.nn.ReLU(),
-            torch.nn.AdaptiveAvgPool2d(1),
-            torch.nn.Flatten(),
-            torch.nn.Linear(4, 3),
-        )
-
-
 def test_a_spec_runs_on_the_callers_own_module():
-    module = classifier()
+    module = tiny_classifier()
     handle = interp.from_module(
         module, labels=["cat", "dog", "fox"], mean=(0.5,) * 3, std=(0.5,) * 3, input_size=32
     )

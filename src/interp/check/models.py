@@ -84,48 +84,53 @@ def model_spec(ref: ast.Value, problems: Problems, models: Models = EMPTY) -> Mo
 def _options(ref: ast.Call, problems: Problems) -> dict:
     """weights=, seed=, classes=, labels= of a model call, checked and paths resolved."""
     options: dict = {}
-    weights = ref.kwarg("weights")
-    if weights is not None:
-        value = weights.value
-        if isinstance(value, ast.Name) and value.name == "random":
-            options["weights"] = "random"
-        elif isinstance(value, ast.Str):
-            options["weights"] = resolve_path(value.value, value.span)
+    for name, (read, message, hint) in _READERS.items():
+        arg = ref.kwarg(name)
+        if arg is None:
+            continue
+        found = read(arg.value)
+        if found is None:
+            problems.add(message, arg.value.span, hint)
         else:
-            problems.add(
-                "weights= takes random or a file path string",
-                value.span,
-                'e.g. weights="model.pth"',
-            )
-    seed = ref.kwarg("seed")
-    if seed is not None:
-        if isinstance(seed.value, ast.Num) and isinstance(seed.value.value, int):
-            options["seed"] = seed.value.value
-        else:
-            problems.add("seed= takes an integer", seed.value.span, "e.g. seed=0")
-    classes = ref.kwarg("classes")
-    if classes is not None:
-        value = classes.value
-        if isinstance(value, ast.Num) and isinstance(value.value, int) and value.value >= 1:
-            options["classes"] = value.value
-        else:
-            problems.add(
-                "classes= takes the number of classes of the checkpoint's head",
-                value.span,
-                "e.g. classes=10",
-            )
-    labels = ref.kwarg("labels")
-    if labels is not None:
-        value = labels.value
-        if isinstance(value, ast.Str):
-            options["labels"] = resolve_path(value.value, value.span)
-        else:
-            problems.add(
-                "labels= takes a text file with one class name per line",
-                value.span,
-                'e.g. labels="labels.txt"',
-            )
+            options[name] = found
     return options
+
+
+def _weights(value: ast.Value) -> str | None:
+    if isinstance(value, ast.Name) and value.name == "random":
+        return "random"
+    return _path(value)
+
+
+def _path(value: ast.Value) -> str | None:
+    return resolve_path(value.value, value.span) if isinstance(value, ast.Str) else None
+
+
+def _integer(value: ast.Value, minimum: int | None = None) -> int | None:
+    if isinstance(value, ast.Num) and isinstance(value.value, int):
+        return value.value if minimum is None or value.value >= minimum else None
+    return None
+
+
+# option -> (read its value: None when it is wrong, the message then, a hint)
+_READERS = {
+    "weights": (
+        _weights,
+        "weights= takes random or a file path string",
+        'e.g. weights="model.pth"',
+    ),
+    "seed": (_integer, "seed= takes an integer", "e.g. seed=0"),
+    "classes": (
+        lambda value: _integer(value, minimum=1),
+        "classes= takes the number of classes of the checkpoint's head",
+        "e.g. classes=10",
+    ),
+    "labels": (
+        _path,
+        "labels= takes a text file with one class name per line",
+        'e.g. labels="labels.txt"',
+    ),
+}
 
 
 def _unknown(name: str, span: Span | None, problems: Problems, models: Models) -> None:
