@@ -4,6 +4,7 @@
     spec = interp.load("specs/teaser.interp")      # text -> AST
     print(interp.to_text(spec))                     # AST -> canonical text
     result = interp.run(spec)                       # check, plan, execute
+    interp.run(spec, models={"mine": interp.from_module(module, labels=..., mean=..., std=...)})
     from interp.syntax.builder import interface     # Python -> the same AST
 
 `import interp` stays cheap: the parser, the AST and the static checker; torch
@@ -25,16 +26,21 @@ from interp.errors import InterpError  # noqa: E402
 from interp.syntax import ast, builder, load, parse, to_text  # noqa: E402
 
 
-def run(spec, options=None, **kwargs):
-    """Check, plan and execute a spec (an AST, `.interp` text, or a path): see `interp.pipeline.run`."""
+def run(spec, options=None, *, models=None, **kwargs):
+    """Check, plan and execute a spec (an AST, `.interp` text, or a path): see `interp.pipeline.run`.
+
+    `models={"mine": interp.from_module(module, labels=..., mean=..., std=...)}`
+    binds the spec's `model mine` to any `nn.Module`.
+    """
     from interp.pipeline import run as run_pipeline
 
-    return run_pipeline(spec, options, **kwargs)
+    return run_pipeline(spec, options, models=models, **kwargs)
 
 
 # ---- later stages: loaded on first use so `import interp` does not import torch -------
 _LAZY = {
     "Options": ("interp.options", "Options"),
+    "from_module": ("interp.models.load", "from_module"),
     "render_page": ("interp.render", "render_page"),
     "write_outputs": ("interp.render", "write_outputs"),
 }

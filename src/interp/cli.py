@@ -165,7 +165,10 @@ def _parser() -> argparse.ArgumentParser:
 
     layers = sub.add_parser("layers", help="list a model's layers, shapes and signs")
     layers.add_argument(
-        "model", nargs="?", default="efficientnet_lite0", help="e.g. efficientnet_lite0"
+        "model",
+        nargs="?",
+        default="efficientnet_lite0",
+        help="""a model, e.g. efficientnet_lite1 or 'torchvision("resnet18", weights=random)', or a spec file (its models)""",
     )
     layers.add_argument("--all", action="store_true", help="include container modules")
     layers.set_defaults(handler=_layers)
@@ -363,17 +366,28 @@ def _space(args) -> int:
 
 
 def _layers(args) -> int:
-    from interp.models.load import ModelSpec, layer_table, load_model
+    from interp.check.models import models_of_spec, parse_model_ref
+    from interp.models.load import layer_table, load_model
 
-    handle = load_model(ModelSpec(source="builtin", name=args.model))
-    rows = layer_table(handle)
-    width = max(len(r.name) for r in rows)
-    print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  sign")
-    for row in rows:
-        if not args.all and len(row.shape) != 3:
-            continue
-        sign = "non-negative" if row.nonnegative else "signed"
-        print(f"{row.name:<{width}}  {str(row.shape):<18}  {sign}")
+    if args.model.endswith(".interp"):
+        spec, source = _read(args.model)
+        try:
+            specs = models_of_spec(spec, source)
+        except InterpError as exc:
+            raise exc.with_source(source) from None
+    else:
+        specs = [parse_model_ref(args.model)]
+    for number, model in enumerate(specs):
+        rows = layer_table(load_model(model))
+        width = max(len(r.name) for r in rows)
+        if len(specs) > 1:
+            print(("\n" if number else "") + f"# {model.to_text()}")
+        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  sign")
+        for row in rows:
+            if not args.all and len(row.shape) != 3:
+                continue
+            sign = "non-negative" if row.nonnegative else "signed"
+            print(f"{row.name:<{width}}  {str(row.shape):<18}  {sign}")
     return 0
 
 

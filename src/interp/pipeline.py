@@ -7,8 +7,10 @@ draws, all read from the values of the executed plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xarray as xr
@@ -17,6 +19,7 @@ from interp.check import check
 from interp.check.bound import Interface, Program
 from interp.execute.context import Settings
 from interp.execute.executors import executor
+from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
 from interp.plan.nodes import Forward, Node
@@ -82,22 +85,33 @@ class Result:
         return render_page(self.pages[0]) if self.pages else "<p>empty spec</p>"
 
 
-def run(spec: ast.Spec | str | Path, options: Options | None = None, **kwargs) -> Result:
-    """Check, plan and execute a spec (an AST, `.interp` text, or a path)."""
+def run(
+    spec: ast.Spec | str | Path,
+    options: Options | None = None,
+    *,
+    models: Models | Mapping[str, Any] | None = None,
+    **kwargs,
+) -> Result:
+    """Check, plan and execute a spec (an AST, `.interp` text, or a path).
+
+    `models` supplies models by name for the spec's `model NAME`
+    (`{"mine": interp.from_module(module, ...)}`).
+    """
+    models = Models.of(models)
     options = resolve_options(options, **kwargs)
     spec = resolve_spec(spec)
-    program = check(spec, device=options.torch_device)
+    program = check(spec, device=options.torch_device, models=models)
     plan = build_plan(
         program, quality=options.quality, size=options.icon_size, steps=options.icon_steps
     )
     if options.budget is not None:
         from interp.plan.cost import check_budget
 
-        check_budget(plan, options.quality, options.budget, options.torch_device)
-    return execute(program, plan, options)
+        check_budget(plan, options.quality, options.budget, options.torch_device, models)
+    return execute(program, plan, options, models)
 
 
-def execute(program: Program, plan: Plan, options: Options) -> Result:
+def execute(program: Program, plan: Plan, options: Options, models: Models | None = None) -> Result:
     """Run `plan` on the chosen executor and gather what a `Result` holds."""
     wanted: list[Node] = [*plan.pages]
     for _, _, element in plan.elements:
@@ -106,6 +120,7 @@ def execute(program: Program, plan: Plan, options: Options) -> Result:
         device=options.torch_device,
         cache_root=str(options.cache.root) if options.cache and options.cache.enabled else None,
         progress=options.progress,
+        models=Models.of(models),
     )
     values = executor(options.executor, address=options.ray_address).run(plan, settings, wanted)
     results = []

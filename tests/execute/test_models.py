@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision
+from tiny import tiny_classifier
 
 from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError, Span
@@ -202,3 +203,180 @@ def test_builtin_accepts_its_weights_under_timm_key_names(lite0, tmp_path):
     assert load_model(ModelSpec("builtin", "efficientnet_lite0", str(path))).fingerprint == (
         lite0.fingerprint
     )
+
+
+# ---- the builtin family --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, size", [("efficientnet_lite1", 240), ("efficientnet_lite2", 260)])
+def test_lite1_and_lite2_see_an_egyptian_cat_in_chelsea(name, size, chelsea):
+    import timm
+
+    handle = load_model(ModelSpec("builtin", name))
+    config = timm.models.get_pretrained_cfg("tf_" + name)
+    assert handle.input_size == size == config.input_size[-1]
+    assert (handle.mean, handle.std) == (tuple(config.mean), tuple(config.std))
+    assert handle.preprocess(chelsea).shape == (1, 3, size, size)
+    probabilities = logits(handle, chelsea).softmax(-1)
+    assert handle.labels[int(probabilities.argmax())] == "Egyptian cat"
+    assert float(probabilities.max()) > 0.6
+    assert "blocks.4.2.bn1" in handle.layer_names()
+
+
+def test_family_members_differ_and_random_ones_are_seeded():
+    build = models._load_cached.__wrapped__
+    lite1 = build(ModelSpec("builtin", "efficientnet_lite1", "random"), "cpu", None)
+    again = build(ModelSpec("builtin", "efficientnet_lite1", "random"), "cpu", None)
+    lite2 = build(ModelSpec("builtin", "efficientnet_lite2", "random"), "cpu", None)
+    assert lite1.fingerprint == again.fingerprint != lite2.fingerprint
+
+
+# ---- fine-tuned checkpoints ------------------------------------------------------------
+
+
+def _ten_class_resnet18(tmp_path):
+    """A real torchvision resnet18 whose head is replaced by 10 classes, saved as a state dict."""
+    model = torchvision.models.resnet18(weights=None)
+    model.fc = torch.nn.Linear(model.fc.in_features, 10)
+    path = tmp_path / "ft.pth"
+    torch.save(model.state_dict(), path)
+    return model, path
+
+
+def test_a_fine_tuned_torchvision_head_takes_its_size_from_the_checkpoint(tmp_path, chelsea):
+    model, path = _ten_class_resnet18(tmp_path)
+    handle = load_model(ModelSpec("torchvision", "resnet18", str(path)))
+    assert handle.labels == tuple(f"class {i}" for i in range(10))
+    model.eval()
+    x = handle.preprocess(chelsea)
+    with torch.no_grad():
+        torch.testing.assert_close(handle.module(x), model(x))
+    assert len(load_model(ModelSpec("torchvision", "resnet18", str(path), classes=10)).labels) == 10
+
+
+def test_a_fine_tuned_head_with_labels_from_a_file(tmp_path):
+    _, path = _ten_class_resnet18(tmp_path)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("\n".join(f"kind {i}" for i in range(10)) + "\n\n", encoding="utf-8")
+    spec = ModelSpec("torchvision", "resnet18", str(path), classes=10, labels=str(labels))
+    handle = load_model(spec)
+    assert handle.labels == tuple(f"kind {i}" for i in range(10))
+
+    labels.write_text("cat\ndog\n", encoding="utf-8")  # edited: reloaded, and refused
+    with pytest.raises(InterpError, match="names 2 classes, but the model has 10"):
+        load_model(spec)
+    with pytest.raises(InterpError, match="no such labels file"):
+        load_model(ModelSpec("torchvision", "resnet18", str(path), labels=str(tmp_path / "no")))
+
+
+def test_a_head_of_the_wrong_size_names_the_misfit(tmp_path):
+    _, path = _ten_class_resnet18(tmp_path)
+    with pytest.raises(InterpError, match="does not fit") as caught:
+        load_model(ModelSpec("torchvision", "resnet18", str(path), classes=12))
+    hint = caught.value.diagnostics[0].hint
+    assert "fc.weight is (10, 512), needs (12, 512)" in hint and "classes=" in hint
+
+
+def test_a_fine_tuned_timm_model(tmp_path, chelsea):
+    import timm
+
+    model = timm.create_model("resnet18", pretrained=False, num_classes=7)
+    path = tmp_path / "timm_ft.pth"
+    torch.save(model.state_dict(), path)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("\n".join("abcdefg"), encoding="utf-8")
+    handle = load_model(ModelSpec("timm", "resnet18", str(path), labels=str(labels)))
+    assert handle.labels == tuple("abcdefg")
+    assert logits(handle, chelsea).shape == (7,)
+    random = load_model(ModelSpec("timm", "resnet18", "random", classes=5))
+    assert random.labels == tuple(f"class {i}" for i in range(5))
+
+
+# ---- weights files that are not state dicts --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({1: torch.zeros(2)}, "keys that are not parameter names: 1"),
+        ({"fc.weight": torch.tensor([1.0, float("nan")])}, "NaN or infinite values in fc.weight"),
+        ({"fc.bias": torch.tensor([float("inf")])}, "NaN or infinite values in fc.bias"),
+        ({"fc.weight": [1, 2]}, "values that are not tensors: fc.weight"),
+        ([torch.zeros(2)], "holds a list, not a state dict"),
+    ],
+)
+def test_malformed_weights_files_are_located_user_errors(tmp_path, payload, message):
+    path = tmp_path / "bad.pth"
+    torch.save(payload, path)
+    span = Span("spec.interp", 2, 9, 2, 40)
+    with pytest.raises(InterpError, match=message) as caught:
+        load_model(ModelSpec("timm", "resnet18", str(path)), span=span)
+    assert caught.value.diagnostics[0].span == span
+
+
+def test_a_pickled_payload_is_never_run(tmp_path):
+    path = tmp_path / "evil.pth"
+    torch.save({"fc.weight": torch.zeros(2), "extra": _Pickled()}, path)
+    with pytest.raises(InterpError, match="cannot read weights file"):
+        load_model(ModelSpec("torchvision", "resnet18", str(path)))
+    assert not _Pickled.unpickled
+
+
+class _Pickled:
+    unpickled = False
+
+    def __reduce__(self):
+        return (_Pickled._mark, ())
+
+    @staticmethod
+    def _mark():
+        _Pickled.unpickled = True
+        return _Pickled()
+
+
+# ---- supplied models ---------------------------------------------------------------------
+
+
+def test_from_module_refuses_what_cannot_work():
+    good = dict(labels=["a", "b"], mean=(0.5,) * 3, std=(0.25,) * 3, input_size=32)
+    for changes, message in [
+        (dict(labels=["a", "b", "c"]), r"gives \(1, 2\) for one image; 3 labels"),
+        (dict(mean=(0.5, 0.5)), "mean takes three finite numbers"),
+        (dict(std=(0.0, 1.0, 1.0)), "std must be positive"),
+        (dict(input_size=0), "input_size"),
+    ]:
+        with pytest.raises(InterpError, match=message):
+            from_module(tiny_classifier(2), **{**good, **changes})
+    with pytest.raises(InterpError, match="takes a torch.nn.Module"):
+        from_module("model.pth", **good)
+
+
+def test_a_supplied_model_loads_by_name_and_unknown_names_list_the_choices():
+    from interp.models.registry import Models
+
+    handle = from_module(tiny_classifier(2), labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3)
+    registry = Models.of({"mine": handle})
+    assert load_model(ModelSpec("module", "mine"), models=registry) is handle
+    assert load_model(ModelSpec("module", "mine"), models={"mine": handle}) is handle
+    span = Span("spec.interp", 2, 9, 2, 13)
+    with pytest.raises(InterpError) as caught:
+        load_model(ModelSpec("module", "yours"), span=span, models=registry)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.span == span and "unknown model 'yours'" in diagnostic.message
+    assert "efficientnet_lite1" in diagnostic.hint and "mine" in diagnostic.hint
+    for bad, message in [
+        ({"efficientnet_lite0": handle}, "taken by the language"),
+        ({"my model": handle}, "cannot be written in a spec"),
+        ({"mine": tiny_classifier(2)}, "not a wrapped model"),
+    ]:
+        with pytest.raises(InterpError, match=message):
+            Models.of(bad)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_a_supplied_model_runs_on_another_device_as_a_copy():
+    handle = from_module(tiny_classifier(2), labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3)
+    gpu = load_model(ModelSpec("module", "mine"), device="cuda", models={"mine": handle})
+    assert gpu.device.startswith("cuda") and gpu.fingerprint == handle.fingerprint
+    assert next(handle.module.parameters()).device.type == "cpu"
+    assert load_model(ModelSpec("module", "mine"), device="cuda", models={"mine": handle}) is gpu

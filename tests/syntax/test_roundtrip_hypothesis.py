@@ -43,6 +43,7 @@ leaves = st.one_of(
     st.just(ast.InputRef()),
     st.lists(strings, max_size=2).map(lambda labels: ast.OutputRef(labels=tuple(labels))),
     strings.map(lambda path: ast.LayerRef(path=path)),
+    st.builds(lambda p, m: ast.LayerRef(path=p, model=ast.Name(name=m)), strings, names),
 )
 
 

@@ -9,21 +9,35 @@ reported together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from interp.check.bound import Program
 from interp.check.interfaces import check_static
+from interp.models.registry import Models
 from interp.syntax import ast
 
 
 def check(
-    spec: ast.Spec, *, source: str | None = None, device: str = "cpu", bind_models: bool = True
+    spec: ast.Spec,
+    *,
+    source: str | None = None,
+    device: str = "cpu",
+    bind_models: bool = True,
+    models: Models | Mapping[str, Any] | None = None,
 ) -> Program:
-    """Static checks, then (with `bind_models`) the checks that need each model."""
+    """Static checks, then (with `bind_models`) the checks that need each model.
+
+    `models` supplies models by name (`{"mine": interp.from_module(...)}`) for a
+    spec's `model mine`.
+    """
     source = source if source is not None else ""
-    program = check_static(spec, source)
+    registry = Models.of(models)
+    program = check_static(spec, source, registry)
     if bind_models:
         from interp.check.bind import bind_models as bind
 
-        bind(program, source, device)
+        bind(program, source, device, registry)
     return program
 
 

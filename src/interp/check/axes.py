@@ -27,6 +27,8 @@ TARGET_PREFIX = "t"
 
 
 def origin_key(substrate: Substrate) -> str | None:
+    if substrate.kind == "layer" and substrate.model is not None:
+        return f"{substrate.model.to_text()}/{substrate.layer}"  # another model's coordinates
     if substrate.kind == "layer":
         return substrate.layer
     return substrate.kind
@@ -48,7 +50,7 @@ def substrate_axes(substrate: Substrate, side: str, *, activations: bool) -> tup
         # one named class is a scalar target, not an axis of atoms to rank
         return (axis("class", "class", "vector" if len(substrate.labels) == 1 else "atom"),)
     if groups is not None:
-        group = axis("group", "group", origin=f"{groups.layer}#groups")
+        group = axis("group", "group", origin=f"{key}#groups")
         if substrate.footprint:
             return (group, *position)
         drill = tuple(replace(a, role="drill") for a in position) if activations else ()

@@ -1,42 +1,61 @@
 """Bind a checked program to its models: layers, class labels, inputs, NMF.
 
 `check(spec)` is the checker the CLI and `interp.pipeline` use: the static checks
-of `interp.check`, then every layer path against the model's
-`named_modules()`, every class label against its labels, every input image,
-and NMF of activations against the layers that are non-negative. All
-problems of a file are reported together.
+of `interp.check`, then every layer path against its model's `named_modules()`
+(the interface's, or another's: `layer(..., model=...)`), every class label
+against its labels, every input image, and NMF of activations against the
+layers that are non-negative. All problems of a file are reported together.
 """
 
 from __future__ import annotations
+
+import shlex
 
 from interp.check.bound import Interface, Program, Substrate
 from interp.check.problems import Problems
 from interp.data.images import load_image
 from interp.errors import InterpError, Span, did_you_mean
 from interp.models.load import ModelHandle, layer_table, load_model, nonnegative_layers
+from interp.models.registry import EMPTY, Models
+from interp.models.spec import ModelSpec
 
 
-def bind_models(program: Program, source: str, device: str) -> None:
-    """Check every interface of `program` against its model; raises InterpError listing all problems."""
+def bind_models(program: Program, source: str, device: str, models: Models = EMPTY) -> None:
+    """Check every interface of `program` against its models; raises InterpError listing all problems.
+
+    `models` holds the models the caller supplied by name.
+    """
     problems = Problems(source)
     for interface in program.interfaces:
-        _bind(interface, problems, device)
+        _bind(interface, problems, device, models)
     if problems.items:
         raise InterpError(problems.sorted(), source)
 
 
-def _bind(interface: Interface, problems: Problems, device: str) -> None:
+class _Models:
+    """Each model an interface uses, loaded once; None for one that failed (reported)."""
+
+    def __init__(self, problems: Problems, device: str, models: Models):
+        self.problems, self.device, self.models = problems, device, models
+        self.loaded: dict[ModelSpec, ModelHandle | None] = {}
+
+    def get(self, spec: ModelSpec, span: Span | None) -> ModelHandle | None:
+        if spec not in self.loaded:
+            try:
+                self.loaded[spec] = load_model(spec, self.device, span=span, models=self.models)
+            except InterpError as exc:
+                self.problems.items.extend(exc.diagnostics)
+                self.loaded[spec] = None
+        return self.loaded[spec]
+
+
+def _bind(interface: Interface, problems: Problems, device: str, models: Models) -> None:
     try:
         load_image(interface.image, span=interface.image_span)
     except InterpError as exc:
         problems.items.extend(exc.diagnostics)
-    try:
-        handle = load_model(interface.model, device, span=interface.model_span)
-    except InterpError as exc:
-        problems.items.extend(exc.diagnostics)
-        return
-    layers = handle.layer_names()
-    shapes = {info.name: info.shape for info in layer_table(handle)}
+    loaded = _Models(problems, device, models)
+    own = loaded.get(interface.model, interface.model_span)
     for element in interface.elements:
         substrates = [
             element.content.source,
@@ -44,19 +63,32 @@ def _bind(interface: Interface, problems: Problems, device: str) -> None:
             element.presentation.option("grid"),
         ]
         for substrate in substrates:
-            if isinstance(substrate, Substrate):
-                _bind_substrate(substrate, handle, layers, shapes, problems)
+            if not isinstance(substrate, Substrate):
+                continue
+            model = substrate.model or interface.model
+            handle = own if substrate.model is None else loaded.get(model, substrate.span)
+            if handle is not None:
+                _bind_substrate(substrate, model, handle, problems)
+
+
+def _layers_hint(model: ModelSpec) -> str:
+    if model.source == "module":
+        return "(the supplied module's named_modules() are its layers)"
+    return f"(`interp layers {shlex.quote(model.to_text())}` lists them all)"
 
 
 def _bind_substrate(
-    substrate: Substrate, handle: ModelHandle, layers: list[str], shapes: dict, problems: Problems
+    substrate: Substrate, model: ModelSpec, handle: ModelHandle, problems: Problems
 ) -> None:
+    layers = handle.layer_names()
+    shapes = {info.name: info.shape for info in layer_table(handle)}
     if substrate.kind == "layer" and substrate.layer not in layers:
         problems.add(
-            f"model {handle.spec.name} has no layer {substrate.layer!r}",
+            f"model {model.to_text()} has no layer {substrate.layer!r}",
             substrate.span,
             did_you_mean(substrate.layer or "", sorted(layers, key=_natural))
-            + f" (`interp layers {handle.spec.name}` lists them all)",
+            + " "
+            + _layers_hint(model),
         )
         return
     shape = shapes.get(substrate.layer) if substrate.kind == "layer" else None

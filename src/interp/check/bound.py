@@ -35,6 +35,8 @@ class Substrate:
 
     kind: "layer" | "input" | "output". `atoms` is None for a bare substrate
     (`input` in `input as image(...)`). `footprint` marks `groups.spatial`.
+    `model` is the model a layer belongs to: None for the interface's model,
+    another for `layer("x", model=efficientnet_lite1)`.
     """
 
     kind: Literal["layer", "input", "output"]
@@ -43,10 +45,14 @@ class Substrate:
     labels: tuple[str, ...] = ()
     groups: Groups | None = None
     footprint: bool = False
+    model: ModelSpec | None = None
     span: Span | None = field(default=None, compare=False, hash=False)
 
     def describe(self) -> str:
-        where = {"input": "input", "output": "output"}.get(self.kind, f'layer("{self.layer}")')
+        model = f", model={self.model.to_text()}" if self.model else ""
+        where = {"input": "input", "output": "output"}.get(
+            self.kind, f'layer("{self.layer}"{model})'
+        )
         if self.labels:
             where += "[" + ", ".join(f'"{x}"' for x in self.labels) + "]"
         if self.groups:

@@ -3,7 +3,8 @@ elements so each selection's source comes first, read model and input.
 
 Names become substrates in `interp.check.scope`; contents, operations and
 presentations are checked against their axes in `interp.check.elements`. These
-static checks need no model; `interp.check.bind.check` adds the ones that do.
+static checks need no model; `interp.check.bind` adds the ones that do; model references are read in
+`interp.check.models`.
 Every problem becomes a located diagnostic, all reported together.
 """
 
@@ -15,22 +16,28 @@ from interp.check.bound import (
     Program,
 )
 from interp.check.elements import bind_element
+from interp.check.models import DEFAULT_MODEL, model_spec
 from interp.check.problems import Problems
 from interp.check.scope import Scope
 from interp.data.images import ImageSpec
+from interp.data.paths import resolve_path
 from interp.errors import InterpError, did_you_mean
+from interp.models.registry import EMPTY, Models
 from interp.models.spec import ModelSpec
 from interp.syntax import ast
 
-DEFAULT_MODEL = ModelSpec(source="builtin", name="efficientnet_lite0")
 DEFAULT_IMAGE = ImageSpec(kind="sample", value="chelsea")
 
 
-def check_static(spec: ast.Spec, source: str = "") -> Program:
-    """Resolve and type-check `spec` without a model; raises InterpError listing all problems."""
+def check_static(spec: ast.Spec, source: str = "", models: Models = EMPTY) -> Program:
+    """Resolve and type-check `spec` without a model; raises InterpError listing all problems.
+
+    `models` names the models the caller supplies; a model name that is neither
+    one of them nor built in is a located problem.
+    """
     problems = Problems(source)
     interfaces = _resolve_extends(spec, problems)
-    bound = tuple(_bind_interface(i, problems) for i in interfaces)
+    bound = tuple(_bind_interface(i, problems, models) for i in interfaces)
     comparisons = []
     known = [i.name for i in spec.interfaces]
     for comparison in spec.comparisons:
@@ -105,14 +112,14 @@ def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
 # ---- one interface ----------------------------------------------------------------------
 
 
-def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
+def _bind_interface(interface: ast.Interface, problems: Problems, models: Models) -> Interface:
     lets: dict[str, ast.LetStmt] = {}
     elements: dict[str, ast.ElementStmt] = {}
     model, image, layout = DEFAULT_MODEL, DEFAULT_IMAGE, None
     model_span = image_span = None
     for stmt in interface.body:
         if isinstance(stmt, ast.ModelStmt):
-            model, model_span = _model_spec(stmt.ref, problems) or model, stmt.ref.span
+            model, model_span = model_spec(stmt.ref, problems, models) or model, stmt.ref.span
         elif isinstance(stmt, ast.InputStmt):
             image, image_span = _image_spec(stmt.ref, problems) or image, stmt.ref.span
         elif isinstance(stmt, ast.LetStmt | ast.ElementStmt):
@@ -131,7 +138,12 @@ def _bind_interface(interface: ast.Interface, problems: Problems) -> Interface:
             layout = stmt.layout
             _check_layout(stmt.layout, elements, interface, problems)
 
-    scope = Scope(lets, elements, problems)
+    def other_model(ref: ast.Value) -> ModelSpec | None:
+        """`layer(..., model=ref)`: None when ref names the interface's own model."""
+        found = model_spec(ref, problems, models)
+        return None if found == model else found
+
+    scope = Scope(lets, elements, problems, other_model)
     for let in lets.values():  # report mistakes in lets no element uses, too
         scope.substrate(let.value)
     bound: dict[str, Element] = {}
@@ -230,54 +242,9 @@ def _selection_refs(stmt: ast.ElementStmt) -> list[ast.Member]:
 # ---- model and input ----------------------------------------------------------------------
 
 
-def _model_spec(ref: ast.Value, problems: Problems) -> ModelSpec | None:
-    hint = 'e.g. efficientnet_lite0, efficientnet_lite0(weights=random, seed=0), torchvision("googlenet", weights="g.pth")'
-    if isinstance(ref, ast.Name):
-        return ModelSpec(source="builtin", name=ref.name)
-    if not isinstance(ref, ast.Call):
-        problems.add("expected a model", ref.span, hint)
-        return None
-    kwargs = {a.name: a.value for a in ref.args if a.name}
-    for arg in ref.args:
-        if arg.name and arg.name not in ("weights", "seed"):
-            problems.add(
-                f"model: unknown argument {arg.name!r}",
-                arg.span,
-                did_you_mean(arg.name, ["weights", "seed"]),
-            )
-    weights = kwargs.get("weights")
-    weights_value = None
-    if isinstance(weights, ast.Name) and weights.name == "random":
-        weights_value = "random"
-    elif isinstance(weights, ast.Str):
-        weights_value = weights.value
-    elif weights is not None:
-        problems.add(
-            "weights= takes random or a file path string", weights.span, 'e.g. weights="model.pth"'
-        )
-    seed = kwargs.get("seed")
-    if seed is not None and not (isinstance(seed, ast.Num) and isinstance(seed.value, int)):
-        problems.add("seed= takes an integer", seed.span, "e.g. seed=0")
-        seed = None
-    seed_value = seed.value if isinstance(seed, ast.Num) else 0
-    if ref.name in ("torchvision", "timm"):
-        first = ref.positional[0].value if ref.positional else None
-        if not isinstance(first, ast.Str):
-            problems.add(
-                f"{ref.name}(...) takes the architecture name as a string first",
-                ref.span,
-                f'e.g. {ref.name}("resnet18", weights="resnet18.pth")',
-            )
-            return None
-        return ModelSpec(source=ref.name, name=first.value, weights=weights_value, seed=seed_value)
-    if ref.positional:
-        problems.add(f"model {ref.name}(...) takes only keyword arguments", ref.span, hint)
-    return ModelSpec(source="builtin", name=ref.name, weights=weights_value, seed=seed_value)
-
-
 def _image_spec(ref: ast.Value, problems: Problems) -> ImageSpec | None:
     if isinstance(ref, ast.Str):
-        return ImageSpec(kind="path", value=ref.value)
+        return ImageSpec(kind="path", value=resolve_path(ref.value, ref.span))
     if (
         isinstance(ref, ast.Call)
         and ref.name == "sample"

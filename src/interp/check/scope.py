@@ -7,26 +7,39 @@ located diagnostic for anything it cannot resolve.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from interp.check.bound import Groups, Substrate
 from interp.check.problems import Problems
 from interp.errors import did_you_mean
+from interp.models.spec import ModelSpec
 from interp.syntax import ast
 
 ATOM_NAMES = ("spatial", "channels", "neurons", "groups")
 
 
 class Scope:
-    def __init__(self, lets, elements, problems: Problems):
+    """`model_ref` reads the model of `layer(..., model=REF)`: None for the
+    interface's own model (or a reference already reported as wrong)."""
+
+    def __init__(
+        self,
+        lets,
+        elements,
+        problems: Problems,
+        model_ref: Callable[[ast.Value], ModelSpec | None],
+    ):
         self.lets, self.elements, self.problems = lets, elements, problems
+        self.model_ref = model_ref
         self.resolving: set[str] = set()
 
     def substrate(self, value: ast.Value) -> Substrate | None:
         """Resolve a substrate expression (layer, input, output, a let, atoms)."""
         add = self.problems.add
         if isinstance(value, ast.LayerRef):
-            return Substrate("layer", layer=value.path, span=value.span)
+            model = None if value.model is None else self.model_ref(value.model)
+            return Substrate("layer", layer=value.path, model=model, span=value.span)
         if isinstance(value, ast.InputRef):
             return Substrate("input")
         if isinstance(value, ast.OutputRef):

@@ -93,7 +93,7 @@ def _read_file(path: Path, span: Span | None) -> np.ndarray:
         raise error(
             f"no such image file: {path}",
             span,
-            hint=f"the path is resolved from the working directory {Path.cwd()}",
+            hint=f"looked for {path.absolute()}; a spec file's paths are relative to its folder",
         )
     try:
         with warnings.catch_warnings():

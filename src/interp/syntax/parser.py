@@ -150,10 +150,20 @@ class _ToAst(Transformer):
         if str(name) != "attribution":
             self._no_arrows(args)
         if str(name) == "layer":
-            if len(args) == 1 and args[0].name is None and isinstance(args[0].value, ast.Str):
-                return ast.LayerRef(path=args[0].value.value, span=span)
+            path, *rest = args or (None,)
+            model = rest[0] if len(rest) == 1 and rest[0].name == "model" else None
+            if (
+                path is not None
+                and path.name is None
+                and isinstance(path.value, ast.Str)
+                and len(rest) == len([model] if model else [])
+            ):
+                value = model.value if model else None
+                return ast.LayerRef(path=path.value.value, model=value, span=span)
             self._fail(
-                "layer(...) takes one string: the module path", span, 'e.g. layer("blocks.4.2.bn1")'
+                "layer(...) takes the module path as a string, and optionally model=",
+                span,
+                'e.g. layer("blocks.4.2.bn1") or layer("blocks.4.2.bn1", model=efficientnet_lite1)',
             )
         return ast.Call(name=str(name), args=args, span=span)
 
