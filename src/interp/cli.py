@@ -216,7 +216,6 @@ def _plan(args) -> int:
     from interp.plan.build import build_plan
     from interp.plan.cost import estimate, seconds_per_forward
     from interp.plan.describe import as_json, describe
-    from interp.plan.nodes import Forward
 
     spec, source = _read(args.file)
     program = check(spec, source=source)
@@ -226,7 +225,7 @@ def _plan(args) -> int:
 
         print(json.dumps(as_json(plan), indent=1))
         return 0
-    handles = {n.model: load_model(n.model) for n in plan.of(Forward)}
+    handles = {m: load_model(m) for m in plan.models()}
     per_forward = max((seconds_per_forward(h) for h in handles.values()), default=0.0)
     print(describe(plan))
     print(estimate(plan, handles, args.quality, per_forward).describe())

@@ -20,7 +20,7 @@ from interp.execute.hooks import capture, run_until
 from interp.models.load import load_model
 from interp.models.spec import ModelSpec
 from interp.plan.build import build_plan
-from interp.plan.nodes import Attribute, Forward
+from interp.plan.nodes import Attribute, Forward, Visualize
 from interp.syntax import parse
 
 SETTINGS = Settings(device="cpu", progress=False)
@@ -157,3 +157,30 @@ def test_run_can_be_called_again_and_again():
     assert interp.check(spec).interfaces == first.program.interfaces
     for name in first.interfaces[0].arrays:
         np.testing.assert_array_equal(first.array(name).values, second.array(name).values)
+
+
+TWO_MODELS = """
+interface y {
+  let a = layer("blocks.4.2.bn1")
+  let b = layer("blocks.4.2.bn1", model=efficientnet_lite1)
+  element mine = activations(a.channels) | top(3) as feature_vis
+  element yours = activations(b.channels) | top(3) as feature_vis
+}
+"""
+
+
+def test_another_models_layer_runs_on_that_model_once():
+    program, plan = plan_for(TWO_MODELS)
+    forwards = plan.of(Forward)
+    assert sorted(f.model.name for f in forwards) == ["efficientnet_lite0", "efficientnet_lite1"]
+    values = LocalExecutor().run(plan, SETTINGS)
+    lite1 = load_model(ModelSpec("builtin", "efficientnet_lite1"))
+    image = lite1.preprocess(interp.data.images.load_image(program.interfaces[0].image))
+    with torch.no_grad(), capture(lite1.module, ["blocks.4.2.bn1"]) as record:
+        run_until(lite1.module, image)
+    totals = record["blocks.4.2.bn1"][0].sum((1, 2)).numpy()
+    yours = values[plan.element("y", "yours").array]
+    expected = np.sort(totals)[::-1][:3]
+    np.testing.assert_allclose(np.sort(yours.values)[::-1], expected, rtol=1e-5)
+    icons = {b.model.name for b in plan.of(Visualize)}
+    assert icons == {"efficientnet_lite0", "efficientnet_lite1"}  # each drawn on its own model

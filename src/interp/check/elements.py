@@ -90,6 +90,15 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
                 "add .spatial, .channels, .neurons or .groups(k)",
             )
             return None
+    if source.model != target.model:
+        scope.problems.add(
+            f"attribution runs on one model, but {source.describe()} and {target.describe()} "
+            "belong to different models",
+            content.span,
+            "compare two models' atoms by correlation over a dataset: "
+            "correlation(A.channels -> B.channels, over=pics)",
+        )
+        return None
     if source.kind == "output":
         scope.problems.add(
             "attribution flows from earlier to later: output cannot be a source",

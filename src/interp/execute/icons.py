@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from interp.execute.context import RunContext
-from interp.execute.feature_vis import Objective, visualize
+from interp.execute.feature_vis import visualize
 from interp.execute.forward import Inputs
 from interp.plan import nodes
 
@@ -22,16 +22,18 @@ def objectives(node: nodes.IconObjectives, inputs: Inputs) -> dict:
 
     array, *reads = (inputs[n] for n in node.reads)
     presentation = PRESENTATIONS[node.presentation]
-    return presentation.objectives(node.element, content_array(array), *reads)
+    icons = presentation.objectives(node.element, content_array(array), *reads)
+    return {key: (model or node.model, objective) for key, (model, objective) in icons.items()}
 
 
-def batch(node: nodes.Visualize, inputs: Inputs, ctx: RunContext) -> dict[Objective, np.ndarray]:
+def batch(node: nodes.Visualize, inputs: Inputs, ctx: RunContext) -> dict[tuple, np.ndarray]:
+    """(model, objective) -> picture, for every icon of this batch's model and layer."""
     wanted = list(
         dict.fromkeys(
             objective
             for request in node.requests
-            for objective in inputs[request].values()
-            if objective.layer == node.layer
+            for model, objective in inputs[request].values()
+            if model == node.model and objective.layer == node.layer
         )
     )
     if not wanted:
@@ -46,4 +48,4 @@ def batch(node: nodes.Visualize, inputs: Inputs, ctx: RunContext) -> dict[Object
         cache=ctx.cache,
         progress=ctx.progress,
     )
-    return dict(zip(wanted, images, strict=True))
+    return {(node.model, o): image for o, image in zip(wanted, images, strict=True)}

@@ -10,7 +10,7 @@ bounds, which are exact wherever the data cannot change them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from interp.check.axes import apply_op, content_axes
@@ -24,6 +24,7 @@ from interp.check.bound import (
     Top,
 )
 from interp.keys import TARGET_PREFIX, key_column
+from interp.models.spec import ModelSpec
 
 
 @dataclass(frozen=True)
@@ -35,28 +36,32 @@ class Shapes:
     input_size: int
 
 
-def element_sizes(elements: Sequence[Element], shapes: Shapes) -> dict[str, dict[str, int]]:
+def element_sizes(
+    elements: Sequence[Element], shapes: Shapes, others: Mapping[ModelSpec, Shapes] | None = None
+) -> dict[str, dict[str, int]]:
     """Element name -> (axis -> at most this many coordinates), the element's final array;
     the entry `"atoms"` bounds how many atoms it offers to selections."""
     found: dict[str, dict[str, int]] = {}
     for element in elements:
-        found[element.name] = _sizes(element, shapes, found)
+        found[element.name] = _sizes(element, shapes, others or {}, found)
     return found
 
 
-def _sizes(element: Element, shapes: Shapes, done: dict) -> dict[str, int]:
+def _sizes(element: Element, shapes: Shapes, others: Mapping, done: dict) -> dict[str, int]:
     content = element.content
     sizes: dict[str, int] = {}
     for substrate, side in ((content.source, "source"), (content.target, "target")):
         if isinstance(substrate, Substrate):
-            sizes.update(_substrate(substrate, side, shapes))
+            sizes.update(_substrate(substrate, side, others.get(substrate.model, shapes)))
     if content.kind == "substrate":
         grid = element.presentation.option("grid")
-        sizes = _substrate(grid, "source", shapes)
+        sizes = _substrate(grid, "source", others.get(grid.model, shapes))
     axes = content_axes(content)
     sizes = {a.name: sizes.get(a.name, 1) for a in axes} or sizes
     kept: int | None = None  # at most this many ranked coordinates survive the last top(k)
     for op in element.ops:
+        if not isinstance(op, SelectFrom | SelectAt):  # drill-down axes are summed away first
+            sizes = {n: v for n, v in sizes.items() if n not in _drill(axes)}
         if isinstance(op, SelectFrom):
             for _, ours in op.bindings:
                 sizes.pop(ours, None)
@@ -83,6 +88,10 @@ def _sizes(element: Element, shapes: Shapes, done: dict) -> dict[str, int]:
     offered = math.prod(final.get(a.name, 1) for a in element.atom_axes)
     final["atoms"] = min(offered, kept) if kept is not None else offered
     return final
+
+
+def _drill(axes) -> set[str]:
+    return {a.name for a in axes if a.role == "drill"}
 
 
 def _top(op: Top, axes, sizes: dict[str, int]) -> tuple[dict[str, int], int]:

@@ -23,7 +23,6 @@ from interp.check.axes import apply_op, content_axes
 from interp.check.bound import (
     Content,
     Element,
-    Groups,
     Interface,
     Program,
     SelectAt,
@@ -95,9 +94,9 @@ class _Builder:
             scope.element(element)
         return scope
 
-    def request(self, model: ModelSpec, request: IconObjectives) -> None:
-        for layer in request.layers:
-            wanted = self.requests.setdefault((model, layer), [])
+    def request(self, request: IconObjectives) -> None:
+        for where in request.layers:
+            wanted = self.requests.setdefault(where, [])
             if request not in wanted:
                 wanted.append(request)
 
@@ -123,19 +122,22 @@ class ElementScope:
     atoms: dict[str, Atoms] = field(default_factory=dict)
     objectives: dict[str, IconObjectives] = field(default_factory=dict)
     families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
-    forward: Forward | None = None
+    forwards: dict[ModelSpec, Forward] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.model: ModelSpec = self.interface.model
         self.image: ImageSpec = self.interface.image
         self._collect_families()
 
-    @property
-    def pass_(self) -> Forward:
-        """The interface's forward pass, made when a node first reads it."""
-        if self.forward is None:
-            self.forward = self._forward()
-        return self.forward
+    def model_of(self, substrate: Substrate) -> ModelSpec:
+        """The model a substrate belongs to: its own (`layer(..., model=M)`) or the interface's."""
+        return substrate.model or self.model
+
+    def pass_(self, model: ModelSpec) -> Forward:
+        """`model`'s forward pass over the input, made when a node first reads it."""
+        if model not in self.forwards:
+            self.forwards[model] = self._forward(model)
+        return self.forwards[model]
 
     # ---- step 1: what the interface reads ---------------------------------------------------
 
@@ -146,13 +148,15 @@ class ElementScope:
                 needs = self.families.setdefault(_family(element.content), [])
                 needs.append(_restriction(element))
 
-    def _forward(self) -> Forward:
+    def _forward(self, model: ModelSpec) -> Forward:
+        """One pass recording every layer of `model` the interface reads (and the logits when
+        an element shows them or a factorization needs the top class)."""
         layers: list[str] = []
         logits = False
         for element in self.interface.elements:
             content = element.content
             for substrate in (content.source, content.target, element.presentation.option("grid")):
-                if not isinstance(substrate, Substrate):
+                if not isinstance(substrate, Substrate) or self.model_of(substrate) != model:
                     continue
                 if substrate.kind == "layer":
                     layers.append(substrate.layer)
@@ -162,7 +166,7 @@ class ElementScope:
                 if groups is not None and groups.of != "activations" and groups.target is None:
                     logits = True  # the gradient is taken for the top class
         layers = list(dict.fromkeys(layers))
-        return self.builder.add(Forward(self.model, self.image, tuple(layers), logits))
+        return self.builder.add(Forward(model, self.image, tuple(layers), logits))
 
     def _restrictions(self, family: tuple, own: _Need | None = None) -> tuple[Restriction, ...]:
         """The family's targets: the union of its elements' needs (empty: all targets).
@@ -185,11 +189,9 @@ class ElementScope:
     def _attribute(self, family: tuple, own: _Need | None = None) -> Attribute:
         content: Content = family[0]
         restrict = self._restrictions(family, own)
-        factors = tuple(
-            self.factors(s.groups) for s in (content.source, content.target) if s.groups
-        )
+        factors = tuple(self.factors(s) for s in (content.source, content.target) if s.groups)
         return Attribute(
-            self.model,
+            self.model_of(content.source),
             self.image,
             content.source,
             content.target,
@@ -201,15 +203,20 @@ class ElementScope:
 
     # ---- step 2: elements -----------------------------------------------------------------
 
-    def factors(self, groups: Groups) -> Factorize:
-        return self.builder.add(Factorize(self.model, self.image, groups, self.pass_))
+    def factors(self, substrate: Substrate) -> Factorize:
+        """The factorization of a substrate's `.groups(k)` on its model."""
+        model = self.model_of(substrate)
+        return self.builder.add(Factorize(model, self.image, substrate.groups, self.pass_(model)))
 
     def activations(self, substrate: Substrate) -> Activations:
-        factors = self.factors(substrate.groups) if substrate.groups else None
-        return self.builder.add(Activations(self.pass_, substrate, factors))
+        factors = self.factors(substrate) if substrate.groups else None
+        forward = self.pass_(self.model_of(substrate))
+        return self.builder.add(Activations(forward, substrate, factors))
 
-    def magnitude(self, layer: str) -> Magnitude:
-        return self.builder.add(Magnitude(self.pass_, layer))
+    def magnitude(self, substrate: Substrate) -> Magnitude:
+        """The norm of the activation vector at each position of a layer substrate."""
+        forward = self.pass_(self.model_of(substrate))
+        return self.builder.add(Magnitude(forward, substrate.layer))
 
     def content(self, element: Element) -> Node:
         content = element.content
@@ -217,8 +224,7 @@ class ElementScope:
             return self.activations(content.source)
         if content.kind == "attribution":
             return self.builder.add(self._attribute(_family(content), _restriction(element)))
-        grid = element.presentation.option("grid")
-        return self.magnitude(grid.layer)  # type: ignore[union-attr]
+        return self.magnitude(element.presentation.option("grid"))  # type: ignore[arg-type]
 
     def element(self, element: Element) -> None:
         node = self.content(element)
@@ -234,18 +240,19 @@ class ElementScope:
             Atoms(final, tuple(a.name for a in element.atom_axes))
         )
         presentation = _presentation(element)
-        layers = presentation.icon_layers(element)
+        layers = tuple((m or self.model, layer) for m, layer in presentation.icon_layers(element))
         if layers:
             reads = presentation.icon_reads(element, self)
+            kind = element.presentation.kind
             request = self.builder.add(
-                IconObjectives(element.presentation.kind, element, (final, *reads), layers)
+                IconObjectives(kind, element, (final, *reads), self.model, layers)
             )
             self.objectives[element.name] = request
-            self.builder.request(self.model, request)
+            self.builder.request(request)
 
     def view(self, element: Element, batches: dict) -> View:
         request = self.objectives.get(element.name)
-        icons = tuple(batches[(self.model, layer)] for layer in request.layers) if request else ()
+        icons = tuple(batches[where] for where in request.layers) if request else ()
         extras = _presentation(element).view_reads(element, self)
         return View(
             element,

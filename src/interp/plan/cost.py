@@ -100,7 +100,11 @@ def estimate(
             for request in node.requests:
                 presentation = PRESENTATIONS[request.presentation]
                 counts = presentation.icon_counts(request.element, sizes[requests[request]])
-                icons += counts.get(node.layer, 0)
+                icons += sum(
+                    n
+                    for (model, layer), n in counts.items()
+                    if (model or request.model, layer) == (node.model, node.layer)
+                )
             size = node.size or settings.size
             steps = node.steps or settings.steps
             depth = _depth(handle, node.layer)
@@ -127,8 +131,7 @@ def check_budget(
     """The estimate for `plan`; raises InterpError when it is over `budget` seconds."""
     from interp.models.load import load_model
 
-    models_used = {n.model for n in plan.nodes if isinstance(n, (Forward, Attribute, Visualize))}
-    handles = {m: load_model(m, device, models=models) for m in models_used}
+    handles = {m: load_model(m, device, models=models) for m in plan.models()}
     per_forward = max(seconds_per_forward(h) for h in handles.values()) if handles else 0.0
     found = estimate(plan, handles, quality, per_forward)
     names = ", ".join(page.name for page in plan.pages)
@@ -142,7 +145,8 @@ def _element_sizes(plan: Plan, shapes: dict[ModelSpec, Shapes]) -> dict[tuple[st
     for page in plan.pages:
         if page.views:
             model = shapes[page.views[0].image.model]
-            for name, sizes in element_sizes([v.element for v in page.views], model).items():
+            elements = [v.element for v in page.views]
+            for name, sizes in element_sizes(elements, model, shapes).items():
                 found[(page.name, name)] = sizes
     return found
 

@@ -30,6 +30,12 @@ class Plan:
     def interface_elements(self, interface: str) -> dict[str, ElementNodes]:
         return {e: n for i, e, n in self.elements if i == interface}
 
+    def models(self) -> list:
+        """Every model some node runs, in plan order."""
+        return list(
+            dict.fromkeys(n.model for n in self.nodes if n.needs_model and hasattr(n, "model"))
+        )
+
     def count(self, kind: type) -> int:
         return sum(isinstance(n, kind) for n in self.nodes)
 

@@ -134,10 +134,11 @@ class Forward(Node):
         captures = f"captures {len(self.layers)} layer(s)" + (
             " and the logits" if self.logits else ""
         )
+        head = f"forward {self.model.name}: 1 pass"
         if self.carrier is not None:
-            return f"forward 1 pass, {captures}, recorded by the attribution's first pass"
+            return f"{head}, {captures}, recorded by the attribution's first pass"
         stop = f", stopping after {self.layers[-1]}" if self.layers and not self.logits else ""
-        return f"forward 1 pass, {captures}{stop}"
+        return f"{head}, {captures}{stop}"
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,8 @@ class IconObjectives(Node):
     presentation: str
     element: Element
     reads: tuple[Node, ...]
-    layers: tuple[str, ...]  # the layers its objectives can name (one `Visualize` each)
+    model: ModelSpec  # the interface's: icons on "the model" are drawn on it
+    layers: tuple[tuple[ModelSpec, str], ...]  # (model, layer) of its icons: one `Visualize` each
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,11 @@ class FeatureVis(Presentation):
 
     def icon_layers(self, element):
         free = {a.name for a in element.axes}
-        return tuple(dict.fromkeys(s.layer for axis, s in layer_atom_axes(element) if axis in free))
+        return tuple(
+            dict.fromkeys(
+                (s.model, s.layer) for axis, s in layer_atom_axes(element) if axis in free
+            )
+        )
 
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)

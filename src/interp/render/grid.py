@@ -16,7 +16,7 @@ import pandas as pd
 from interp.check.signatures import Param, Signature
 from interp.render import common, frames, pictures
 from interp.render.common import Built, Context
-from interp.render.presentation import Presentation, spatial_atoms
+from interp.render.presentation import Icon, Presentation, spatial_atoms
 from interp.render.views import ElementView
 
 SIZE = 420
@@ -131,28 +131,33 @@ class Grid(Presentation):
         return None
 
     def icon_layers(self, element):
-        return (element.content.source.layer,)
+        source = element.content.source
+        return ((source.model, source.layer),)
 
     def icon_reads(self, element, scope):
         return (scope.activations(_spatial(element)),)
 
     def view_reads(self, element, scope):
-        return (scope.magnitude(element.content.source.layer),)
+        return (scope.magnitude(element.content.source),)
 
     def icon_counts(self, element, sizes):
-        return {element.content.source.layer: sizes.get("x", 0) * sizes.get("y", 0)}
+        source = element.content.source
+        return {(source.model, source.layer): sizes.get("x", 0) * sizes.get("y", 0)}
 
     def objectives(self, element, array, cube):
         from interp.execute.feature_vis import Objective
 
-        layer = element.content.source.layer
+        source = element.content.source
         values = cube.transpose("channel", "y", "x").values
         return {
-            ("pos", x, y): Objective(
-                layer,
-                "direction",
-                position=(x, y),
-                direction=tuple(float(v) for v in values[:, y, x]),
+            ("pos", x, y): Icon(
+                source.model,
+                Objective(
+                    source.layer,
+                    "direction",
+                    position=(x, y),
+                    direction=tuple(float(v) for v in values[:, y, x]),
+                ),
             )
             for y in range(values.shape[1])
             for x in range(values.shape[2])

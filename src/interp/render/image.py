@@ -90,7 +90,7 @@ class Image(Presentation):
         return None
 
     def view_reads(self, element, scope):
-        return (scope.magnitude(element.presentation.option("grid").layer),)
+        return (scope.magnitude(element.presentation.option("grid")),)
 
     def table(self, element, array, atoms, icons, magnitude):
         frame = tidy(array)

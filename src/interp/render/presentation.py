@@ -16,7 +16,7 @@ Adding a presentation is one new module with one subclass, plus its entry in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ from interp.check.bound import Axis, Content, Element, Substrate
 from interp.check.bound import Presentation as Call
 from interp.check.signatures import Signature
 from interp.keys import is_key_column, source_name
+from interp.models.spec import ModelSpec
 
 if TYPE_CHECKING:
     from interp.plan.build import ElementScope
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
     from interp.render.views import ElementView
 
 Problem = tuple[str, str]  # (message, hint)
+
+
+class Icon(NamedTuple):
+    """One feature visualization: on `model` (None: the interface's), maximizing `objective`."""
+
+    model: ModelSpec | None
+    objective: Any  # execute.feature_vis.Objective
 
 
 class Presentation:
@@ -60,8 +68,9 @@ class Presentation:
 
     # ---- plan ---------------------------------------------------------------------------
 
-    def icon_layers(self, element: Element) -> tuple[str, ...]:
-        """The layers whose feature visualizations this element shows (none by default)."""
+    def icon_layers(self, element: Element) -> tuple[tuple[ModelSpec | None, str], ...]:
+        """(model, layer) of the feature visualizations this element shows (none by default);
+        model None is the interface's."""
         return ()
 
     def icon_reads(self, element: Element, scope: ElementScope) -> tuple[Node, ...]:
@@ -72,14 +81,14 @@ class Presentation:
         """The plan nodes `table` reads besides the element's array, atoms and icons."""
         return ()
 
-    def icon_counts(self, element: Element, sizes: dict[str, int]) -> dict[str, int]:
-        """Layer -> at most how many icons this element shows there, from `plan.bounds` sizes."""
+    def icon_counts(self, element: Element, sizes: dict[str, int]) -> dict[tuple, int]:
+        """(model, layer) -> at most how many icons this element shows there (`plan.bounds`)."""
         return {}
 
     # ---- execute (pure) -------------------------------------------------------------------
 
-    def objectives(self, element: Element, array: xr.DataArray, *reads: Any) -> dict:
-        """Atom key -> the feature-visualization objective that draws it."""
+    def objectives(self, element: Element, array: xr.DataArray, *reads: Any) -> dict[Any, Icon]:
+        """Atom key -> the icon that draws it: its model (None: the interface's) and objective."""
         return {}
 
     def table(
@@ -165,38 +174,40 @@ def layer_atom_axes(element: Element) -> list[tuple[str, Substrate]]:
     return found
 
 
-def layer_objectives(element: Element, array: xr.DataArray, factors: dict) -> dict:
-    """Channel or group objectives for every layer atom `array` still holds.
+def layer_objectives(element: Element, array: xr.DataArray, factors: dict) -> dict[Any, Icon]:
+    """Channel or group icons for every layer atom `array` still holds.
 
     `factors` maps a `Groups` to its factorization (directions per group).
     """
     from interp.execute.feature_vis import Objective
 
-    wanted: dict[tuple, Objective] = {}
+    wanted: dict[tuple, Icon] = {}
     for axis, substrate in layer_atom_axes(element):
         if axis not in array.dims:
             continue
         for value in array.coords[axis].values.tolist():
             if substrate.groups is not None:
                 direction = factors[substrate.groups].directions[value]
-                wanted[(axis, value)] = Objective(
+                objective = Objective(
                     substrate.layer, "group", direction=tuple(float(v) for v in direction)
                 )
             else:
-                wanted[(axis, value)] = Objective(substrate.layer, "channel", channel=int(value))
+                objective = Objective(substrate.layer, "channel", channel=int(value))
+            wanted[(axis, value)] = Icon(substrate.model, objective)
     return wanted
 
 
 def layer_icon_reads(element: Element, scope: ElementScope) -> tuple[Node, ...]:
     """The factorizations `layer_objectives` reads (one per grouped side)."""
-    return tuple(scope.factors(s.groups) for _, s in layer_atom_axes(element) if s.groups)
+    return tuple(scope.factors(s) for _, s in layer_atom_axes(element) if s.groups)
 
 
-def layer_icon_counts(element: Element, sizes: dict[str, int]) -> dict[str, int]:
-    """Icons per layer for presentations that draw layer atoms: one per coordinate kept."""
-    counts: dict[str, int] = {}
+def layer_icon_counts(element: Element, sizes: dict[str, int]) -> dict[tuple, int]:
+    """Icons per (model, layer) for presentations that draw layer atoms: one per coordinate kept."""
+    counts: dict[tuple, int] = {}
     for axis, substrate in layer_atom_axes(element):
-        counts[substrate.layer] = counts.get(substrate.layer, 0) + sizes.get(axis, 0)
+        where = (substrate.model, substrate.layer)
+        counts[where] = counts.get(where, 0) + sizes.get(axis, 0)
     return counts
 
 

@@ -182,7 +182,7 @@ class Sankey(Presentation):
     def icon_layers(self, element):
         if element.presentation.option("icons") == "none":
             return ()
-        return tuple(dict.fromkeys(s.layer for _, s in layer_atom_axes(element)))
+        return tuple(dict.fromkeys((s.model, s.layer) for _, s in layer_atom_axes(element)))
 
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)

@@ -64,10 +64,10 @@ def _icons(node: nodes.View, inputs) -> dict:
         pictures.update(inputs[batch])
     urls: dict = {}
     icons = {}
-    for key, objective in inputs[node.objectives].items():
-        if objective not in urls:
-            urls[objective] = to_data_url(pictures[objective])
-        icons[key] = urls[objective]
+    for key, icon in inputs[node.objectives].items():
+        if icon not in urls:
+            urls[icon] = to_data_url(pictures[icon])
+        icons[key] = urls[icon]
     return icons
 
 
