@@ -1,0 +1,164 @@
+"""Every contract spec rendered cold and warm: seconds, icons, optimized megapixels, page size.
+
+    python benchmarks/bench_gallery.py [--quality standard] [--specs teaser activation_grid]
+                                       [--json results.json]
+
+Each spec is rendered by the command line (`interp render`) in a fresh
+process with an empty cache of its own (cold: every forward pass, attribution
+and feature visualization computed), then again with that cache (warm: what
+a user sees re-rendering an unchanged spec). Times are wall-clock seconds of
+the whole process, interpreter start included, and its CPU seconds (user +
+system: on a loaded machine, the work done). The cold run counts the
+feature-visualization images it optimizes and their pixels (`optimized MP`:
+the sum of side² over optimized images, in megapixels); `icons` is the
+number of distinct icons on the page. The machine's load average is printed
+with the table: on a shared machine, read the numbers with it.
+
+Targets (issue 11, 2-core CPU, standard quality): every page ≤ 5 MB, teaser
+≤ 1 MB; activation_grid cold ≤ 90 s, semantic_dictionary cold ≤ 45 s, all
+eight cold ≤ 3 minutes; a warm re-render < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from gallery import CONTRACT, spec_path  # noqa: E402
+
+ICON_TABLE = re.compile(r'"[^"]*icon_urls": (\[.*?\])', re.S)
+
+
+def child(spec: str, output: str, quality: str) -> None:
+    """Render `spec` once in this process, counting the images the optimizer makes."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from interp import cli
+    from interp.execute.feature_vis import api
+
+    counted = {"images": 0, "pixels": 0}
+    real = api._optimize.optimize_batch
+
+    def counting(module, normalize, layer, objectives, seeds, settings, **kwargs):
+        counted["images"] += len(objectives)
+        counted["pixels"] += len(objectives) * settings.size**2
+        return real(module, normalize, layer, objectives, seeds, settings, **kwargs)
+
+    api._optimize.optimize_batch = counting
+    status = cli.main(["render", spec, "-o", output, "--quality", quality])
+    print("BENCH " + json.dumps(counted))
+    sys.exit(status)
+
+
+def render(spec: Path, output: Path, cache: Path, quality: str, count: bool) -> dict:
+    env = {**os.environ, "INTERP_CACHE_DIR": str(cache), "OMP_WAIT_POLICY": "PASSIVE"}
+    if count:
+        command = [sys.executable, __file__, "--child", str(spec), str(output), quality]
+    else:
+        command = [sys.executable, "-m", "interp.cli", "render", str(spec), "-o", str(output)]
+        command += ["--quality", quality]
+    start, cpu = time.perf_counter(), _children_cpu()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
+    if done.returncode != 0:
+        raise SystemExit(f"{spec.name} failed:\n{done.stdout}\n{done.stderr}")
+    found = {"seconds": seconds, "cpu": cpu, "stdout": done.stdout.strip()}
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH "):
+            found.update(json.loads(line[6:]))
+    return found
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def page_icons(html: str) -> int:
+    """Distinct icon images on a page (the `*icon_urls` lookup tables of its views)."""
+    urls: set[str] = set()
+    for table in ICON_TABLE.findall(html):
+        urls.update(row["url"] for row in json.loads(table))
+    return len(urls)
+
+
+def measure(name: str, quality: str, folder: Path) -> dict:
+    spec = spec_path(name)
+    cache = folder / f"cache-{name}"
+    output = folder / f"{name}.html"
+    cold = render(spec, output, cache, quality, count=True)
+    html_bytes = output.stat().st_size
+    icons = page_icons(output.read_text(encoding="utf-8"))
+    warm = render(spec, output, cache, quality, count=False)
+    return {
+        "spec": name,
+        "cold_s": round(cold["seconds"], 1),
+        "cold_cpu_s": round(cold["cpu"], 1),
+        "warm_s": round(warm["seconds"], 2),
+        "icons": icons,
+        "optimized": cold.get("images", 0),
+        "optimized_mp": round(cold.get("pixels", 0) / 1e6, 1),
+        "page_mb": round(html_bytes / 1e6, 2),
+    }
+
+
+def table(rows: list[dict], load: tuple[float, float]) -> str:
+    lines = [
+        "| spec | cold s | cold CPU s | warm s | icons | optimized images | optimized MP | page MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['spec']} | {r['cold_s']:.1f} | {r['cold_cpu_s']:.1f} | {r['warm_s']:.2f} |"
+            f" {r['icons']} | {r['optimized']} | {r['optimized_mp']:.1f} | {r['page_mb']:.2f} |"
+        )
+    sums = ("cold_s", "cold_cpu_s", "icons", "optimized", "optimized_mp")
+    total = {k: sum(r[k] for r in rows) for k in sums}
+    lines.append(
+        f"| **total** | {total['cold_s']:.1f} | {total['cold_cpu_s']:.1f}"
+        f" | max {max(r['warm_s'] for r in rows):.2f} |"
+        f" {total['icons']} | {total['optimized']} | {total['optimized_mp']:.1f} |"
+        f" max {max(r['page_mb'] for r in rows):.2f} |"
+    )
+    lines.append(
+        f"\nload average before / after: {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} CPUs"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(*sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality", default="standard", choices=("draft", "standard", "high"))
+    parser.add_argument("--specs", nargs="+", default=list(CONTRACT), choices=CONTRACT)
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON")
+    parser.add_argument("--keep", type=Path, help="write pages (and caches) here, not to a temp")
+    args = parser.parse_args()
+    before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for name in args.specs:
+            rows.append(measure(name, args.quality, folder))
+            print(json.dumps(rows[-1]), flush=True)
+    report = table(rows, (before, os.getloadavg()[0]))
+    print(report)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "table": report}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
