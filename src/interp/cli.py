@@ -216,10 +216,11 @@ def _plan(args) -> int:
     from interp.plan.build import build_plan
     from interp.plan.cost import estimate, seconds_per_forward
     from interp.plan.describe import as_json, describe
+    from interp.plan.sizing import LayerFacts
 
     spec, source = _read(args.file)
     program = check(spec, source=source)
-    plan = build_plan(program, quality=args.quality)
+    plan = build_plan(program, quality=args.quality, facts=LayerFacts.of_models())
     if args.json:
         import json
 

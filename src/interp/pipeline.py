@@ -23,6 +23,7 @@ from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
 from interp.plan.nodes import Forward, Node
+from interp.plan.sizing import LayerFacts
 from interp.render.views import ComparisonView, PageView
 from interp.syntax import ast
 
@@ -102,7 +103,11 @@ def run(
     spec = resolve_spec(spec)
     program = check(spec, device=options.torch_device, models=models)
     plan = build_plan(
-        program, quality=options.quality, size=options.icon_size, steps=options.icon_steps
+        program,
+        quality=options.quality,
+        size=options.icon_size,
+        steps=options.icon_steps,
+        facts=LayerFacts.of_models(options.torch_device, models),
     )
     if options.budget is not None:
         from interp.plan.cost import check_budget

@@ -7,7 +7,8 @@ The plan is built in three steps, each reading only what the previous made:
    its elements' selections can reach);
 2. per element: content → operations → final array → offered atoms, then the
    icons it shows (an `IconObjectives` node, read by one `Visualize` batch per
-   (model, layer) across the whole file) and its `View`;
+   (model, layer, side) across the whole file; `plan.sizing` picks the side
+   from how large the presentation draws them) and its `View`;
 3. per interface: its `Page`.
 
 A `Forward` pass whose layers an output-targeted attribution of the same
@@ -51,6 +52,7 @@ from interp.plan.nodes import (
     spanless,
 )
 from interp.plan.optimize import fuse_forward_passes
+from interp.plan.sizing import IconSizing, LayerFacts
 
 RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
 
@@ -61,11 +63,21 @@ def build_plan(
     quality: str = "standard",
     size: int | None = None,
     steps: int | None = None,
+    facts: LayerFacts | None = None,
 ) -> Plan:
-    """The plan for every interface of `program`; icons at `quality` (size/steps override it)."""
-    builder = _Builder()
+    """The plan for every interface of `program`; icons at `quality` (size/steps override it).
+
+    `size` (or the preset's) is the side of the largest icons; each element's
+    icons are sized from how large its page draws them (`plan.sizing`), with
+    `facts` read from the models. Without them (no models at hand) the
+    planner knows neither receptive fields nor layer shapes, and icons whose
+    side needs a layer's shape are optimized at the largest side.
+    """
+    from interp.execute.feature_vis import settings_for
+
+    builder = _Builder(IconSizing(settings_for(quality, size=size).size, facts))
     scopes = [builder.interface(spanless(i)) for i in program.interfaces]
-    batches = builder.visualizations(quality, size, steps)
+    batches = builder.visualizations(quality, steps)
     elements, pages = [], []
     for interface, scope in zip(program.interfaces, scopes, strict=True):
         views = []
@@ -81,9 +93,10 @@ def build_plan(
 class _Builder:
     """Interns nodes: adding a node equal to one already there returns the first."""
 
-    def __init__(self) -> None:
+    def __init__(self, sizing: IconSizing) -> None:
         self.nodes: dict[Node, Node] = {}
-        self.requests: dict[tuple[ModelSpec, str], list[IconObjectives]] = {}
+        self.sizing = sizing
+        self.requests: dict[tuple[ModelSpec, str, int], list[IconObjectives]] = {}
 
     def add(self, node):
         return self.nodes.setdefault(node, node)
@@ -100,11 +113,13 @@ class _Builder:
             if request not in wanted:
                 wanted.append(request)
 
-    def visualizations(self, quality: str, size: int | None, steps: int | None) -> dict:
-        """One `Visualize` per (model, layer), reading every element's request for it."""
+    def visualizations(self, quality: str, steps: int | None) -> dict:
+        """One `Visualize` per (model, layer, side), reading every element's request for it."""
         return {
-            key: self.add(Visualize(key[0], key[1], tuple(requests), quality, size, steps))
-            for key, requests in self.requests.items()
+            (model, layer, side): self.add(
+                Visualize(model, layer, tuple(requests), quality, side, steps)
+            )
+            for (model, layer, side), requests in self.requests.items()
         }
 
 
@@ -240,7 +255,7 @@ class ElementScope:
             Atoms(final, tuple(a.name for a in element.atom_axes))
         )
         presentation = _presentation(element)
-        layers = tuple((m or self.model, layer) for m, layer in presentation.icon_layers(element))
+        layers = self._icon_sides(element, presentation)
         if layers:
             reads = presentation.icon_reads(element, self)
             kind = element.presentation.kind
@@ -249,6 +264,15 @@ class ElementScope:
             )
             self.objectives[element.name] = request
             self.builder.request(request)
+
+    def _icon_sides(self, element: Element, presentation) -> tuple[tuple[ModelSpec, str, int], ...]:
+        """(model, layer, side in pixels) of each layer the element draws icons of."""
+        sizing = self.builder.sizing
+        layers = [(m or self.model, layer) for m, layer in presentation.icon_layers(element)]
+        if not layers:
+            return ()
+        shown = presentation.icon_side(element, lambda m, name: sizing.shape(m or self.model, name))
+        return tuple((m, layer, sizing.side(m, layer, shown)) for m, layer in layers)
 
     def view(self, element: Element, batches: dict) -> View:
         request = self.objectives.get(element.name)

@@ -105,7 +105,7 @@ def estimate(
                     for (model, layer), n in counts.items()
                     if (model or request.model, layer) == (node.model, node.layer)
                 )
-            size = node.size or settings.size
+            size = node.size
             steps = node.steps or settings.steps
             depth = _depth(handle, node.layer)
             scale = (size / handle.input_size) ** 2
@@ -113,6 +113,7 @@ def estimate(
             icons_total += icons
             lines.append(
                 f"    feature visualization {node.layer}: ≤ {icons} icons x {steps} steps at {size}px"
+                f" (≤ {icons * size * size / 1e6:,.1f} MP)"
             )
     return Estimate(total, int(memory), total * per_forward, icons_total, tuple(lines))
 

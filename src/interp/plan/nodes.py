@@ -232,24 +232,25 @@ class IconObjectives(Node):
     element: Element
     reads: tuple[Node, ...]
     model: ModelSpec  # the interface's: icons on "the model" are drawn on it
-    layers: tuple[tuple[ModelSpec, str], ...]  # (model, layer) of its icons: one `Visualize` each
+    # (model, layer, side in pixels) of its icons: one `Visualize` each (`plan.sizing`)
+    layers: tuple[tuple[ModelSpec, str, int], ...]
 
 
 @dataclass(frozen=True)
 class Visualize(Node):
-    """One batched optimization for every icon of one layer of one model."""
+    """One batched optimization for every icon of one layer of one model at one side (pixels)."""
 
     model: ModelSpec
     layer: str
     requests: tuple[IconObjectives, ...]
     quality: str
-    size: int | None = None
+    size: int
     steps: int | None = None
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        return f"visualize {self.layer}: one batch at quality {self.quality}"
+        return f"visualize {self.layer} at {self.size}px: one batch at quality {self.quality}"
 
 
 # ---- pages --------------------------------------------------------------------------------

@@ -21,12 +21,18 @@ from interp.render.views import ElementView
 
 SIZE = 420
 MIN_CELL, MAX_CELL = 10, 56
+ICON_SHARE = 0.94  # the largest icon's side, as a share of its cell's
 
 
 def cell_size(view: ElementView, shape: tuple[int, int]) -> float:
-    if "cell" in view.options:
-        return float(view.options["cell"])
-    longest = float(view.options.get("size", SIZE))
+    return cell_side(view.options, shape)
+
+
+def cell_side(options: dict, shape: tuple[int, int]) -> float:
+    """A cell's side in pixels for a grid of `shape` (rows, columns): the page's layout."""
+    if "cell" in options:
+        return float(options["cell"])
+    longest = float(options.get("size", SIZE))
     return float(np.clip(np.floor(longest / max(shape)), MIN_CELL, MAX_CELL))
 
 
@@ -39,7 +45,7 @@ def icon_boxes(table: pd.DataFrame, keys: list[str], cell: float) -> pd.DataFram
         fraction = np.sqrt(magnitude / peak.where(peak > 0)).fillna(0.0)
     else:
         fraction = pd.Series(1.0, index=table.index)
-    side = 0.94 * cell * fraction
+    side = ICON_SHARE * cell * fraction
     centre_x = table["_x"] + cell / 2
     centre_y = table["_y"] + cell / 2
     return table.assign(
@@ -139,6 +145,14 @@ class Grid(Presentation):
 
     def view_reads(self, element, scope):
         return (scope.magnitude(element.content.source),)
+
+    def icon_side(self, element, shape):
+        source = element.content.source
+        found = shape(source.model, source.layer)
+        if found is None or len(found) != 3:
+            return None
+        options = dict(element.presentation.options)
+        return ICON_SHARE * cell_side(options, (int(found[1]), int(found[2])))
 
     def icon_counts(self, element, sizes):
         source = element.content.source

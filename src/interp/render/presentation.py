@@ -4,8 +4,9 @@ A presentation declares, in one place, everything the pipeline asks of it:
 
 - `signature`: its arguments (the checker binds calls through it);
 - `fit`: whether it can show a content with given free axes, and the hint when not;
-- `icon_layers` / `icon_reads` / `objectives`: which feature visualizations it
-  draws, on which layers, from which plan nodes (the planner batches them);
+- `icon_layers` / `icon_reads` / `objectives` / `icon_side`: which feature
+  visualizations it draws, on which layers, from which plan nodes, and how
+  large (the planner batches and sizes them);
 - `view_reads` / `table`: the plan nodes its table needs and the table itself,
   a pure function of executed values (views never touch the model);
 - `chart`: how it draws (Altair / Vega-Lite).
@@ -80,6 +81,12 @@ class Presentation:
     def view_reads(self, element: Element, scope: ElementScope) -> tuple[Node, ...]:
         """The plan nodes `table` reads besides the element's array, atoms and icons."""
         return ()
+
+    def icon_side(self, element: Element, shape) -> float | None:
+        """The side, in CSS pixels, at which this element draws its icons (the planner
+        optimizes them for that, `plan.sizing`); None: unknown, drawn at the preset's size.
+        `shape(model, layer)` is a layer's output shape `(C, H, W)`, or None when unknown."""
+        return None
 
     def icon_counts(self, element: Element, sizes: dict[str, int]) -> dict[tuple, int]:
         """(model, layer) -> at most how many icons this element shows there (`plan.bounds`)."""

@@ -187,6 +187,9 @@ class Sankey(Presentation):
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)
 
+    def icon_side(self, element, shape):
+        return float(NODE)
+
     def icon_counts(self, element, sizes):
         return layer_icon_counts(element, sizes) if self.icon_layers(element) else {}
 

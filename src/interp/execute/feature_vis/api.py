@@ -35,7 +35,9 @@ PRESETS: dict[str, _optimize.Settings] = {
     "standard": _optimize.Settings(size=128, steps=64, lr=0.1),
     "high": _optimize.Settings(size=192, steps=256, lr=0.05),
 }
-BATCH_SIZE = {"cpu": 16, "cuda": 64}
+BATCH_SIZE = {"cpu": 16, "cuda": 64}  # images of BATCH_SIDE px per batch; smaller ones pack more
+BATCH_SIDE = 128
+MAX_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
         else {j: j for j in todo}
     )
     batches = _batches(
-        list(dict.fromkeys(shared.values())), batch_size or BATCH_SIZE.get(device.type, 16)
+        list(dict.fromkeys(shared.values())), batch_size or _batch_size(device, settings.size)
     )
     if not batches:
         return images
@@ -246,6 +248,16 @@ def _share_directions(jobs: Sequence[_Job], threshold: float) -> dict[_Job, _Job
             family.append((job, unit))
         shared[job] = match or job
     return shared
+
+
+def _batch_size(device: torch.device, side: int) -> int:
+    """Images per batch: as many pixels as `BATCH_SIZE` images of `BATCH_SIDE` px.
+
+    A step's fixed cost (autograd bookkeeping, one kernel launch per op) is
+    shared by the batch, so small icons are optimized many at a time.
+    """
+    per_device = BATCH_SIZE.get(device.type, 16)
+    return int(min(MAX_BATCH, max(1, per_device * BATCH_SIDE**2 // max(side, 1) ** 2)))
 
 
 def _batches(jobs: Sequence[_Job], batch_size: int) -> list[list[_Job]]:
