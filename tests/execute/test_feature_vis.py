@@ -268,3 +268,18 @@ def test_user_mistakes_are_interp_errors(lite0):
     assert "blocks.4.2.bn1" in caught.value.render()
     with pytest.raises(InterpError, match="quality"):
         settings_for("ultra")
+
+
+def test_batch_norms_run_as_affine_maps_with_the_same_values(lite0):
+    from interp.execute.feature_vis.optimize import affine_batch_norm
+
+    x = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    x = x.contiguous(memory_format=torch.channels_last)
+    original = torch.nn.functional.batch_norm
+    with torch.no_grad():
+        expected = lite0.module(lite0.normalize(x))
+        with affine_batch_norm():
+            assert torch.nn.functional.batch_norm is not original
+            fast = lite0.module(lite0.normalize(x))
+    assert torch.nn.functional.batch_norm is original
+    torch.testing.assert_close(fast, expected, rtol=1e-4, atol=1e-4)

