@@ -256,7 +256,7 @@ def _render(args) -> int:
         spec, Path(args.file).parent, quality=args.quality, device=args.device or "auto"
     )
     if cache is not None and page_cache.restore(cache, key, outputs):
-        _report_written(outputs, "from the cache: unchanged inputs")
+        _report_written(outputs, page_cache.icons(cache, key), "from the cache: unchanged inputs")
         return 0
 
     from interp.options import Options
@@ -273,6 +273,7 @@ def _render(args) -> int:
     from interp.files import write_all
     from interp.pipeline import run
     from interp.render.export import render_outputs  # the heavy stages load only on a miss
+    from interp.render.pictures import icon_count
 
     try:
         result = run(spec, options)
@@ -280,15 +281,17 @@ def _render(args) -> int:
         raise exc.with_source(source) from None
     views = {p.name: p for p in result.pages}
     files: dict[Path, bytes] = {}
+    icons: dict[str, int] = {}
     for name, paths in targets.items():
         view = result.comparison() if name is None else views[name]
         files.update(
             render_outputs(view, paths["html"], json_path=paths["json"], png_path=paths["png"])
         )
+        icons[f"{name}.html"] = icon_count(view)
     write_all(files)
     if cache is not None:
-        page_cache.store(cache, key, outputs)
-    _report_written(outputs)
+        page_cache.store(cache, key, outputs, icons)
+    _report_written(outputs, icons)
     return 0
 
 
@@ -328,13 +331,16 @@ def _targets(output: Path, pages: list[str | None], *, json: bool, png: bool) ->
     return targets
 
 
-def _report_written(outputs: dict[str, Path | None], note: str = "") -> None:
+def _report_written(outputs: dict[str, Path | None], icons: dict[str, int], note: str = "") -> None:
+    """One line per file written, with its size (and a page's icon count): a page's weight."""
     from interp.files import describe_size
 
-    for path in outputs.values():
+    for kind, path in outputs.items():
         if path is not None:
-            extra = f", {note}" if note else ""
-            print(f"wrote {path} ({describe_size(path.stat().st_size)}{extra})")
+            extra = [f"{icons[kind]} icons"] if kind in icons else []
+            extra += [note] if note else []
+            details = ", ".join([describe_size(path.stat().st_size), *extra])
+            print(f"wrote {path} ({details})")
 
 
 def _with_parents(spec, chosen):

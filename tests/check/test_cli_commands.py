@@ -222,7 +222,9 @@ def test_render_writes_every_interface_and_reports_sizes(tmp_path, capsys):
     assert [re.sub(r" \(.*\)$", "", line) for line in written] == [
         f"wrote {out.parent / name}" for name in names
     ]
-    assert all(re.search(r" \(\d+(\.\d)? (MB|kB|bytes)\)$", line) for line in written)
+    sizes = [re.search(r" \(\d+(\.\d)? (MB|kB|bytes)(, (\d+) icons)?\)$", line) for line in written]
+    assert all(sizes)  # a page also counts its icons (bars draw none); its JSON does not
+    assert [size.group(4) for size in sizes] == ["0", None, "0", None]
     assert sorted(p.name for p in out.parent.iterdir()) == names
     assert "<title>First" in (out.parent / "pages-a.html").read_text()
     assert "<title>Second" in (out.parent / "pages-b.html").read_text()

@@ -39,7 +39,7 @@ def page_path(tmp_path_factory) -> Path:
 def test_page_is_self_contained(page_path):
     html = page_path.read_text()
     assert "<script src=" not in html and "cdn.jsdelivr" not in html
-    assert "data:image/png;base64," in html  # the input image is inlined
+    assert "data:image/webp;base64," in html  # the input photo is inlined, compressed
 
 
 def test_top_class_is_selected_before_any_click(open_page, page_path):

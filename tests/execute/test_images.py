@@ -168,3 +168,19 @@ def test_data_url_decodes_to_the_same_pixels():
     decoded = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
     np.testing.assert_array_equal(np.asarray(decoded), image)
     assert to_data_url(image, format="jpeg").startswith("data:image/jpeg;base64,")
+
+
+def test_pages_get_photos_as_webp_and_flat_pictures_exactly():
+    from interp.data.images import compact_data_url
+
+    photo = load_image(ImageSpec("sample", "chelsea"))[:224, :224]
+    url = compact_data_url(photo)
+    assert url.startswith("data:image/webp;base64,")
+    png = to_data_url(photo)
+    assert len(url) < len(png) / 4  # the page's weight: photos and feature visualizations
+    decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    assert decoded.shape == photo.shape and np.abs(decoded.astype(int) - photo).mean() < 4
+
+    flat = np.zeros((64, 64, 3), np.uint8)
+    flat[:, 32:] = (200, 30, 60)  # exact colours cost nothing as a PNG
+    assert compact_data_url(flat) == to_data_url(flat)

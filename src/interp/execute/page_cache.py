@@ -86,7 +86,17 @@ def restore(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> bool:
     return True
 
 
-def store(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> None:
+def store(
+    cache: Cache, key: tuple, outputs: dict[str, Path | None], icons: dict[str, int] | None = None
+) -> None:
+    """Keep every written output, and each page's icon count (`icons`, by output kind)."""
     for kind, path in outputs.items():
         if path is not None and path.is_file():
             cache.put((*key, kind), path.read_bytes())
+    cache.put((*key, "icons"), dict(icons or {}))
+
+
+def icons(cache: Cache, key: tuple) -> dict[str, int]:
+    """The icon counts `store` kept with the outputs (empty when it kept none)."""
+    found = cache.get((*key, "icons"))
+    return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else {}

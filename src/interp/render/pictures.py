@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from interp.render.views import ElementView
+from interp.render.views import ComparisonView, ElementView, PageView
 
 
 def to_data_url(image: Any) -> str:
@@ -72,3 +72,15 @@ def cell_boxes(
     x = table["x"].astype(float)
     y = table["y"].astype(float)
     return table.assign(_x=x * cell_w, _x2=(x + 1) * cell_w, _y=y * cell_h, _y2=(y + 1) * cell_h)
+
+
+def icon_count(page: PageView | ComparisonView) -> int:
+    """Distinct icons (feature visualizations, thumbnails) a page shows: data URLs in the
+    icon columns of its tables (``icon``, ``source_icon``, ...)."""
+    pages = page.pages if isinstance(page, ComparisonView) else (page,)
+    urls: set[str] = set()
+    for one in pages:
+        for view in one.elements:
+            for column in (c for c in view.table.columns if "icon" in str(c)):
+                urls.update(u for u in view.table[column] if isinstance(u, str) and u)
+    return len(urls)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from interp.data.images import to_data_url
+from interp.data.images import compact_data_url
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
 from interp.render.registry import PRESENTATIONS
@@ -28,7 +28,7 @@ def element_view(node: nodes.View, inputs) -> ElementView:
         table[key_column(element.name)] = _keys(table, axes)
     for column in [c for c in table.columns if is_key_column(c)]:
         table[column] = table[column].astype(str)
-    meta = {"image": to_data_url(inputs[node.image])}
+    meta = {"image": compact_data_url(inputs[node.image])}
     meta.update(presentation.meta(element, array, table, *extras))
     options = {
         k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
@@ -56,7 +56,7 @@ def page(node: nodes.Page, inputs) -> PageView:
 
 
 def _icons(node: nodes.View, inputs) -> dict:
-    """Atom key -> icon data URL, each distinct picture encoded once."""
+    """Atom key -> icon data URL (`compact_data_url`), each distinct picture encoded once."""
     if node.objectives is None:
         return {}
     pictures: dict = {}
@@ -66,7 +66,7 @@ def _icons(node: nodes.View, inputs) -> dict:
     icons = {}
     for key, icon in inputs[node.objectives].items():
         if icon not in urls:
-            urls[icon] = to_data_url(pictures[icon])
+            urls[icon] = compact_data_url(pictures[icon])
         icons[key] = urls[icon]
     return icons
 
