@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import xarray as xr
 from gallery import spec_path
 from PIL import Image
 
@@ -18,6 +19,7 @@ from interp.models.receptive import _holding, receptive_field
 from interp.plan.build import build_plan
 from interp.plan.nodes import Visualize
 from interp.plan.sizing import IconSizing, LayerFacts
+from interp.render.feature_vis import MAX_CELLS, FeatureVis
 
 LITE0 = ModelSpec("builtin", "efficientnet_lite0")
 
@@ -88,6 +90,29 @@ def test_the_receptive_field_grows_with_depth_and_is_exact_on_a_known_net(lite0)
     assert _holding(uniform, 0.5) == 5  # the centre 3x3 holds 9/25
     triangle = np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1]).astype(float)
     assert _holding(triangle, 0.5) == 3  # two stacked 3x3 convolutions: 49/81 in the middle
+
+
+def test_feature_vis_optimizes_only_the_atoms_it_draws():
+    element = (
+        interp.check(
+            interp.parse("""interface wide {
+          model efficientnet_lite0
+          input sample("chelsea")
+          element all = activations(layer("blocks.4.2.bn1").channels) as feature_vis
+        }"""),
+            bind_models=False,
+        )
+        .interfaces[0]
+        .elements[0]
+    )
+    values = np.random.default_rng(0).random(300)
+    array = xr.DataArray(values, dims=["channel"], coords={"channel": np.arange(300)})
+    icons = FeatureVis().objectives(element, array)
+    strongest = set(np.argsort(-values)[:MAX_CELLS].tolist())
+    assert {channel for _, channel in icons} == strongest
+    assert FeatureVis().icon_counts(element, {"channel": 672, "atoms": 672}) == {
+        (None, "blocks.4.2.bn1"): MAX_CELLS
+    }
 
 
 # ---- the quality guard ------------------------------------------------------------------------

@@ -193,3 +193,63 @@ def test_feature_vis_accepts_array_icons_and_missing_ones():
     spec = single(ElementView("icons", "feature_vis", {"bars": True}, table))
     assert len(spec["datasets"]["icons__icon_urls"]) == 2
     assert [row["_icon"] for row in spec["datasets"]["icons__rows"]] == [0, 1, -1]
+
+
+def many_atoms(presentation: str, count: int, **options) -> ElementView:
+    """A `presentation` of `count` channels (no top(k)): each with its own icon."""
+    table = pd.DataFrame(
+        {
+            "channel": range(count),
+            "atom": [f"ch {c}" for c in range(count)],
+            "value": np.linspace(1.0, 0.01, count),
+            "icon": [synthetic.icon(c % 7, 8) for c in range(count)],
+        }
+    )
+    return ElementView("many", presentation, options, table)
+
+
+def test_feature_vis_with_hundreds_of_atoms_draws_a_row_and_counts_the_rest():
+    from interp.render.feature_vis import MAX_CELLS
+
+    spec = single(many_atoms("feature_vis", 300, bars=True))
+    rows = pd.DataFrame(spec["datasets"]["many__rows"])
+    assert len(rows) == MAX_CELLS and rows["value"].is_monotonic_decreasing
+    (note,) = spec["datasets"]["many__more"]
+    assert note["_note"] == f"… {300 - MAX_CELLS} more"
+    assert note["_nx"] > rows["_x2"].max()
+    assert named(spec, "many")["width"] < (MAX_CELLS + 2) * 80  # not 300 icons wide
+
+
+def named(node, name: str) -> dict:
+    """The (first) chart called `name` anywhere in a spec."""
+    if isinstance(node, dict):
+        if node.get("name") == name:
+            return node
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            found = named(child, name)
+            if found:
+                return found
+    return {}
+
+
+def test_bars_with_hundreds_of_atoms_end_in_a_note_that_selects_nothing():
+    from interp.render.bars import MAX_BARS, ROW
+
+    view = many_atoms("bars", 1000)
+    view.table["key_many"] = view.table["channel"].astype(str)
+    view = ElementView("many", "bars", {}, view.table, offers=("hover",))
+    spec = single(view)
+    rows = pd.DataFrame(spec["datasets"]["many__rows"])
+    assert len(rows) == MAX_BARS + 1
+    note = rows.sort_values("_order").iloc[-1]
+    assert note["_label"] == f"… {1000 - MAX_BARS} more" and pd.isna(note["value"])
+    assert pd.isna(note["key_many"])  # hovering the note selects no atom
+    assert json_size(spec) < 60_000 and ROW * (MAX_BARS + 1) < 1000
+
+
+def json_size(spec: dict) -> int:
+    import json
+
+    return len(json.dumps(spec))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from interp.check.axes import free_atoms, names
 from interp.check.signatures import Signature
+from interp.keys import is_key_column
 from interp.render import common, frames
 from interp.render.common import Built, Context
 from interp.render.presentation import Presentation, atom_columns, tidy
@@ -24,6 +25,21 @@ from interp.render.views import ElementView
 ROW = 22
 WIDTH = 240
 LABELS = 150
+MAX_BARS = 40  # bars in one subset; the rest are counted in a "… N more" row
+
+
+def capped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The first `MAX_BARS` rows of each subset by ``_order``, and in place of the rest one
+    row labelled "… N more" with no value (it draws a label and no bar)."""
+    kept = table[table["_order"] < MAX_BARS]
+    first = table[table["_order"] == MAX_BARS]
+    if first.empty:
+        return kept
+    hidden = frames.subset_max(table, keys, table["_order"])[first.index] + 1 - MAX_BARS
+    note = "… " + hidden.astype(int).astype(str) + " more"
+    own = {c: None for c in first.columns if is_key_column(c) and c not in keys}
+    first = first.assign(_label=note, atom=note, value=float("nan"), **own)  # not selectable
+    return pd.concat([kept, first])
 
 
 def order(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -47,7 +63,7 @@ def order(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
-    table = order(table, keys)
+    table = capped(order(table, keys), keys)
     per_subset = int(table.groupby(keys, sort=False).size().max()) if keys else len(table)
     height = ROW * max(per_subset, 1)
     width = LABELS + int(view.options.get("width", WIDTH))

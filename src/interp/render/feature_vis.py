@@ -10,11 +10,14 @@ hovered/clicked atom.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
 from interp.check.axes import free_atoms, names
 from interp.check.signatures import Param, Signature
+from interp.keys import is_key_column
 from interp.render import common, frames
 from interp.render.common import Built, Context
 from interp.render.presentation import (
@@ -35,6 +38,45 @@ GAP = 14
 LABEL = 16
 BAR = 8
 SERIES_LABEL = 120
+MAX_CELLS = 24  # icons in one row; the rest are counted in a "… N more" note
+MAX_ROWS = 16  # rows (series) in one subset; likewise
+NOTE = 84  # room for a note after a row
+
+
+def places(table: pd.DataFrame, keys: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Each row's (column, row) in the layout: rank by value within its row, and its
+    series' order of appearance within its subset (0 without series)."""
+    grouped = "series" in table
+    by = (["value"], [False]) if "value" in table else ([], [])
+    column = frames.rank(table, [*keys, "series"] if grouped else keys, *by)
+    row = frames.appearance(table, keys, "series") if grouped else pd.Series(0, index=table.index)
+    return column, row
+
+
+def shown(table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Which rows are drawn: the first `MAX_CELLS` atoms of a row, `MAX_ROWS` rows a subset.
+
+    Hundreds of atoms (a layer's channels without `top(k)`) stay readable, and
+    the planner optimizes icons only for the atoms a page draws.
+    """
+    column, row = places(table, keys)
+    return (column < MAX_CELLS) & (row < MAX_ROWS)
+
+
+def overflow(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Notes for what `shown` leaves out, on a laid-out table: ``_nx``, ``_ny``, ``_note``."""
+    column, row = places(table, keys)
+    grouped = [*keys, "series"] if "series" in table else keys
+    atoms = frames.subset_max(table, grouped, column) + 1
+    cells = table[(column == MAX_CELLS) & (row < MAX_ROWS)]
+    cells = cells.assign(_note="… " + (atoms[cells.index] - MAX_CELLS).astype(str) + " more")
+    notes = [cells.assign(_nx=cells["_x"], _ny=cells["_gy"])]
+    if "series" in table:
+        rows = frames.subset_max(table, keys, row)
+        first = table[(row == MAX_ROWS) & (column == 0)]
+        extra = (rows[first.index] + 1 - MAX_ROWS).astype(int).astype(str)
+        notes.append(first.assign(_note="… " + extra + " more rows", _nx=0.0, _ny=first["_gy"]))
+    return pd.concat(notes)[[*keys, "_nx", "_ny", "_note"]]
 
 
 def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.DataFrame:
@@ -81,6 +123,8 @@ def chart(view: ElementView, ctx: Context) -> Built:
     icon = int(view.options.get("icon_size", ICON))
     bars = bool(view.options.get("bars", False)) and "value" in table
     table = layout(table, keys, icon, bars)
+    notes = overflow(table, keys)
+    table = table[shown(table, keys)]
     icons: list[dict] = []
     if "icon" in table:
         table, icons = frames.split_icons(table, "icon", "_icon")
@@ -138,9 +182,33 @@ def chart(view: ElementView, ctx: Context) -> Built:
             common.encode(heading, x={"value": 0}, y=common.pixel("_gy"), text={"field": "series"})
         )
 
+    if len(notes):
+        layers.append(note_layer(view, ctx, notes, keys))
     width = float(table["_fx2"].max() + 2) if len(table) else icon
     height = float(table["_fy2"].max() + 2) if len(table) else icon
+    if len(notes):
+        width = max(width, float(notes["_nx"].max()) + NOTE)
+        height = max(height, float(notes["_ny"].max()) + icon / 2)
     return common.layered(view, ctx, layers, width, height)
+
+
+def note_layer(view: ElementView, ctx: Context, notes: pd.DataFrame, keys: list[str]) -> alt.Chart:
+    """The "… N more" notes of `overflow`, filtered like the rows they stand for."""
+    data = ctx.dataset(
+        ctx.name(view, "more"), frames.records(notes, ["_nx", "_ny", "_note", *keys])
+    )
+    text = common.base_chart(view, ctx, "more", data).mark_text(
+        align="left", baseline="middle", fontSize=11, font=common.FONT, color="#666"
+    )
+    return common.encode(
+        text, x=common.pixel("_nx"), y=common.pixel("_ny"), text={"field": "_note"}
+    )
+
+
+def icon_axis(axes: set) -> str | None:
+    """The atom axis a feature_vis draws icons for: a layer's channels or groups, the
+    source's before the target's."""
+    return next((a for a in ("channel", "group", "tchannel", "tgroup") if a in axes), None)
 
 
 class FeatureVis(Presentation):
@@ -161,25 +229,36 @@ class FeatureVis(Presentation):
         return None
 
     def icon_layers(self, element):
-        free = {a.name for a in element.axes}
-        return tuple(
-            dict.fromkeys(
-                (s.model, s.layer) for axis, s in layer_atom_axes(element) if axis in free
-            )
-        )
+        drawn = icon_axis({a.name for a in element.axes})
+        return tuple((s.model, s.layer) for axis, s in layer_atom_axes(element) if axis == drawn)
 
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)
 
+    def icon_side(self, element, shape):
+        return float(element.presentation.option("icon_size") or ICON)
+
     def icon_counts(self, element, sizes):
-        return layer_icon_counts(element, sizes)
+        drawn = icon_axis(set(sizes))
+        keys = math.prod(v for k, v in sizes.items() if is_key_column(k))
+        series = math.prod(v for k, v in sizes.items() if k not in (drawn, "atoms"))
+        series //= max(keys, 1)
+        cap = MAX_CELLS * min(series, MAX_ROWS) * keys
+        counts = layer_icon_counts(element, {drawn: min(sizes.get(drawn, 0), cap)})
+        return {where: n for where, n in counts.items() if n}
 
     def objectives(self, element, array, *reads):
-        return layer_objectives(element, array, factors_by_groups(element, reads))
+        """Icons for the atoms the page draws (`shown`), on the axis it draws them for."""
+        icons = layer_objectives(element, array, factors_by_groups(element, reads))
+        frame = atom_columns(tidy(array), element, prefer_layer=True)
+        axis = icon_axis(set(frame.columns))
+        keys = [c for c in frame.columns if is_key_column(c)]
+        drawn = set(frame.loc[shown(frame, keys), axis].tolist())
+        return {key: icon for key, icon in icons.items() if key[0] == axis and key[1] in drawn}
 
     def table(self, element, array, atoms, icons, *reads):
         frame = atom_columns(tidy(array), element, prefer_layer=True)
-        axis = next(a for a in ("channel", "group", "tchannel", "tgroup") if a in frame)
+        axis = icon_axis(set(frame.columns))
         frame["icon"] = [icons.get((axis, v), "") for v in frame[axis]]
         return frame
 
