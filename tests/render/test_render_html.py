@@ -58,9 +58,9 @@ def test_user_strings_are_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
     assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
-    # exactly the shell's own scripts: the bundle, one spec, the embedding code
-    assert html.count("<script") == 3
-    assert html.count("</script>") == 3
+    # exactly the shell's own scripts: the packed bundle and its loader, one spec, the embedding
+    assert html.count("<script") == 4
+    assert html.count("</script>") == 4
 
 
 def test_spec_json_cannot_close_its_script_tag():
@@ -142,3 +142,15 @@ def test_interrupted_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
         export.write_atomic(target, b"new")
     assert target.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_the_bundle_is_packed_to_a_third_and_unpacks_to_itself(teaser_html):
+    import base64
+    import gzip
+
+    from interp.render.html import javascript, packed_javascript
+
+    packed = packed_javascript()
+    assert packed in teaser_html and javascript() not in teaser_html
+    assert gzip.decompress(base64.b64decode(packed)).decode() == javascript()
+    assert len(packed) < len(javascript()) / 2

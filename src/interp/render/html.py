@@ -1,8 +1,9 @@
 """The self-contained HTML shell: inlined Vega/Vega-Lite/vega-embed, escaped text.
 
 Nothing on the page needs the network: the JavaScript bundle comes from
-vl-convert (the same Vega-Lite version Altair targets), images are ``data:``
-URLs inside the specs. Every user string goes through :func:`html.escape`;
+vl-convert (the same Vega-Lite version Altair targets), gzipped and base64'd
+into the page (a third of its 0.9 MB; the browser's own ``DecompressionStream``
+unpacks it), images are ``data:`` URLs inside the specs. Every user string goes through :func:`html.escape`;
 specs are embedded as JSON with ``<`` escaped, so no string can close a tag.
 Embedded views are exposed as ``window.__interp_views[name]`` and
 ``document.body.dataset.ready`` turns ``"true"`` (or ``"error"``) once all are
@@ -11,7 +12,9 @@ drawn, for tests and scripts.
 
 from __future__ import annotations
 
+import base64
 import functools
+import gzip
 import html
 import json
 
@@ -40,8 +43,19 @@ table.metrics thead th { border-bottom: 1px solid #ccc; font-weight: 600; }
 footer { color: #999; font-size: 12px; padding: 0 28px 20px; }
 """
 
+LOADER = """
+window.__interp_bundle = (async () => {
+  const packed = document.currentScript.previousElementSibling.textContent;
+  const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const script = document.createElement("script");
+  script.textContent = await new Response(stream).text();
+  document.head.appendChild(script);
+})();
+"""
+
 SCRIPT = """
-(function () {
+window.__interp_bundle.then(function () {
   const options = {renderer: "svg", tooltip: {theme: "light"},
     actions: {export: true, source: false, compiled: false, editor: false}};
   window.__interp_views = {};
@@ -58,7 +72,7 @@ SCRIPT = """
   window.__interp_ready = Promise.all(pending).then(
     () => { document.body.dataset.ready = "true"; },
     (error) => { document.body.dataset.ready = "error"; console.error(error); });
-})();
+}, (error) => { document.body.dataset.ready = "error"; console.error(error); });
 """
 
 
@@ -70,6 +84,12 @@ def javascript() -> str:
 
     bundle = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
     return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+@functools.lru_cache(maxsize=1)
+def packed_javascript() -> str:
+    """`javascript()` gzipped and base64'd, for `LOADER` to unpack (same bytes every time)."""
+    return base64.b64encode(gzip.compress(javascript().encode(), 9, mtime=0)).decode("ascii")
 
 
 def spec_json(spec: dict) -> str:
@@ -125,7 +145,8 @@ def document(title: str, header: str, body: str) -> str:
 <meta name="generator" content="interp">
 <title>{esc(title)}</title>
 <style>{STYLE}</style>
-<script>{javascript()}</script>
+<script type="application/octet-stream">{packed_javascript()}</script>
+<script>{LOADER}</script>
 </head>
 <body>
 <header>
