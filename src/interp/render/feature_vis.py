@@ -38,8 +38,8 @@ GAP = 14
 LABEL = 16
 BAR = 8
 SERIES_LABEL = 120
-MAX_CELLS = 24  # icons in one row; the rest are counted in a "… N more" note
-MAX_ROWS = 16  # rows (series) in one subset; likewise
+MAX_CELLS = 16  # icons in one row, about a page wide; the rest are counted in a "… N more" note
+MAX_ROWS = 8  # rows (series) in one subset; likewise
 NOTE = 84  # room for a note after a row
 
 
