@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from gallery import CONTRACT, spec_path  # noqa: E402
 
-ICON_TABLE = re.compile(r'"[^"]*icon_urls": (\[.*?\])', re.S)
+ICON_TABLE = re.compile(r'"[^"]*icon_urls":\s*(\[.*?\])', re.S)
 
 
 def child(spec: str, output: str, quality: str) -> None:
