@@ -241,9 +241,10 @@ class FeatureVis(Presentation):
     def icon_counts(self, element, sizes):
         drawn = icon_axis(set(sizes))
         keys = math.prod(v for k, v in sizes.items() if is_key_column(k))
-        series = math.prod(v for k, v in sizes.items() if k not in (drawn, "atoms"))
-        series //= max(keys, 1)
-        cap = MAX_CELLS * min(series, MAX_ROWS) * keys
+        rows = math.prod(
+            v for k, v in sizes.items() if k not in (drawn, "atoms") and not is_key_column(k)
+        )
+        cap = MAX_CELLS * min(rows, MAX_ROWS) * keys  # per subset, at most this many drawn
         counts = layer_icon_counts(element, {drawn: min(sizes.get(drawn, 0), cap)})
         return {where: n for where, n in counts.items() if n}
 
