@@ -16,9 +16,11 @@ from interp.render.views import ComparisonView, PageView
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
 
 
-def render_page(page: PageView) -> str:
-    """The page as HTML: a header (title, model, input) and the linked views."""
-    spec = page_spec(page, titled=False)
+def render_page(page: PageView, spec: dict | None = None) -> str:
+    """The page as HTML: a header (title, model, input) and the linked views.
+
+    `spec`: the page's ``page_spec(page, titled=False)`` when the caller has it already."""
+    spec = page_spec(page, titled=False) if spec is None else spec
     header = f"<h1>{html.esc(page.title or page.name)}</h1>\n" + html.meta_line(
         page.name, page.model, page.input
     )

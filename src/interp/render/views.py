@@ -81,6 +81,12 @@ class ElementView:
     def key(self) -> str:
         return f"key_{self.name}"
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.table)} rows"]
+        parts += [f"offers {event}" for event in self.offers]
+        parts += [f"shows {s.element}.{s.event}" for s in self.depends_on]
+        return f"<ElementView {self.name} as {self.presentation}: {', '.join(parts)}>"
+
 
 @dataclass(frozen=True)
 class PageView:
@@ -93,6 +99,10 @@ class PageView:
     model: str = ""
     input: str = ""
 
+    def __repr__(self) -> str:
+        elements = ", ".join(f"{e.name} ({e.presentation})" for e in self.elements)
+        return f"<PageView {self.name}: {elements}>"
+
 
 @dataclass(frozen=True)
 class ComparisonView:
@@ -100,3 +110,6 @@ class ComparisonView:
 
     pages: tuple[PageView, ...]
     metrics: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return f"<ComparisonView {', '.join(p.name for p in self.pages)}>"
