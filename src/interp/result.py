@@ -206,7 +206,7 @@ def summary(result: Result) -> str:
     ]
     for owner in result.interfaces:
         page = owner.page
-        title = f' "{page.title}"' if page.title else ""
+        title = f' "{page.title}"' if page.title and page.title != owner.name else ""
         where = ", ".join(part for part in (page.model, page.input) if part)
         lines.append(f"{owner.name}{title}" + (f" ({where})" if where else ""))
         rows = [_element_row(owner, element) for element in owner.interface.elements]

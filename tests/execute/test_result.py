@@ -162,3 +162,41 @@ def test_several_interfaces_save_one_by_name(tmp_path):
         result.save(tmp_path / "c.html", interface="c")
     with pytest.raises(KeyError, match="did you mean 'classes'"):
         result.array("class")
+
+
+DIVERSE = """interface div {
+  model efficientnet_lite0
+  input sample("chelsea")
+  let mid = layer("blocks.4.2.bn1")
+  element strips = activations(mid.channels) | top(2) as feature_vis(diversity=3)
+  element singles = activations(mid.channels) | top(2) as feature_vis
+}"""
+
+
+def test_feature_vis_diversity_draws_a_strip_of_pictures_per_atom():
+    from interp.plan.describe import describe
+    from interp.plan.nodes import Visualize
+    from interp.render import page_spec
+    from interp.render.pictures import image_size, strip_width
+
+    assert "as feature_vis(diversity=3)" in interp.to_text(interp.parse(DIVERSE))
+    result = interp.run(DIVERSE, **TINY)
+    assert sorted(batch.diversity for batch in result.plan.of(Visualize)) == [1, 3]
+    assert "3 diverse pictures per atom" in describe(result.plan)
+
+    strips, singles = result.icons("strips"), result.icons("singles")
+    assert list(strips) == list(singles) and len(strips) == 2
+    assert all(p.shape == (3, 32, 32, 3) for p in strips.values())
+    assert all(p.shape == (32, 32, 3) for p in singles.values())
+    assert result.icons("strips", stacked=True).dims == ("atom", "sample", "y", "x", "rgb")
+
+    views = {view.name: view for view in result.pages[0].elements}
+    assert image_size(views["strips"].table["icon"].iloc[0]) == (3 * 32 + 2 * 2, 32)
+    assert image_size(views["singles"].table["icon"].iloc[0]) == (32, 32)
+    datasets = page_spec(result.pages[0])["datasets"]
+    widths = {
+        name: {row["_x2"] - row["_x"] for row in datasets[f"{name}__rows"]}
+        for name in ("strips", "singles")
+    }
+    assert widths == {"strips": {strip_width(64, 3)}, "singles": {64}}
+    assert "2 icons" in repr(result)

@@ -83,7 +83,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.nodes: dict[Node, Node] = {}
-        self.requests: dict[tuple[ModelSpec, str], list[IconObjectives]] = {}
+        self.requests: dict[tuple[ModelSpec, str, int], list[IconObjectives]] = {}
 
     def add(self, node):
         return self.nodes.setdefault(node, node)
@@ -96,14 +96,16 @@ class _Builder:
 
     def request(self, request: IconObjectives) -> None:
         for where in request.layers:
-            wanted = self.requests.setdefault(where, [])
+            wanted = self.requests.setdefault((*where, request.diversity), [])
             if request not in wanted:
                 wanted.append(request)
 
     def visualizations(self, quality: str, size: int | None, steps: int | None) -> dict:
-        """One `Visualize` per (model, layer), reading every element's request for it."""
+        """One `Visualize` per (model, layer, diversity), reading every element's request for it."""
         return {
-            key: self.add(Visualize(key[0], key[1], tuple(requests), quality, size, steps))
+            key: self.add(
+                Visualize(key[0], key[1], tuple(requests), quality, size, steps, diversity=key[2])
+            )
             for key, requests in self.requests.items()
         }
 
@@ -244,15 +246,20 @@ class ElementScope:
         if layers:
             reads = presentation.icon_reads(element, self)
             kind = element.presentation.kind
+            diversity = presentation.icon_diversity(element)
             request = self.builder.add(
-                IconObjectives(kind, element, (final, *reads), self.model, layers)
+                IconObjectives(kind, element, (final, *reads), self.model, layers, diversity)
             )
             self.objectives[element.name] = request
             self.builder.request(request)
 
     def view(self, element: Element, batches: dict) -> View:
         request = self.objectives.get(element.name)
-        icons = tuple(batches[where] for where in request.layers) if request else ()
+        icons = (
+            tuple(batches[(*where, request.diversity)] for where in request.layers)
+            if request
+            else ()
+        )
         extras = _presentation(element).view_reads(element, self)
         return View(
             element,

@@ -96,11 +96,11 @@ def estimate(
             )
         elif isinstance(node, Visualize):
             handle = handles[node.model]
-            icons = 0
+            icons = 0  # pictures: `diversity` per atom
             for request in node.requests:
                 presentation = PRESENTATIONS[request.presentation]
                 counts = presentation.icon_counts(request.element, sizes[requests[request]])
-                icons += sum(
+                icons += node.diversity * sum(
                     n
                     for (model, layer), n in counts.items()
                     if (model or request.model, layer) == (node.model, node.layer)

@@ -15,8 +15,8 @@ Values, by node type (what the executor stores for the node):
 | `Factorize` | `GroupFactors`: footprints `(k, H, W)`, directions `(k, C)` |
 | `Activations`, `Magnitude`, `Operation`, `Collapse` | `xarray.DataArray` |
 | `Atoms` | tuple of atom coordinate dicts, strongest first |
-| `IconObjectives` | dict: atom key -> feature-visualization `Objective` |
-| `Visualize` | dict: `Objective` -> `H x W x 3` uint8 image |
+| `IconObjectives` | dict: atom key -> (model, feature-visualization `Objective`) |
+| `Visualize` | dict: (model, `Objective`) -> `H x W x 3` uint8 image (`N x H x W x 3` with `diversity` N) |
 | `InputImage` | the `S x S x 3` uint8 image the model sees |
 | `View` | `render.views.ElementView`; `Page`: `render.views.PageView` |
 """
@@ -226,18 +226,26 @@ class Atoms(Node):
 
 @dataclass(frozen=True)
 class IconObjectives(Node):
-    """Which feature visualizations an element shows: its presentation reads `inputs`."""
+    """Which feature visualizations an element shows: its presentation reads `inputs`.
+
+    `diversity`: how many different pictures each atom gets (`feature_vis(diversity=N)`).
+    """
 
     presentation: str
     element: Element
     reads: tuple[Node, ...]
     model: ModelSpec  # the interface's: icons on "the model" are drawn on it
     layers: tuple[tuple[ModelSpec, str], ...]  # (model, layer) of its icons: one `Visualize` each
+    diversity: int = 1
 
 
 @dataclass(frozen=True)
 class Visualize(Node):
-    """One batched optimization for every icon of one layer of one model."""
+    """One batched optimization for every icon of one layer of one model.
+
+    With `diversity` N, each objective gets N pictures pushed apart by Lucid's
+    diversity term; requests of different diversities are different batches.
+    """
 
     model: ModelSpec
     layer: str
@@ -245,11 +253,13 @@ class Visualize(Node):
     quality: str
     size: int | None = None
     steps: int | None = None
+    diversity: int = 1
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        return f"visualize {self.layer}: one batch at quality {self.quality}"
+        each = f", {self.diversity} diverse pictures per atom" if self.diversity > 1 else ""
+        return f"visualize {self.layer}: one batch at quality {self.quality}{each}"
 
 
 # ---- pages --------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ label, and with ``bars=true`` a bar of ``value`` under the label (length
 relative to the subset's largest magnitude, colour by sign). An optional
 ``series`` column (a second free atom axis, e.g. the target class of
 ``top(6, per=target)``) puts each series on its own labelled row. The cell frame is the hit target and shows the
-hovered/clicked atom.
+hovered/clicked atom. ``feature_vis(diversity=N)`` gives each atom N different
+pictures (Lucid's diversity term), drawn as a strip in its cell.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from interp.check.axes import free_atoms, names
 from interp.check.signatures import Param, Signature
 from interp.render import common, frames
 from interp.render.common import Built, Context
+from interp.render.pictures import strip_width
 from interp.render.presentation import (
     Presentation,
     atom_columns,
@@ -35,12 +37,18 @@ GAP = 14
 LABEL = 16
 BAR = 8
 SERIES_LABEL = 120
+MAX_DIVERSITY = 8  # pictures per atom in a strip
 
 
-def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.DataFrame:
+def layout(
+    table: pd.DataFrame, keys: list[str], icon: int, bars: bool, width: float | None = None
+) -> pd.DataFrame:
     """Pixel boxes per row, per subset: icon ``_x.._x2``/``_y.._y2``, label at ``_cx, _ty``,
-    cell frame ``_fx.._fx2``/``_fy.._fy2``, value bar ``_bx.._bx2``/``_by.._by2``."""
-    cell_w = icon + GAP
+    cell frame ``_fx.._fx2``/``_fy.._fy2``, value bar ``_bx.._bx2``/``_by.._by2``.
+
+    `width`: the icon box's width when it is wider than high (a strip of pictures)."""
+    width = icon if width is None else width
+    cell_w = width + GAP
     cell_h = icon + LABEL + (BAR + 8 if bars else 0) + GAP
     grouped = "series" in table
     left = SERIES_LABEL if grouped else 0
@@ -52,7 +60,7 @@ def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.Da
     x = left + column * cell_w
     table = table.assign(
         _x=x + GAP / 2,
-        _x2=x + GAP / 2 + icon,
+        _x2=x + GAP / 2 + width,
         _y=top,
         _y2=top + icon,
         _cx=x + cell_w / 2,
@@ -65,7 +73,7 @@ def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.Da
     )
     if bars and has_value:
         magnitude = frames.subset_max(table, keys, table["value"].abs())
-        span = (icon * table["value"].abs() / magnitude.where(magnitude > 0)).fillna(0.0)
+        span = (width * table["value"].abs() / magnitude.where(magnitude > 0)).fillna(0.0)
         table = table.assign(
             _bx=table["_x"],
             _bx2=table["_x"] + span,
@@ -80,7 +88,8 @@ def chart(view: ElementView, ctx: Context) -> Built:
     keys = frames.dependency_keys(view, table)
     icon = int(view.options.get("icon_size", ICON))
     bars = bool(view.options.get("bars", False)) and "value" in table
-    table = layout(table, keys, icon, bars)
+    width = strip_width(icon, int(view.options.get("diversity", 1)))
+    table = layout(table, keys, icon, bars, width)
     icons: list[dict] = []
     if "icon" in table:
         table, icons = frames.split_icons(table, "icon", "_icon")
@@ -108,7 +117,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         common.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     label = unit("labels").mark_text(
-        baseline="top", fontSize=10, limit=icon + GAP - 2, font=common.FONT, color="#333"
+        baseline="top", fontSize=10, limit=width + GAP - 2, font=common.FONT, color="#333"
     )
     layers.append(
         common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
@@ -147,7 +156,11 @@ class FeatureVis(Presentation):
     """Each layer atom (channel, group) drawn by its feature visualization, with optional bars."""
 
     name = "feature_vis"
-    signature = Signature("feature_vis", (Param("bars", "bool"),), "feature_vis(bars=true)")
+    signature = Signature(
+        "feature_vis",
+        (Param("bars", "bool"), Param("diversity", "int")),
+        "feature_vis(bars=true, diversity=4)",
+    )
 
     def fit(self, call, content, axes):
         problem = super().fit(call, content, axes)
@@ -158,6 +171,12 @@ class FeatureVis(Presentation):
                 f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(free_atoms(axes))})",
                 "use bars for classes",
             )
+        diversity = call.option("diversity", 1)
+        if diversity > MAX_DIVERSITY:
+            return (
+                f"feature_vis draws at most {MAX_DIVERSITY} pictures per atom, not diversity={diversity}",
+                f"diversity=N (2 to {MAX_DIVERSITY}) draws N different pictures of each atom, side by side",
+            )
         return None
 
     def icon_layers(self, element):
@@ -167,6 +186,9 @@ class FeatureVis(Presentation):
                 (s.model, s.layer) for axis, s in layer_atom_axes(element) if axis in free
             )
         )
+
+    def icon_diversity(self, element):
+        return int(element.presentation.option("diversity", 1))
 
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)

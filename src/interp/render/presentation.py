@@ -73,6 +73,10 @@ class Presentation:
         model None is the interface's."""
         return ()
 
+    def icon_diversity(self, element: Element) -> int:
+        """How many different pictures each icon of this element gets (one by default)."""
+        return 1
+
     def icon_reads(self, element: Element, scope: ElementScope) -> tuple[Node, ...]:
         """The plan nodes `objectives` reads after the element's final array."""
         return ()

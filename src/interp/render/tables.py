@@ -13,6 +13,7 @@ import pandas as pd
 from interp.data.images import to_data_url
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
+from interp.render.pictures import strip
 from interp.render.registry import PRESENTATIONS
 from interp.render.views import ElementView, PageView, Selection
 
@@ -56,7 +57,8 @@ def page(node: nodes.Page, inputs) -> PageView:
 
 
 def _icons(node: nodes.View, inputs) -> dict:
-    """Atom key -> icon data URL, each distinct picture encoded once."""
+    """Atom key -> icon data URL, each distinct picture encoded once (several pictures of
+    one atom, from `feature_vis(diversity=N)`, as one strip)."""
     if node.objectives is None:
         return {}
     pictures: dict = {}
@@ -66,7 +68,7 @@ def _icons(node: nodes.View, inputs) -> dict:
     icons = {}
     for key, icon in inputs[node.objectives].items():
         if icon not in urls:
-            urls[icon] = to_data_url(pictures[icon])
+            urls[icon] = to_data_url(strip(pictures[icon]))
         icons[key] = urls[icon]
     return icons
 
