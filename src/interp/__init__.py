@@ -30,7 +30,9 @@ def run(spec, options=None, *, models=None, **kwargs):
     """Check, plan and execute a spec (an AST, `.interp` text, or a path): see `interp.pipeline.run`.
 
     `models={"mine": interp.from_module(module, labels=..., mean=..., std=...)}`
-    binds the spec's `model mine` to any `nn.Module`.
+    binds the spec's `model mine` to any `nn.Module`. Results are cached on disk
+    by content, as on the command line (`cache=None`: off). The `Result` displays
+    as its interactive page in Jupyter; see `interp.result`.
     """
     from interp.pipeline import run as run_pipeline
 

@@ -36,7 +36,8 @@ def run(
     """Check, plan and execute a spec (an AST, `.interp` text, or a path).
 
     `models` supplies models by name for the spec's `model NAME`
-    (`{"mine": interp.from_module(module, ...)}`).
+    (`{"mine": interp.from_module(module, ...)}`). Options as keywords or an
+    `Options`; the on-disk cache is on unless `cache=None`.
     """
     models = Models.of(models)
     options = resolve_options(options, **kwargs)
