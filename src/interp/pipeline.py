@@ -22,7 +22,7 @@ from interp.execute.executors import executor
 from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
-from interp.plan.nodes import Forward, Node
+from interp.plan.nodes import Deletion, Forward, Node
 from interp.render.views import ComparisonView, PageView
 from interp.syntax import ast
 
@@ -45,6 +45,20 @@ class Result:
     program: Program
     plan: Plan
     interfaces: tuple[InterfaceResult, ...]
+    measured: tuple[tuple[str, str, str, float | None], ...] = ()  # interface, element, metric
+    curves: tuple[tuple[str, str, object], ...] = ()  # interface, element, DeletionCurves
+
+    def metrics(self) -> pd.DataFrame:
+        """The interface metrics of the compared interfaces: interface, element, metric, value.
+
+        A metric that does not apply to an element is absent (no row).
+        """
+        rows = [
+            {"interface": i, "element": e, "metric": m, "value": v}
+            for i, e, m, v in self.measured
+            if v is not None
+        ]
+        return pd.DataFrame(rows, columns=["interface", "element", "metric", "value"])
 
     def _find(self, element: str, interface: str | None) -> xr.DataArray:
         for result in self.interfaces:
@@ -113,9 +127,11 @@ def run(
 
 def execute(program: Program, plan: Plan, options: Options, models: Models | None = None) -> Result:
     """Run `plan` on the chosen executor and gather what a `Result` holds."""
-    wanted: list[Node] = [*plan.pages]
+    wanted: list[Node] = [*plan.pages, *(m for _, _, m in plan.metrics)]
     for _, _, element in plan.elements:
         wanted += [element.array, element.atoms]
+    deletions = [(i, e, r) for i, e, m in plan.metrics for r in m.reads if isinstance(r, Deletion)]
+    wanted += [r for _, _, r in deletions]
     settings = Settings(
         device=options.torch_device,
         cache_root=str(options.cache.root) if options.cache and options.cache.enabled else None,
@@ -136,4 +152,8 @@ def execute(program: Program, plan: Plan, options: Options, models: Models | Non
                 len(forwards),
             )
         )
-    return Result(program, plan, tuple(results))
+    measured = tuple((i, e, m.name, values[m]) for i, e, m in plan.metrics)
+    curves = tuple(
+        (i, e, values[r]) for i, e, r in dict.fromkeys(deletions) if values[r] is not None
+    )
+    return Result(program, plan, tuple(results), measured, curves)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interp.compare.metrics import nmf_explained
 from interp.execute.attribution.core import Target, gradient
 from interp.execute.context import RunContext
 from interp.execute.factorize import factorize
@@ -25,6 +26,7 @@ class GroupFactors:
 
     footprints: np.ndarray
     directions: np.ndarray
+    explained: float | None = None  # 1 - |A - WH|^2 / |A|^2 of the factorized matrix
 
 
 def groups(node: nodes.Factorize, inputs: Inputs, ctx: RunContext) -> GroupFactors:
@@ -42,8 +44,10 @@ def groups(node: nodes.Factorize, inputs: Inputs, ctx: RunContext) -> GroupFacto
         grad = grad[0].detach().cpu().numpy()
         matrix, signed = (grad if spec.of == "gradient" else grad * cube), True
     channels, height, width = matrix.shape
-    found = factorize(matrix.reshape(channels, height * width).T, spec.k, signed=signed, seed=0)
+    flat = matrix.reshape(channels, height * width).T
+    found = factorize(flat, spec.k, signed=signed, seed=0)
     return GroupFactors(
         np.asarray(found.footprints).T.reshape(spec.k, height, width),
         np.asarray(found.directions),
+        nmf_explained(flat, found.footprints, found.directions),
     )

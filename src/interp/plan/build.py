@@ -17,7 +17,7 @@ input also sees is recorded by that attribution's first pass (its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from interp.check.axes import apply_op, content_axes
 from interp.check.bound import (
@@ -28,6 +28,7 @@ from interp.check.bound import (
     SelectAt,
     SelectFrom,
     Substrate,
+    Top,
 )
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
@@ -37,11 +38,13 @@ from interp.plan.nodes import (
     Atoms,
     Attribute,
     Collapse,
+    Deletion,
     Factorize,
     Forward,
     IconObjectives,
     InputImage,
     Magnitude,
+    Metric,
     Node,
     Operation,
     Page,
@@ -75,7 +78,16 @@ def build_plan(
             nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
             elements.append((interface.name, element.name, nodes))
         pages.append(builder.add(_page(scope.interface, tuple(views))))
-    return fuse_forward_passes(Plan(tuple(builder.nodes), tuple(pages), tuple(elements)))
+    compared = {name for names in program.comparisons for name in names}
+    measured = [
+        (scope.interface.name, element.name, metric)
+        for scope in scopes
+        if scope.interface.name in compared
+        for element in scope.interface.elements
+        for metric in scope.metrics(element)
+    ]
+    plan = Plan(tuple(builder.nodes), tuple(pages), tuple(elements), tuple(measured))
+    return fuse_forward_passes(plan)
 
 
 class _Builder:
@@ -121,6 +133,7 @@ class ElementScope:
     arrays: dict[str, Collapse] = field(default_factory=dict)
     atoms: dict[str, Atoms] = field(default_factory=dict)
     objectives: dict[str, IconObjectives] = field(default_factory=dict)
+    before_top: dict[str, Node] = field(default_factory=dict)
     families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
     forwards: dict[ModelSpec, Forward] = field(default_factory=dict)
 
@@ -231,6 +244,8 @@ class ElementScope:
         axes = content_axes(element.content)
         for op in element.ops:
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
+            if isinstance(op, Top):
+                self.before_top[element.name] = node
             node = self.builder.add(Operation(node, op, axes, selector))
             axes = apply_op(op, axes)
         drill = tuple(a.name for a in axes if a.role == "drill")
@@ -249,6 +264,51 @@ class ElementScope:
             )
             self.objectives[element.name] = request
             self.builder.request(request)
+
+    # ---- metrics (interfaces a `compare` names) ------------------------------------------------
+
+    def metrics(self, element: Element) -> list[Metric]:
+        """One node per metric that applies to `element` (`compare.measures`)."""
+        from interp.compare.measures import MEASURES
+
+        found = []
+        for measure in MEASURES:
+            reads = measure.reads(element, self)
+            if reads is not None:
+                found.append(self.builder.add(Metric(measure.name, reads)))
+        return found
+
+    def on_model(self, node: Node, model: ModelSpec) -> Node:
+        """`node` computed on `model` instead of the interface's (targets kept as they are)."""
+
+        def swap(value):
+            if isinstance(value, ModelSpec):
+                return model if value == self.model else value
+            if isinstance(value, Node):
+                changes = {f.name: swap(getattr(value, f.name)) for f in fields(value)}
+                if isinstance(value, Forward):
+                    changes["carrier"] = None
+                return self.builder.add(replace(value, **changes))
+            if isinstance(value, tuple):
+                return tuple(swap(v) for v in value)
+            return value  # a Restriction: the same targets as the original
+
+        return swap(node)
+
+    def deletion(self, element: Element) -> Deletion | None:
+        """The deletion curves of an attribution to a class, for atoms that can be removed."""
+        content = element.content
+        if content.kind != "attribution" or content.target.kind != "output":
+            return None
+        source = content.source
+        if source.groups is not None or source.atoms not in ("spatial", "channels"):
+            return None
+        if source.kind == "input" and source.atoms != "spatial":
+            return None
+        label = content.target.labels[0] if content.target.labels else None
+        return self.builder.add(
+            Deletion(self.model_of(source), self.image, source, self.content(element), label)
+        )
 
     def view(self, element: Element, batches: dict) -> View:
         request = self.objectives.get(element.name)

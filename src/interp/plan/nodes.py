@@ -320,3 +320,38 @@ def spanless(value: Any) -> Any:
         cleaned = tuple(spanless(v) for v in value)
         return cleaned if any(a is not b for a, b in zip(cleaned, value, strict=True)) else value
     return value
+
+
+# ---- interface metrics (compare pages) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deletion(Node):
+    """The target's logit as an attribution's atoms are removed, strongest first and at random.
+
+    `scores` is the attribution content; `label` the class whose logit falls
+    (None: the model's top class for the input).
+    """
+
+    model: ModelSpec
+    image: ImageSpec
+    source: Substrate
+    scores: Node
+    label: str | None
+    steps: int = 16
+
+    needs_model: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"deletion of {self.source.describe()} ({self.steps} steps, and at random)"
+
+
+@dataclass(frozen=True)
+class Metric(Node):
+    """One interface metric of one element (`compare.measures`), from the nodes it reads."""
+
+    name: str
+    reads: tuple[Node, ...]
+
+    def describe(self) -> str:
+        return f"metric {self.name}"

@@ -41,6 +41,10 @@ def render_comparison(cmp: ComparisonView) -> str:
     body = []
     if cmp.metrics is not None and len(cmp.metrics):
         body.append("<h2>Metrics</h2>\n" + html.metrics_table(cmp.metrics))
+    if cmp.curves is not None and len(cmp.curves):
+        from interp.render.curves import deletion_chart
+
+        body.append(html.view("interp-deletion", "deletion", deletion_chart(cmp.curves)))
     sections = []
     for i, (page, prefix) in enumerate(zip(cmp.pages, comparison_prefixes(cmp), strict=True)):
         spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))

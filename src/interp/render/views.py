@@ -99,4 +99,6 @@ class ComparisonView:
     """`compare A, B`: pages side by side, with per-interface metrics."""
 
     pages: tuple[PageView, ...]
-    metrics: pd.DataFrame | None = None
+    metrics: pd.DataFrame | None = None  # interface, element, metric, value
+    definitions: dict[str, str] = field(default_factory=dict)  # metric -> one line, on hover
+    curves: pd.DataFrame | None = None  # interface, element, order, fraction, logit (deletion)
