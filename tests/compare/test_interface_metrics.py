@@ -3,6 +3,7 @@ and where they appear (Result.metrics(), the compare page, --metrics CSV)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from gallery import spec_path
@@ -83,3 +84,11 @@ def test_render_writes_the_metrics_csv(tmp_path):
     table = pd.read_csv(csv)
     assert list(table.columns) == ["interface", "element", "metric", "value"]
     assert "randomization" in set(table["metric"])
+
+
+def test_compatible_and_independent_groups_report_their_flow_entropy():
+    result = interp.run(spec_path("compatible_groups"), **TINY)
+    metrics = result.metrics()
+    for interface in ("independent", "compatible"):
+        entropy = value(metrics, interface, "flow", "flow_entropy")
+        assert 0 < entropy <= np.log2(25)

@@ -32,7 +32,9 @@ def test_three_teaser_variants_render_one_compare_page_with_one_metrics_table():
     assert set(metrics["interface"]) == {c.name for c in spec.interfaces[1:]}
     assert {"coverage", "randomization", "path_dependence"} <= set(metrics["metric"])
     # the base interface and the variant on its own layer share their work
-    forwards = [f for f in result.plan.of(Forward) if f.model.weights is None]  # not randomization's
+    forwards = [
+        f for f in result.plan.of(Forward) if f.model.weights is None
+    ]  # not randomization's
     assert len(forwards) == 3
     layers = {f.layers for f in forwards}
     assert layers == {(path,) for path in LAYERS}

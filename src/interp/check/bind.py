@@ -109,6 +109,16 @@ def _bind_substrate(
                 did_you_mean(label, handle.labels),
             )
     groups = substrate.groups
+    if groups is not None and groups.compatible is not None:
+        later = groups.compatible
+        if later.layer not in layers or layers.index(later.layer) <= layers.index(groups.layer):
+            problems.add(
+                f"groups of {groups.layer!r} can only be made compatible with a later layer's "
+                f"groups, and {later.layer!r} is not later",
+                substrate.span,
+                "compatible= names the groups of a layer this one feeds",
+            )
+            return
     if groups is not None:
         if groups.target is not None and groups.target not in handle.labels:
             # target="..." follows the layer on its line: point there when it does

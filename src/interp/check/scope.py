@@ -162,10 +162,24 @@ class Scope:
             )
         options = {"factorize": ("nmf",), "of": ("activations", "gradient", "attribution")}
         values: dict[str, str | None] = {"factorize": "nmf", "of": "activations", "target": None}
+        compatible: Groups | None = None
         for arg in args:
             if arg.name is None:
                 continue
-            if arg.name == "target" and isinstance(arg.value, ast.Str):
+            if arg.name == "compatible":
+                later = self.substrate(arg.value)
+                if later is None:
+                    return None
+                if later.groups is None or later.footprint:
+                    add(
+                        "groups: compatible= takes another layer's groups",
+                        arg.value.span or arg.span,
+                        'e.g. let upper = layer("blocks.4.2.bn1").groups(5), then '
+                        'layer("blocks.3.2.bn1").groups(5, compatible=upper)',
+                    )
+                    return None
+                compatible = later.groups
+            elif arg.name == "target" and isinstance(arg.value, ast.Str):
                 values["target"] = arg.value.value
             elif (
                 arg.name in options
@@ -179,10 +193,22 @@ class Scope:
                 add(
                     f"groups: unknown argument {arg.name!r}",
                     arg.span,
-                    did_you_mean(arg.name, [*options, "target"]),
+                    did_you_mean(arg.name, [*options, "target", "compatible"]),
                 )
         if not k_ok:
             return None
+        if compatible is not None and values["of"] != "activations":
+            add(
+                "groups: compatible= splits the activation matrix, so it needs of=activations",
+                member.span,
+                "drop of= (or compatible=)",
+            )
+            return None
         return Groups(
-            layer, positional[0].value.value, values["factorize"], values["of"], values["target"]
+            layer,
+            positional[0].value.value,
+            values["factorize"],
+            values["of"],
+            values["target"],
+            compatible,
         )  # type: ignore[arg-type]

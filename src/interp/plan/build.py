@@ -178,6 +178,8 @@ class ElementScope:
                 groups = substrate.groups
                 if groups is not None and groups.of != "activations" and groups.target is None:
                     logits = True  # the gradient is taken for the top class
+                if groups is not None and groups.compatible is not None:
+                    layers.append(groups.compatible.layer)
         layers = list(dict.fromkeys(layers))
         return self.builder.add(Forward(model, self.image, tuple(layers), logits))
 
@@ -219,7 +221,13 @@ class ElementScope:
     def factors(self, substrate: Substrate) -> Factorize:
         """The factorization of a substrate's `.groups(k)` on its model."""
         model = self.model_of(substrate)
-        return self.builder.add(Factorize(model, self.image, substrate.groups, self.pass_(model)))
+        groups = substrate.groups
+        later = None
+        if groups.compatible is not None:
+            layer = groups.compatible.layer
+            later = self.factors(replace(substrate, layer=layer, groups=groups.compatible))
+        forward = self.pass_(model)
+        return self.builder.add(Factorize(model, self.image, groups, forward, later))
 
     def activations(self, substrate: Substrate) -> Activations:
         factors = self.factors(substrate) if substrate.groups else None

@@ -149,12 +149,14 @@ class Factorize(Node):
     image: ImageSpec
     groups: Groups
     forward: Forward
+    later: Factorize | None = None  # `compatible=`: the later layer's groups
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
         g = self.groups
-        return f"factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}"
+        also = f", compatible with {g.compatible.layer}'s groups" if g.compatible else ""
+        return f"factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}{also}"
 
 
 # ---- contents and operations (pure array work) ---------------------------------------------
