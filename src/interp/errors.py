@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Span:
-    """A region of source text; lines and columns are 1-based, `end_*` exclusive."""
+    """A region of source text; lines and columns are 1-based, `end_*` exclusive.
+
+    `text` is the whole source the span points into, when the parser made it:
+    a diagnostic shows its excerpt from there, so it reads the same whether or
+    not a caller passes the source again. It takes no part in equality.
+    """
 
     file: str = "<spec>"
     line: int = 1
     column: int = 1
     end_line: int = 1
     end_column: int = 2
+    text: str | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
@@ -35,14 +41,19 @@ class Diagnostic:
     severity: str = "error"
 
     def render(self, source: str | None = None) -> str:
-        """`FILE:LINE:COL: error: message`, the source line with a caret, and a hint."""
+        """`FILE:LINE:COL: error: message`, the source line with a caret, and a hint.
+        The excerpt comes from the span's own text, else from `source`."""
         where = f"{self.span}: " if self.span else ""
         lines = [f"{where}{self.severity}: {self.message}"]
-        if self.span and source is not None:
-            lines.extend(_excerpt(source, self.span))
+        text = self.span.text if self.span and self.span.text is not None else source
+        if self.span and text is not None:
+            lines.extend(_excerpt(text, self.span))
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
+
+
+EXCERPT_WIDTH = 200  # longer source lines are shown as a window around the caret
 
 
 def _excerpt(source: str, span: Span) -> list[str]:
@@ -51,9 +62,15 @@ def _excerpt(source: str, span: Span) -> list[str]:
         return []
     text = source_lines[span.line - 1].rstrip("\r").expandtabs(1)
     end = span.end_column if span.end_line == span.line else len(text) + 1
-    width = max(1, end - span.column)
+    start, width = span.column - 1, max(1, end - span.column)
+    if len(text) > EXCERPT_WIDTH:
+        first = max(0, min(start - EXCERPT_WIDTH // 4, len(text) - EXCERPT_WIDTH))
+        last = first + EXCERPT_WIDTH
+        text = ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
+        start = start - first + (1 if first else 0)
+        width = max(1, min(width, EXCERPT_WIDTH - (start - (1 if first else 0))))
     gutter = f"{span.line:>4} | "
-    return [gutter + text, " " * (len(gutter) + span.column - 1) + "^" * width]
+    return [gutter + text, " " * (len(gutter) + start) + "^" * width]
 
 
 class InterpError(Exception):

@@ -1,9 +1,15 @@
 """Elements: bind a content, its operations and its presentation, checking
 each against the content's axes (`interp.check.axes`) and the signatures table.
+
+Literal coordinates (`select(channel=12)`) and sizes (`reduce(pca, 3)`) are
+checked against the axes' extents: what `output[...]`, `.groups(k)` and an
+earlier `select` say statically, and, given the model's facts, the layers'
+shapes and the class labels.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from interp.check.axes import (
@@ -27,11 +33,15 @@ from interp.check.bound import (
     Sum,
     Top,
 )
+from interp.check.facts import Extent, count, extents
 from interp.check.problems import Problems
 from interp.check.scope import Scope
 from interp.check.signatures import OPERATIONS, PRESENTATIONS, Signature
-from interp.errors import did_you_mean
+from interp.errors import Span, did_you_mean
 from interp.syntax import ast
+
+CONTENTS = ("activations", "attribution")
+METHODS = ("gradient", "integrated_gradients", "grad_cam")
 
 # ---- elements -----------------------------------------------------------------------------
 
@@ -43,18 +53,25 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
     if content is None:
         return None
     axes = content_axes(content)
+    known = extents(content, scope.facts)
     ops = []
     for op in stmt.ops:
-        parsed = _operation(op, axes, scope, bound)
+        parsed = _operation(op, axes, known, scope, bound)
         if parsed is None:
+            continue
+        if isinstance(parsed, Reduce) and _too_many_components(
+            op, parsed, axes, known, ops, problems
+        ):
             continue
         try:
             axes = apply_op(parsed, axes)
         except AxisError as exc:
-            problems.add(
-                str(exc), problems.at(op.span, exc.word) if exc.word else op.span, exc.hint
-            )
+            problems.add(str(exc), _word_span(op, exc.word) if exc.word else op.span, exc.hint)
             continue
+        if isinstance(parsed, SelectAt):
+            known.update((name, values) for name, values in parsed.coords if len(values) > 1)
+        elif isinstance(parsed, Reduce):
+            known["component"] = parsed.n
         ops.append(parsed)
     presentation = _presentation(stmt.presentation, content, axes, scope)
     if presentation is None or len(problems.items) > count:
@@ -64,7 +81,29 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
     return Element(stmt.name, content, tuple(ops), presentation, collapse_drill(axes), stmt.span)
 
 
+def _word_span(op: ast.Call, word: str) -> Span | None:
+    """Where `word` is written in `op`: a keyword's name (`select(chanel=3)`) or a
+    bare name among its values (`sum(over=[x, chanel])`)."""
+    for arg in op.args:
+        if arg.name == word:
+            return arg.name_span or arg.span
+        items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
+        for item in items:
+            if isinstance(item, ast.Name) and item.name == word:
+                return item.span
+    return op.span
+
+
 def _content(content: ast.Content, scope: Scope) -> Content | None:
+    if isinstance(content, ast.SubstrateContent) and isinstance(content.substrate, ast.Call):
+        call = content.substrate  # `activation(...)`: a misspelled content, not a substrate
+        scope.problems.add(
+            f"unknown content {call.name!r}",
+            call.name_span or call.span,
+            did_you_mean(call.name, CONTENTS)
+            + " contents: activations(S), attribution(S -> T), or a bare substrate",
+        )
+        return None
     if isinstance(content, ast.SubstrateContent):
         substrate = scope.substrate(content.substrate)
         return Content("substrate", substrate) if substrate else None
@@ -136,29 +175,38 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
 def _method(arg: ast.Arg, problems: Problems) -> Method | None:
     value = arg.value
     name = value.name if isinstance(value, ast.Name | ast.Call) else None
-    if name not in ("gradient", "integrated_gradients", "grad_cam"):
+    if name not in METHODS:
+        at = value.name_span if isinstance(value, ast.Call) else None
         problems.add(
             f"unknown attribution method {value.to_text()!r}",
-            value.span,
-            did_you_mean(str(name), ["gradient", "integrated_gradients", "grad_cam"]),
+            at or value.span,
+            did_you_mean(str(name), METHODS),
         )
         return None
-    steps = 32
-    if isinstance(value, ast.Call):
-        for a in value.args:
-            if (
-                a.name == "steps"
-                and isinstance(a.value, ast.Num)
-                and isinstance(a.value.value, int)
-                and a.value.value > 0
-            ):
-                steps = a.value.value
-            else:
-                problems.add(
-                    f"{name}: unexpected argument {a.to_text()!r}",
-                    a.span,
-                    "integrated_gradients(steps=32)",
-                )
+    steps, example = 32, "e.g. method=integrated_gradients(steps=32)"
+    for a in value.args if isinstance(value, ast.Call) else ():
+        if name != "integrated_gradients":
+            problems.add(f"{name} takes no arguments", a.span, f"write method={name}; {example}")
+        elif a.name is None:
+            problems.add(
+                "integrated_gradients takes steps by name",
+                a.span,
+                "write integrated_gradients(steps=32)",
+            )
+        elif a.name != "steps":
+            problems.add(
+                f"integrated_gradients: unknown argument {a.name!r}",
+                a.name_span or a.span,
+                did_you_mean(a.name, ["steps"]) + f" {example}",
+            )
+        elif isinstance(a.value, ast.Num) and isinstance(a.value.value, int) and a.value.value > 0:
+            steps = a.value.value
+        else:
+            problems.add(
+                f"integrated_gradients: steps must be a positive integer, not {a.value.to_text()}",
+                a.value.span,
+                "steps is how many points along the path from the baseline; " + example,
+            )
     return Method(name, steps)  # type: ignore[arg-type]
 
 
@@ -176,13 +224,19 @@ def _arguments(
         return None
 
 
-def _operation(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
+def _operation(
+    op: ast.Operation, axes, known: dict[str, Extent], scope: Scope, bound: dict[str, Element]
+):
     problems = scope.problems
     if op.name not in OPERATIONS:
-        problems.add(f"unknown operation {op.name!r}", op.span, did_you_mean(op.name, OPERATIONS))
+        problems.add(
+            f"unknown operation {op.name!r}",
+            op.name_span or op.span,
+            did_you_mean(op.name, OPERATIONS),
+        )
         return None
     if op.name == "select":
-        return _select(op, axes, scope, bound)
+        return _select(op, axes, known, scope, bound)
     args = _arguments(op, OPERATIONS[op.name], problems)
     if args is None:
         return None
@@ -196,7 +250,9 @@ def _operation(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element])
     return Sum(tuple(over) if isinstance(over, list) else (over,))  # type: ignore[arg-type]
 
 
-def _select(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
+def _select(
+    op: ast.Operation, axes, known: dict[str, Extent], scope: Scope, bound: dict[str, Element]
+):
     problems = scope.problems
     hint = "select(E.hover), select(E.click) or select(channel=[12, 40], x=3)"
     positional, keywords = op.positional, [a for a in op.args if a.name]
@@ -204,14 +260,7 @@ def _select(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
         problems.add("select takes one element's selection, or axis=value pairs", op.span, hint)
         return None
     if keywords:
-        coords = []
-        for arg in keywords:
-            items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
-            if not all(isinstance(i, ast.Num | ast.Str) for i in items):
-                problems.add(f"select: {arg.name}= takes numbers or strings", arg.span, hint)
-                return None
-            coords.append((arg.name, tuple(i.value for i in items)))  # type: ignore[union-attr]
-        return SelectAt(tuple(coords))
+        return _select_at(keywords, axes, known, problems)
     if not positional:
         problems.add("select needs something to select", op.span, hint)
         return None
@@ -368,3 +417,150 @@ def _fits(p: Presentation, content: Content, axes) -> tuple[str, str] | None:
 def _single_class(content: Content) -> bool:
     target = content.target if content.kind == "attribution" else content.source
     return target is not None and target.kind == "output" and len(target.labels) == 1
+
+
+# ---- literal coordinates and sizes ----------------------------------------------------------
+
+_COORDINATES = {  # what an axis indexes, by Axis.origin[1]: its coordinates in words
+    "pos": "positions",
+    "channel": "channels",
+    "group": "groups",
+    "component": "components",
+    "class": "classes",
+}
+
+
+def _select_at(keywords: list[ast.Arg], axes, known: dict[str, Extent], problems: Problems):
+    """`select(channel=[12, 40], x=3)`: each coordinate must be one the axis has."""
+    count_before = len(problems.items)
+    coords, seen = [], set()
+    for arg in keywords:
+        items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
+        if arg.name in seen:
+            problems.add(
+                f"select: {arg.name}= given twice",
+                arg.name_span or arg.span,
+                f"give each axis once; a list selects several: {arg.name}=[...]",
+            )
+            continue
+        seen.add(arg.name)  # type: ignore[arg-type]
+        if not items:
+            problems.add(
+                f"select: {arg.name}= needs at least one coordinate",
+                arg.value.span,
+                f"e.g. select({arg.name}=[12, 40]), or remove it to keep every coordinate",
+            )
+            continue
+        axis = next((a for a in axes if a.name == arg.name), None)
+        values: list[int | str | float] = []
+        for item in items:
+            if not isinstance(item, ast.Num | ast.Str):
+                problems.add(
+                    f"select: {arg.name}= takes {_kind(axis)}, not {item.to_text()}",
+                    item.span,
+                    _coordinate_example(arg.name, axis),
+                )
+                continue
+            if item.value in values:
+                problems.add(
+                    f"select: {arg.name} {item.to_text()} is listed twice",
+                    item.span,
+                    "list each coordinate once",
+                )
+                continue
+            values.append(item.value)
+            if axis is not None:  # an unknown axis is reported by apply_op
+                problem = _bad_coordinate(arg.name, axis, item.value, known.get(arg.name))  # type: ignore[arg-type]
+                if problem:
+                    problems.add(problem[0], item.span, problem[1])
+        coords.append((arg.name, tuple(values)))
+    if len(problems.items) > count_before:
+        return None
+    return SelectAt(tuple(coords))  # type: ignore[arg-type]
+
+
+def _kind(axis) -> str:
+    if axis is not None and axis.origin[1] == "class":
+        return "class names"
+    return "integer indices" if axis is not None else "numbers or strings"
+
+
+def _coordinate_example(name: str, axis) -> str:
+    if axis is not None and axis.origin[1] == "class":
+        return f'e.g. select({name}="tabby")'
+    return f"e.g. select({name}=3) or select({name}=[3, 5])"
+
+
+def _bad_coordinate(
+    name: str, axis, value: int | float | str, extent: Extent | None
+) -> tuple[str, str] | None:
+    """Why `value` is not a coordinate of `axis`, as (message, hint); None when it is."""
+    what = _COORDINATES.get(axis.origin[1], "coordinates")
+    shown = ast.Str(value=value).to_text() if isinstance(value, str) else repr(value)
+    if axis.origin[1] == "class":
+        if not isinstance(value, str):
+            return f"select: {name}= takes class names, not {shown}", _coordinate_example(
+                name, axis
+            )
+        if isinstance(extent, tuple) and value not in extent:
+            return f"unknown class {value!r} for this content", did_you_mean(value, extent)
+        return None
+    if not isinstance(value, int):
+        return (
+            f"select: {name}= takes integer indices of {what}, not {shown}",
+            _coordinate_example(name, axis),
+        )
+    if isinstance(extent, tuple):
+        if value in extent:
+            return None
+        kept = ", ".join(str(v) for v in extent)
+        return (
+            f"select: {name}={value} is not among the {what} this content keeps ({kept})",
+            "an earlier select kept only those; select among them, or widen the earlier one",
+        )
+    if value < 0 or (extent is not None and value >= extent):
+        bound = f"0 to {extent - 1}" if extent else "0 and up"
+        along = f" along {name}" if axis.origin[1] == "pos" else ""
+        size = f"there are {extent} {what}{along}" if extent else "indices start at 0"
+        return f"select: {name}={value} is out of range: {size}", f"use {bound}"
+    return None
+
+
+def _too_many_components(
+    call: ast.Operation, op: Reduce, axes, known: dict[str, Extent], ops: list, problems: Problems
+) -> bool:
+    """`reduce(pca, n)` finds at most min(rows, columns) components of the matrix it
+    factorizes: a column per target coordinate (two for NMF, which splits signs), a
+    row per coordinate of everything else. Reports an `n` that surely exceeds that."""
+    axes = collapse_drill(axes)
+    targets = [a.name for a in free_atoms(axes) if a.side == "target"]
+    if not targets:
+        return False  # apply_op explains that reduce needs target atoms
+    limits = []
+    columns = _product(known.get(name) for name in targets)
+    if columns is not None:
+        about = f"{columns} target{'s' * (columns != 1)} ({', '.join(targets)})"
+        if op.method == "nmf":
+            columns, about = 2 * columns, about + ", split into positive and negative parts"
+        limits.append((columns, about))
+    if not any(isinstance(o, SelectFrom) for o in ops):  # a selection adds a row per atom
+        rows = [a.name for a in axes if a.name not in targets]
+        most = _product(known.get(name) for name in rows)
+        if most is not None:
+            limits.append((most, f"{most} row{'s' * (most != 1)} ({' x '.join(rows) or 'one'})"))
+    exceeded = [(limit, about) for limit, about in limits if op.n > limit]
+    if not exceeded:
+        return False
+    limit, about = min(exceeded)
+    problems.add(
+        f"reduce({op.method}, {op.n}): this content has {about}, "
+        f"so it has at most {limit} component{'s' * (limit != 1)}",
+        call.positional[1].value.span if len(call.positional) > 1 else call.span,
+        f"use reduce({op.method}, {limit}) or fewer",
+    )
+    return True
+
+
+def _product(counts) -> int | None:
+    found = [count(c) for c in counts]
+    return None if any(c is None for c in found) else math.prod(found)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 `Scope.substrate` turns a substrate expression (`mid.channels`,
 `layer("x").groups(6)`, `groups.spatial`) into a bound `Substrate`, adding a
-located diagnostic for anything it cannot resolve.
+located diagnostic for anything it cannot resolve. Given the model's facts,
+it also checks layer paths, class labels and group counts against the model.
 """
 
 from __future__ import annotations
@@ -10,28 +11,62 @@ from __future__ import annotations
 from dataclasses import replace
 
 from interp.check.bound import Groups, Substrate
+from interp.check.facts import ModelFacts
 from interp.check.problems import Problems
-from interp.errors import did_you_mean
+from interp.errors import Span, did_you_mean
 from interp.syntax import ast
 
 ATOM_NAMES = ("spatial", "channels", "neurons", "groups")
 
 
 class Scope:
-    def __init__(self, lets, elements, problems: Problems):
+    def __init__(self, lets, elements, problems: Problems, facts: ModelFacts | None = None):
         self.lets, self.elements, self.problems = lets, elements, problems
+        self.facts = facts
         self.resolving: set[str] = set()
+
+    def _fails(self, problem: tuple[str, str] | None, span: Span | None) -> bool:
+        """Report a model check's problem, if any; True when there was one."""
+        if problem is not None:
+            self.problems.add(problem[0], span, problem[1])
+        return problem is not None
 
     def substrate(self, value: ast.Value) -> Substrate | None:
         """Resolve a substrate expression (layer, input, output, a let, atoms)."""
-        add = self.problems.add
+        add, facts = self.problems.add, self.facts
         if isinstance(value, ast.LayerRef):
+            if facts and self._fails(facts.unknown_layer(value.path), value.span):
+                return None
             return Substrate("layer", layer=value.path, span=value.span)
         if isinstance(value, ast.InputRef):
             return Substrate("input")
         if isinstance(value, ast.OutputRef):
+            if facts:
+                spans = value.label_spans or (value.span,) * len(value.labels)
+                unknown = [
+                    self._fails(facts.unknown_class(label), span)
+                    for label, span in zip(value.labels, spans, strict=True)
+                ]
+                if any(unknown):
+                    return None
             return Substrate("output", atoms="classes", labels=value.labels, span=value.span)
         if isinstance(value, ast.Name):
+            return self._let(value)
+        if isinstance(value, ast.Member):
+            return self._atoms(value)
+        add(
+            'expected a substrate: layer("..."), input, output or a let name',
+            value.span,
+            'e.g. layer("blocks.4.2.bn1").channels',
+        )
+        return None
+
+    def _let(self, name: ast.Name) -> Substrate | None:
+        """Follow a chain of lets (`let a = b`, `let b = c`, ...) in a loop, then resolve
+        the substrate it ends in."""
+        add, chain = self.problems.add, []
+        value: ast.Value = name
+        while isinstance(value, ast.Name):
             let = self.lets.get(value.name)
             if let is None:
                 if value.name in self.elements:
@@ -48,26 +83,20 @@ class Scope:
                         did_you_mean(value.name, choices),
                     )
                 return None
-            if value.name in self.resolving:
+            if value.name in self.resolving or value.name in chain:
                 add(
                     f"let {value.name!r} refers to itself",
                     value.span,
                     'a let names a substrate, e.g. let mid = layer("blocks.4.2.bn1")',
                 )
                 return None
-            self.resolving.add(value.name)
-            try:
-                return self.substrate(let.value)
-            finally:
-                self.resolving.discard(value.name)
-        if isinstance(value, ast.Member):
-            return self._atoms(value)
-        add(
-            'expected a substrate: layer("..."), input, output or a let name',
-            value.span,
-            'e.g. layer("blocks.4.2.bn1").channels',
-        )
-        return None
+            chain.append(value.name)
+            value = let.value
+        self.resolving.update(chain)
+        try:
+            return self.substrate(value)
+        finally:
+            self.resolving.difference_update(chain)
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add
@@ -81,56 +110,63 @@ class Scope:
         base = self.substrate(member.base)
         if base is None:
             return None
+        at = member.name_span or member.span
         if member.name == "spatial" and base.groups is not None and not base.footprint:
             return replace(base, footprint=True)
         if member.name not in ATOM_NAMES:
             add(
                 f"unknown atoms {member.name!r}",
-                self.problems.at_member(member.span, member.name),
+                at,
                 did_you_mean(member.name, ATOM_NAMES),
             )
             return None
         if base.kind == "output":
             add(
                 f"output's atoms are its classes; .{member.name} cannot follow",
-                self.problems.at_member(member.span, member.name),
+                at,
                 'use output, or name classes: output["tabby"]',
             )
             return None
         if base.atoms is not None:
             add(
                 f"{base.describe()} already has atoms; .{member.name} cannot follow",
-                self.problems.at_member(member.span, member.name),
+                at,
                 'atoms are chosen once: layer("x").channels',
             )
             return None
         if base.kind == "input" and member.name != "spatial":
             add(
                 f"input has only spatial atoms, not .{member.name}",
-                self.problems.at_member(member.span, member.name),
+                at,
                 "use input.spatial",
             )
             return None
         if member.name == "groups" and member.args is None:
             add(
                 ".groups needs the number of groups",
-                self.problems.at_member(member.span, member.name),
+                at,
                 "e.g. .groups(6, factorize=nmf, of=activations)",
             )
             return None
         if member.name != "groups" and member.args is not None:
             add(
                 f".{member.name} takes no arguments",
-                self.problems.at_member(member.span, member.name),
+                at,
                 f"write .{member.name}; only .groups(k) takes arguments",
             )
             return None
+        if (
+            self.facts
+            and base.kind == "layer"
+            and self._fails(self.facts.not_a_cube(base.layer or "", member.name), base.span)
+        ):
+            return None
         if member.name == "groups":
-            groups = self._groups(base.layer or "", member)
+            groups = self._groups(base, member)
             return replace(base, atoms="groups", groups=groups) if groups else None
         return replace(base, atoms=member.name)  # type: ignore[arg-type]
 
-    def _groups(self, layer: str, member: ast.Member) -> Groups | None:
+    def _groups(self, base: Substrate, member: ast.Member) -> Groups | None:
         add = self.problems.add
         args = member.args or ()
         positional = [a for a in args if a.name is None]
@@ -149,11 +185,12 @@ class Scope:
             )
         options = {"factorize": ("nmf",), "of": ("activations", "gradient", "attribution")}
         values: dict[str, str | None] = {"factorize": "nmf", "of": "activations", "target": None}
+        target_span = None
         for arg in args:
             if arg.name is None:
                 continue
             if arg.name == "target" and isinstance(arg.value, ast.Str):
-                values["target"] = arg.value.value
+                values["target"], target_span = arg.value.value, arg.value.span
             elif (
                 arg.name in options
                 and isinstance(arg.value, ast.Name)
@@ -165,11 +202,25 @@ class Scope:
             else:
                 add(
                     f"groups: unknown argument {arg.name!r}",
-                    arg.span,
+                    arg.name_span or arg.span,
                     did_you_mean(arg.name, [*options, "target"]),
                 )
         if not k_ok:
             return None
-        return Groups(
-            layer, positional[0].value.value, values["factorize"], values["of"], values["target"]
-        )  # type: ignore[arg-type]
+        groups = Groups(
+            base.layer or "",
+            positional[0].value.value,  # type: ignore[union-attr]
+            values["factorize"],  # type: ignore[arg-type]
+            values["of"],  # type: ignore[arg-type]
+            values["target"],
+        )
+        facts = self.facts
+        if facts is None:
+            return groups
+        failed = [
+            groups.target is not None
+            and self._fails(facts.unknown_class(groups.target), target_span),
+            self._fails(facts.too_many_groups(groups), positional[0].value.span),
+            groups.of == "activations" and self._fails(facts.signed(groups.layer), base.span),
+        ]
+        return None if any(failed) else groups

@@ -1,9 +1,11 @@
 """The AST: frozen pydantic nodes that know how to print themselves.
 
 One representation for parsed text and for the Python builder. Every node
-carries a source `span` (None when built in Python) and leading `comments`;
-neither takes part in equality or hashing, so a spec and its canonical text,
-or a spec and its builder twin, compare equal.
+carries a source `span` (None when built in Python), and every name, label and
+title written in the source its own `*_span`, so a diagnostic can point at
+the one word it is about; statements carry leading `comments`. None of these
+takes part in equality or hashing, so a spec and its canonical text, or a
+spec and its builder twin, compare equal.
 
 Values form a small expression language (names, calls, members, strings,
 numbers); contents, operations and presentations are typed wrappers around
@@ -22,10 +24,15 @@ from interp.errors import Span
 LINE_WIDTH = 100
 
 
+def _where(default: Any = None) -> Any:
+    """A source location: not printed, not compared, not hashed."""
+    return Field(default=default, exclude=True, repr=False)
+
+
 class Node(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    span: Span | None = Field(default=None, exclude=True, repr=False)
+    span: Span | None = _where()
 
     def _key(self) -> Any:
         """Type and fields, recursively, without spans or comments."""
@@ -104,6 +111,7 @@ class OutputRef(Node):
     """`output` or `output["tabby", ...]`: the output classes (logits)."""
 
     labels: tuple[str, ...] = ()
+    label_spans: tuple[Span | None, ...] = _where(())
 
     def to_text(self) -> str:
         if not self.labels:
@@ -125,6 +133,7 @@ class Arg(Node):
 
     name: str | None = None
     value: Value
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         return self.value.to_text() if self.name is None else f"{self.name}={self.value.to_text()}"
@@ -150,6 +159,7 @@ class Call(Node):
 
     name: str
     args: tuple[Arg, ...] = ()
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         if self.args or type(self) is Call:
@@ -171,6 +181,7 @@ class Member(Node):
     base: Value
     name: str
     args: tuple[Arg, ...] | None = None
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         call = "" if self.args is None else f"({_args_text(self.args)})"
@@ -258,6 +269,7 @@ class InputStmt(Statement):
 class LetStmt(Statement):
     name: str
     value: Value
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         return f"let {self.name} = {self.value.to_text()}"
@@ -271,6 +283,7 @@ class ElementStmt(Statement):
     content: Content
     ops: tuple[Operation, ...] = ()
     presentation: Presentation
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         return "\n".join(self.lines())
@@ -291,6 +304,8 @@ class Layout(Node):
 
     direction: str
     items: tuple[str | Layout, ...]
+    direction_span: Span | None = _where()
+    item_spans: tuple[Span | None, ...] = _where(())
 
     def to_text(self) -> str:
         parts = [i if isinstance(i, str) else i.to_text() for i in self.items]
@@ -327,6 +342,9 @@ class Interface(Node):
     body: tuple[AnyStatement, ...] = ()
     comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
     end_comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    name_span: Span | None = _where()
+    title_span: Span | None = _where()
+    extends_span: Span | None = _where()
 
     def statement(self, kind: type[Statement], name: str = "") -> Statement | None:
         return next((s for s in self.body if s.key == (kind.__name__, name)), None)
@@ -369,6 +387,7 @@ class Compare(Node):
 
     names: tuple[str, ...]
     comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    name_spans: tuple[Span | None, ...] = _where(())
 
     def to_text(self) -> str:
         return "\n".join(_comment_lines(self.comments) + ["compare " + ", ".join(self.names)])
