@@ -59,10 +59,8 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
         parsed = _operation(op, axes, known, scope, bound)
         if parsed is None:
             continue
-        if isinstance(parsed, Reduce) and _too_many_components(
-            op, parsed, axes, known, ops, problems
-        ):
-            continue
+        if isinstance(parsed, Reduce):
+            _too_many_components(op, parsed, axes, known, ops, problems)
         try:
             axes = apply_op(parsed, axes)
         except AxisError as exc:
@@ -444,14 +442,14 @@ def _select_at(keywords: list[ast.Arg], axes, known: dict[str, Extent], problems
             )
             continue
         seen.add(arg.name)  # type: ignore[arg-type]
+        axis = next((a for a in axes if a.name == arg.name), None)
         if not items:
             problems.add(
                 f"select: {arg.name}= needs at least one coordinate",
                 arg.value.span,
-                f"e.g. select({arg.name}=[12, 40]), or remove it to keep every coordinate",
+                _coordinate_example(arg.name, axis) + ", or leave it out to keep every coordinate",
             )
             continue
-        axis = next((a for a in axes if a.name == arg.name), None)
         values: list[int | str | float] = []
         for item in items:
             if not isinstance(item, ast.Num | ast.Str):
@@ -528,14 +526,14 @@ def _bad_coordinate(
 
 def _too_many_components(
     call: ast.Operation, op: Reduce, axes, known: dict[str, Extent], ops: list, problems: Problems
-) -> bool:
+) -> None:
     """`reduce(pca, n)` finds at most min(rows, columns) components of the matrix it
     factorizes: a column per target coordinate (two for NMF, which splits signs), a
     row per coordinate of everything else. Reports an `n` that surely exceeds that."""
     axes = collapse_drill(axes)
     targets = [a.name for a in free_atoms(axes) if a.side == "target"]
     if not targets:
-        return False  # apply_op explains that reduce needs target atoms
+        return  # apply_op explains that reduce needs target atoms
     limits = []
     columns = _product(known.get(name) for name in targets)
     if columns is not None:
@@ -547,18 +545,18 @@ def _too_many_components(
         rows = [a.name for a in axes if a.name not in targets]
         most = _product(known.get(name) for name in rows)
         if most is not None:
-            limits.append((most, f"{most} row{'s' * (most != 1)} ({' x '.join(rows) or 'one'})"))
+            per = f", one per ({', '.join(rows)})" if rows else ""
+            limits.append((most, f"{most} row{'s' * (most != 1)}{per}"))
     exceeded = [(limit, about) for limit, about in limits if op.n > limit]
     if not exceeded:
-        return False
+        return
     limit, about = min(exceeded)
     problems.add(
-        f"reduce({op.method}, {op.n}): this content has {about}, "
-        f"so it has at most {limit} component{'s' * (limit != 1)}",
+        f"reduce({op.method}, {op.n}): at most {limit} component{'s' * (limit != 1)} "
+        f"fit this content's {about}",
         call.positional[1].value.span if len(call.positional) > 1 else call.span,
         f"use reduce({op.method}, {limit}) or fewer",
     )
-    return True
 
 
 def _product(counts) -> int | None:
