@@ -15,9 +15,11 @@ it. The checker gives values their meaning.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interp.errors import Span
 
@@ -52,6 +54,17 @@ class Node(BaseModel):
         raise NotImplementedError
 
 
+def quote(text: str) -> str:
+    """A string literal. A lone surrogate (no UTF-8 file can hold one) is printed as
+    its escape, so printing never turns a spec into text that cannot be saved."""
+    return _SURROGATE.sub(
+        lambda found: f"\\u{ord(found.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _key(value: Any) -> Any:
     if isinstance(value, Node):
         return value._key()
@@ -76,11 +89,27 @@ class Str(Node):
     value: str
 
     def to_text(self) -> str:
-        return json.dumps(self.value, ensure_ascii=False)
+        return quote(self.value)
 
 
 class Num(Node):
+    """A number that prints back as itself: a finite float, or an integer with no
+    more digits than Python converts to and from text (`sys.get_int_max_str_digits`)."""
+
     value: int | float
+
+    @field_validator("value")
+    @classmethod
+    def _printable(cls, value: int | float) -> int | float:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a finite number, and the language has no {value!r}")
+        try:
+            repr(value)
+        except ValueError:
+            raise ValueError(
+                f"an integer of {value.bit_length()} bits has too many digits to print"  # type: ignore[union-attr]
+            ) from None
+        return value
 
     def to_text(self) -> str:
         return repr(self.value)
@@ -116,7 +145,7 @@ class OutputRef(Node):
     def to_text(self) -> str:
         if not self.labels:
             return "output"
-        return "output[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in self.labels) + "]"
+        return "output[" + ", ".join(quote(x) for x in self.labels) + "]"
 
 
 class LayerRef(Node):
@@ -125,7 +154,7 @@ class LayerRef(Node):
     path: str
 
     def to_text(self) -> str:
-        return f"layer({json.dumps(self.path, ensure_ascii=False)})"
+        return f"layer({quote(self.path)})"
 
 
 class Arg(Node):
@@ -356,7 +385,7 @@ class Interface(Node):
     def to_text(self) -> str:
         head = f"interface {self.name}"
         if self.title is not None:
-            head += " " + json.dumps(self.title, ensure_ascii=False)
+            head += " " + quote(self.title)
         if self.extends is not None:
             head += f" extends {self.extends}"
         lines = _comment_lines(self.comments) + [head + " {"]
