@@ -109,7 +109,9 @@ def _strings(spec: ast.Spec) -> Iterator[tuple[str, Span | None]]:
 def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
     """Each interface with its ancestors' statements merged in (a child's statement
     replaces its parent's of the same kind and name). Chains are followed in a loop,
-    not by recursion, so however long they are they cannot exhaust the stack."""
+    not by recursion, and each interface is merged once, so however long they are
+    they cannot exhaust the stack or take quadratic time. The interfaces of a cycle
+    (an error) keep their own statements."""
     by_name: dict[str, ast.Interface] = {}
     for interface in spec.interfaces:
         first = by_name.get(interface.name)
@@ -122,17 +124,21 @@ def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
             )
         by_name.setdefault(interface.name, interface)
     cycles: set[frozenset[str]] = set()
-    done: dict[str, ast.Interface] = {}  # merged, for chains that end without a cycle
+    done: dict[str, ast.Interface] = {}  # merged, by name
 
     def merged(interface: ast.Interface) -> ast.Interface:
-        chain, seen = [interface], [interface.name]
-        base, cyclic = None, False  # base: an ancestor merged before
+        chain, seen = [interface], {interface.name: 0}
+        base = None  # an ancestor merged before, if the chain reaches one
         while chain[-1].extends is not None:
             child, name = chain[-1], chain[-1].extends
-            at = child.extends_span or child.span
             if name in seen:
-                _cycle(child, (*seen[seen.index(name) :], name), at, cycles, problems)
-                cyclic = True
+                cycle = (*(c.name for c in chain[seen[name] :]), name)
+                _cycle(child, cycle, child.extends_span or child.span, cycles, problems)
+                # an interface in a cycle keeps its own statements only
+                for member in chain[seen[name] :]:
+                    remember(member, member.model_copy(update={"extends": None}))
+                chain, entry = chain[: seen[name]], chain[seen[name]]
+                base = entry.model_copy(update={"extends": None})
                 break
             if name in done:
                 base = done[name]
@@ -141,16 +147,16 @@ def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
             if parent is None:
                 problems.add(
                     f"interface {child.name!r} extends {name!r}, which is not defined",
-                    at,
+                    child.extends_span or child.span,
                     did_you_mean(name, [n for n in by_name if n != child.name]),
                 )
                 break
+            seen[name] = len(chain)
             chain.append(parent)
-            seen.append(name)
         if base is None:  # the last of the chain keeps its own statements only
             root = chain.pop()
             base = root.model_copy(update={"extends": None})
-            remember(root, base, cyclic)
+            remember(root, base)
         while chain:
             child = chain.pop()
             own = {s.key for s in child.body}
@@ -163,13 +169,13 @@ def _resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
                     "extends": None,
                 }
             )
-            remember(child, base, cyclic)
+            remember(child, base)
         return base
 
-    def remember(interface: ast.Interface, result: ast.Interface, cyclic: bool) -> None:
-        """Keep a merged interface for the chains that reach it later; not in a cycle,
-        where the merge depends on where the chain started, nor a second definition."""
-        if not cyclic and by_name.get(interface.name) is interface:
+    def remember(interface: ast.Interface, result: ast.Interface) -> None:
+        """Keep a merged interface for the chains that reach it later (not for a second
+        definition of a name, which no `extends` can reach)."""
+        if by_name.get(interface.name) is interface:
             done.setdefault(interface.name, result)
 
     return [merged(i) for i in spec.interfaces]

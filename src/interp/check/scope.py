@@ -24,6 +24,7 @@ class Scope:
         self.lets, self.elements, self.problems = lets, elements, problems
         self.facts = facts
         self.resolving: set[str] = set()
+        self.resolved: dict[str, Substrate | None] = {}  # each let is resolved once
 
     def _fails(self, problem: tuple[str, str] | None, span: Span | None) -> bool:
         """Report a model check's problem, if any; True when there was one."""
@@ -63,10 +64,13 @@ class Scope:
 
     def _let(self, name: ast.Name) -> Substrate | None:
         """Follow a chain of lets (`let a = b`, `let b = c`, ...) in a loop, then resolve
-        the substrate it ends in."""
-        add, chain = self.problems.add, []
+        the substrate it ends in; each let once, so long chains take linear time."""
+        add, chain = self.problems.add, {}  # dict: ordered, and a fast `in`
         value: ast.Value = name
         while isinstance(value, ast.Name):
+            if value.name in self.resolved:
+                found = self.resolved[value.name]
+                break
             let = self.lets.get(value.name)
             if let is None:
                 if value.name in self.elements:
@@ -82,21 +86,26 @@ class Scope:
                         value.span,
                         did_you_mean(value.name, choices),
                     )
-                return None
+                found = None
+                break
             if value.name in self.resolving or value.name in chain:
                 add(
                     f"let {value.name!r} refers to itself",
                     value.span,
                     'a let names a substrate, e.g. let mid = layer("blocks.4.2.bn1")',
                 )
-                return None
-            chain.append(value.name)
+                found = None
+                break
+            chain[value.name] = None
             value = let.value
-        self.resolving.update(chain)
-        try:
-            return self.substrate(value)
-        finally:
-            self.resolving.difference_update(chain)
+        else:
+            self.resolving.update(chain)
+            try:
+                found = self.substrate(value)
+            finally:
+                self.resolving.difference_update(chain)
+        self.resolved.update(dict.fromkeys(chain, found))
+        return found
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add
