@@ -9,6 +9,7 @@ Only programming errors raise bare Python exceptions.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ class Diagnostic:
         return "\n".join(lines)
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 EXCERPT_WIDTH = 200  # longer source lines are shown as a window around the caret
 
 
@@ -60,7 +62,8 @@ def _excerpt(source: str, span: Span) -> list[str]:
     source_lines = source.split("\n")  # as the parser counts lines
     if not 1 <= span.line <= len(source_lines):
         return []
-    text = source_lines[span.line - 1].rstrip("\r").expandtabs(1)
+    # a tab or a character no terminal can print would shift or break the caret line
+    text = _UNPRINTABLE.sub("\ufffd", source_lines[span.line - 1].rstrip("\r").expandtabs(1))
     end = span.end_column if span.end_line == span.line else len(text) + 1
     start, width = span.column - 1, max(1, end - span.column)
     if len(text) > EXCERPT_WIDTH:
@@ -94,10 +97,10 @@ def error(message: str, span: Span | None = None, hint: str | None = None) -> In
     return InterpError(Diagnostic(message, span, hint))
 
 
-def did_you_mean(word: str, choices: Iterable[str], *, listing: int = 12) -> str:
-    """A hint naming the closest valid choices, or listing them when none is close."""
+def did_you_mean(word: str, choices: Iterable[str], *, listing: int = 12, n: int = 3) -> str:
+    """A hint naming the (at most `n`) closest valid choices, or listing them when none is close."""
     choices = list(dict.fromkeys(choices))
-    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=n, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     shown = ", ".join(repr(c) for c in choices[:listing])

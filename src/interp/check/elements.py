@@ -98,7 +98,7 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
         scope.problems.add(
             f"unknown content {call.name!r}",
             call.name_span or call.span,
-            did_you_mean(call.name, CONTENTS)
+            did_you_mean(call.name, CONTENTS, n=1)
             + " contents: activations(S), attribution(S -> T), or a bare substrate",
         )
         return None
@@ -184,7 +184,11 @@ def _method(arg: ast.Arg, problems: Problems) -> Method | None:
     steps, example = 32, "e.g. method=integrated_gradients(steps=32)"
     for a in value.args if isinstance(value, ast.Call) else ():
         if name != "integrated_gradients":
-            problems.add(f"{name} takes no arguments", a.span, f"write method={name}; {example}")
+            problems.add(
+                f"{name} takes no arguments",
+                a.span,
+                f"write method={name}; only integrated_gradients takes steps=",
+            )
         elif a.name is None:
             problems.add(
                 "integrated_gradients takes steps by name",
@@ -258,7 +262,7 @@ def _select(
         problems.add("select takes one element's selection, or axis=value pairs", op.span, hint)
         return None
     if keywords:
-        return _select_at(keywords, axes, known, problems)
+        return _select_at(keywords, axes, known, scope)
     if not positional:
         problems.add("select needs something to select", op.span, hint)
         return None
@@ -428,100 +432,114 @@ _COORDINATES = {  # what an axis indexes, by Axis.origin[1]: its coordinates in 
 }
 
 
-def _select_at(keywords: list[ast.Arg], axes, known: dict[str, Extent], problems: Problems):
-    """`select(channel=[12, 40], x=3)`: each coordinate must be one the axis has."""
-    count_before = len(problems.items)
+def _select_at(keywords: list[ast.Arg], axes, known: dict[str, Extent], scope: Scope):
+    """`select(channel=[12, 40], x=3)`: each coordinate must be one the axis has. The
+    selection is returned even when some are not, so later operations are checked
+    against the axes it leaves (the element is dropped for its problems anyway)."""
     coords, seen = [], set()
+    labels = scope.facts.labels if scope.facts else ()
     for arg in keywords:
         items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
+        axis = next((a for a in axes if a.name == arg.name), None)
         if arg.name in seen:
-            problems.add(
+            scope.problems.add(
                 f"select: {arg.name}= given twice",
                 arg.name_span or arg.span,
                 f"give each axis once; a list selects several: {arg.name}=[...]",
             )
             continue
-        seen.add(arg.name)  # type: ignore[arg-type]
-        axis = next((a for a in axes if a.name == arg.name), None)
+        seen.add(arg.name)
         if not items:
-            problems.add(
+            scope.problems.add(
                 f"select: {arg.name}= needs at least one coordinate",
                 arg.value.span,
-                _coordinate_example(arg.name, axis) + ", or leave it out to keep every coordinate",
+                _example(arg.name, axis) + ", or leave it out to keep every coordinate",
             )
-            continue
-        values: list[int | str | float] = []
+        values: list = []
         for item in items:
-            if not isinstance(item, ast.Num | ast.Str):
-                problems.add(
+            if isinstance(item, ast.Num | ast.Str) and item.value in values:
+                problem = (f"select: {arg.name} {item.to_text()} is listed twice", "list each once")
+            elif isinstance(item, ast.Num | ast.Str):
+                values.append(item.value)
+                problem = axis and _bad_coordinate(axis, item, known.get(axis.name), labels)
+            else:
+                problem = (
                     f"select: {arg.name}= takes {_kind(axis)}, not {item.to_text()}",
-                    item.span,
-                    _coordinate_example(arg.name, axis),
+                    _example(arg.name, axis),
                 )
-                continue
-            if item.value in values:
-                problems.add(
-                    f"select: {arg.name} {item.to_text()} is listed twice",
-                    item.span,
-                    "list each coordinate once",
-                )
-                continue
-            values.append(item.value)
-            if axis is not None:  # an unknown axis is reported by apply_op
-                problem = _bad_coordinate(arg.name, axis, item.value, known.get(arg.name))  # type: ignore[arg-type]
-                if problem:
-                    problems.add(problem[0], item.span, problem[1])
+            if problem:  # an unknown axis is reported by apply_op
+                scope.problems.add(problem[0], item.span, problem[1])
         coords.append((arg.name, tuple(values)))
-    if len(problems.items) > count_before:
-        return None
     return SelectAt(tuple(coords))  # type: ignore[arg-type]
 
 
 def _kind(axis) -> str:
-    if axis is not None and axis.origin[1] == "class":
-        return "class names"
-    return "integer indices" if axis is not None else "numbers or strings"
+    if axis is None:
+        return "numbers or strings"
+    return "class names" if axis.origin[1] == "class" else f"integer indices of {_what(axis)}"
 
 
-def _coordinate_example(name: str, axis) -> str:
+def _what(axis) -> str:
+    return _COORDINATES.get(axis.origin[1], "coordinates")
+
+
+def _example(name: str, axis) -> str:
     if axis is not None and axis.origin[1] == "class":
         return f'e.g. select({name}="tabby")'
     return f"e.g. select({name}=3) or select({name}=[3, 5])"
 
 
 def _bad_coordinate(
-    name: str, axis, value: int | float | str, extent: Extent | None
+    axis, item: ast.Num | ast.Str, extent: Extent | None, labels: tuple[str, ...]
 ) -> tuple[str, str] | None:
-    """Why `value` is not a coordinate of `axis`, as (message, hint); None when it is."""
-    what = _COORDINATES.get(axis.origin[1], "coordinates")
-    shown = ast.Str(value=value).to_text() if isinstance(value, str) else repr(value)
+    """Why `item` is not a coordinate of `axis`, as (message, hint); None when it is.
+    `extent` is what the axis holds, as far as known; `labels` the model's classes."""
+    name, value = axis.name, item.value
     if axis.origin[1] == "class":
         if not isinstance(value, str):
-            return f"select: {name}= takes class names, not {shown}", _coordinate_example(
-                name, axis
+            return f"select: {name}= takes class names, not {item.to_text()}", _example(name, axis)
+        if not isinstance(extent, tuple) or value in extent:
+            return None
+        if extent != labels:  # the content names its classes: output["tabby", ...]
+            return (
+                f"select: class {value!r} is not among this content's classes",
+                did_you_mean(value, extent) + "; or name it in output[...] too",
             )
-        if isinstance(extent, tuple) and value not in extent:
-            return f"unknown class {value!r} for this content", did_you_mean(value, extent)
-        return None
+        return f"unknown class {value!r}", did_you_mean(value, extent)
     if not isinstance(value, int):
         return (
-            f"select: {name}= takes integer indices of {what}, not {shown}",
-            _coordinate_example(name, axis),
+            f"select: {name}= takes {_kind(axis)}, not {item.to_text()}",
+            _example(name, axis),
         )
     if isinstance(extent, tuple):
         if value in extent:
             return None
         kept = ", ".join(str(v) for v in extent)
         return (
-            f"select: {name}={value} is not among the {what} this content keeps ({kept})",
+            f"select: {name}={value} is not among the {_what(axis)} this content keeps ({kept})",
             "an earlier select kept only those; select among them, or widen the earlier one",
         )
-    if value < 0 or (extent is not None and value >= extent):
-        bound = f"0 to {extent - 1}" if extent else "0 and up"
-        along = f" along {name}" if axis.origin[1] == "pos" else ""
-        size = f"there are {extent} {what}{along}" if extent else "indices start at 0"
-        return f"select: {name}={value} is out of range: {size}", f"use {bound}"
+    if value < 0:
+        return f"select: {name}={value} is out of range: indices count from 0", _example(name, axis)
+    if extent is not None and value >= extent:
+        return (
+            f"select: {name}={value} is out of range: {_size(axis, extent)}",
+            f"use 0 to {extent - 1}",
+        )
     return None
+
+
+def _size(axis, extent: int) -> str:
+    """How many coordinates `axis` has, in words: `layer 'x' has 672 channels`."""
+    where, what = axis.origin
+    subject = "the input" if where == "input" else f"layer {where!r}"
+    if what == "pos":
+        across = "wide" if axis.name.endswith("x") else "high"
+        unit = "pixels" if where == "input" else "positions"
+        return f"{subject} is {extent} {unit} {across}"
+    if what == "channel":
+        return f"{subject} has {extent} channels"
+    return f"there are {extent} {_what(axis)}"
 
 
 def _too_many_components(

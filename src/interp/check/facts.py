@@ -73,14 +73,16 @@ class ModelFacts:
         if cube is None:
             return None
         channels, height, width = cube
-        columns = channels if groups.of == "activations" else 2 * channels
+        signed = groups.of != "activations"
+        columns = 2 * channels if signed else channels
         most = min(height * width, columns)
         if groups.k <= most:
             return None
-        what = f"{channels} channels" if groups.of == "activations" else f"{columns} columns"
+        split = f" ({columns} once split by sign)" if signed and columns < height * width else ""
         return (
             f"groups({groups.k}): layer {groups.layer!r} has {height} x {width} = "
-            f"{height * width} positions and {what}, so NMF finds at most {most} groups",
+            f"{height * width} positions and {channels} channels{split}, "
+            f"so NMF finds at most {most} groups",
             f"use .groups(k) with k from 1 to {most}",
         )
 

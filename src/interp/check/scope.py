@@ -207,7 +207,12 @@ class Scope:
             ):
                 values[arg.name] = arg.value.name
             elif arg.name in options:
-                add(f"groups: {arg.name}= takes one of {', '.join(options[arg.name])}", arg.span)
+                add(
+                    f"groups: {arg.name}= takes one of {', '.join(options[arg.name])}, "
+                    f"not {arg.value.to_text()}",
+                    arg.value.span,
+                    did_you_mean(arg.value.to_text(), options[arg.name]),
+                )
             else:
                 add(
                     f"groups: unknown argument {arg.name!r}",

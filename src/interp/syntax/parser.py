@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 from lark import Token, Transformer, Tree, v_args
@@ -32,11 +33,15 @@ from interp.syntax.grammar import lark_parser
 MAX_NESTING = 40
 _NESTING = frozenset({"call", "method", "member", "index", "list", "layout"})
 _CONTENTS = ("activations", "attribution")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:
     """Parse `.interp` text into a Spec; raises InterpError with located diagnostics."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        raise InterpError(_lone_surrogate(text, surrogate.start(), file), text)
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
@@ -50,6 +55,17 @@ def parse(text: str, file: str = "<spec>") -> ast.Spec:
     if problems:
         raise InterpError(problems, text)
     return _attach_comments(spec, _comments(text))
+
+
+def _lone_surrogate(text: str, index: int, file: str) -> Diagnostic:
+    """Text decoded from a file never holds one; a string passed to `parse` can."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Diagnostic(
+        f"a lone surrogate (\\u{ord(text[index]):04x}) is not text: UTF-8 cannot encode it",
+        Span(file, line, column, line, column + 1, text),
+        "write the character itself; a character beyond \\uffff is one character, not a pair",
+    )
 
 
 def _too_deep(tree: Tree, file: str, text: str) -> Diagnostic | None:
