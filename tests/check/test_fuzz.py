@@ -13,12 +13,14 @@ bug. Most examples run the static checker; a few bind the model too.
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 from gallery import CONTRACT, spec_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interp import InterpError, parse, to_text
+from interp import InterpError, load, parse, to_text
 from interp.check import check, check_static
 
 FILE = "fuzz.interp"
@@ -81,7 +83,7 @@ def mutants(draw) -> str:
 
 def assert_located(error: InterpError, text: str) -> None:
     assert error.diagnostics
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for diagnostic in error.diagnostics:
         span = diagnostic.span
         assert span is not None, diagnostic.message
@@ -94,6 +96,14 @@ def assert_located(error: InterpError, text: str) -> None:
     assert "Traceback" not in rendered
 
 
+def load_text(text: str):
+    """`text` written to a file and loaded back, as `interp fmt` and `load` do."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / FILE
+        path.write_text(text, encoding="utf-8")
+        return load(path)
+
+
 def front_end(text: str, checker) -> None:
     try:
         spec = parse(text, FILE)
@@ -104,7 +114,8 @@ def front_end(text: str, checker) -> None:
     again = parse(printed, FILE)
     assert again == spec
     assert to_text(again) == printed
-    printed.encode("utf-8")  # whatever parses prints as text a file can hold
+    # whatever parses prints as text a file can hold, and reads back from it
+    assert load_text(printed) == spec
     try:
         checker(spec)
     except InterpError as error:
@@ -118,13 +129,13 @@ SETTINGS = dict(
 )
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=500, **SETTINGS)
 @given(mutants())
 def test_mutated_specs_fail_with_located_errors_or_round_trip(text):
     front_end(text, check_static)
 
 
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=30, **SETTINGS)
 @given(mutants())
 def test_mutated_specs_through_the_model_binding_checker(text):
     front_end(text, lambda spec: check(spec, device="cpu", bind_models=True))

@@ -6,6 +6,8 @@ are checked where they are written. All problems of a file are reported together
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from interp.check.bound import Interface, Program
 from interp.check.facts import ModelFacts
 from interp.check.interfaces import check_program
@@ -26,7 +28,7 @@ def bind_models(
     bound = check_program(spec, problems, facts)
     if problems.items:
         raise InterpError(problems.sorted(), source)
-    return bound
+    return replace(bound, source=program.source)
 
 
 def model_facts(handle: ModelHandle) -> ModelFacts:

@@ -11,6 +11,7 @@ need them. Every problem becomes a located diagnostic, all reported together.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from interp.check.bound import (
     Element,
@@ -37,7 +38,7 @@ def check_static(spec: ast.Spec, source: str | None = None) -> Program:
     program = check_program(spec, problems)
     if problems.items:
         raise InterpError(problems.sorted(), source)
-    return program
+    return replace(program, source=source or "")
 
 
 def check_program(

@@ -42,15 +42,7 @@ class Scope:
         if isinstance(value, ast.InputRef):
             return Substrate("input")
         if isinstance(value, ast.OutputRef):
-            if facts:
-                spans = value.label_spans or (value.span,) * len(value.labels)
-                unknown = [
-                    self._fails(facts.unknown_class(label), span)
-                    for label, span in zip(value.labels, spans, strict=True)
-                ]
-                if any(unknown):
-                    return None
-            return Substrate("output", atoms="classes", labels=value.labels, span=value.span)
+            return self._output(value)
         if isinstance(value, ast.Name):
             return self._let(value)
         if isinstance(value, ast.Member):
@@ -61,6 +53,20 @@ class Scope:
             'e.g. layer("blocks.4.2.bn1").channels',
         )
         return None
+
+    def _output(self, value: ast.OutputRef) -> Substrate | None:
+        """`output` or `output["tabby", ...]`: each class once, and (with facts) known."""
+        spans = value.label_spans or (value.span,) * len(value.labels)
+        failed = False
+        for index, (label, span) in enumerate(zip(value.labels, spans, strict=True)):
+            if label in value.labels[:index]:
+                self.problems.add(f"class {label!r} is listed twice", span, "name each class once")
+                failed = True
+            elif self.facts:
+                failed |= self._fails(self.facts.unknown_class(label), span)
+        if failed:
+            return None
+        return Substrate("output", atoms="classes", labels=value.labels, span=value.span)
 
     def _let(self, name: ast.Name) -> Substrate | None:
         """Follow a chain of lets (`let a = b`, `let b = c`, ...) in a loop, then resolve

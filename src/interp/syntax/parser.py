@@ -6,7 +6,8 @@ the statement (or interface) that follows them and survive formatting.
 Syntax errors become located diagnostics that name what was expected in
 words a user knows, not token names.
 
-Text is accepted with a UTF-8 byte-order mark and CRLF line endings. What
+Text is accepted with a UTF-8 byte-order mark and CRLF (or CR) line endings,
+so `parse(text)` reads what `load` reads from a file holding `text`. What
 the AST could not print back is refused here, with a location: numbers that
 overflow or have too many digits, bad escapes in any string, and nesting
 deeper than `MAX_NESTING`, which is checked before the tree is transformed
@@ -38,7 +39,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:
     """Parse `.interp` text into a Spec; raises InterpError with located diagnostics."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    # as Python reads a text file: a byte-order mark dropped, CRLF and CR lines as LF
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     surrogate = _SURROGATE.search(text)
     if surrogate:
         raise InterpError(_lone_surrogate(text, surrogate.start(), file), text)
