@@ -14,7 +14,7 @@ import pytest
 from gallery import CONTRACT, GALLERY
 
 from interp import InterpError, ast, load, parse, to_text
-from interp.syntax.parser import MAX_NESTING
+from interp.syntax.limits import MAX_NESTING
 
 REPO = Path(__file__).parents[2]
 SPECS = GALLERY

@@ -2,14 +2,11 @@
 each against the content's axes (`interp.check.axes`) and the signatures table.
 
 Literal coordinates (`select(channel=12)`) and sizes (`reduce(pca, 3)`) are
-checked against the axes' extents: what `output[...]`, `.groups(k)` and an
-earlier `select` say statically, and, given the model's facts, the layers'
-shapes and the class labels.
+checked against the axes' extents in `interp.check.extents`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from interp.check.axes import (
@@ -33,7 +30,7 @@ from interp.check.bound import (
     Sum,
     Top,
 )
-from interp.check.facts import Extent, count, extents
+from interp.check.extents import Extent, extents, select_at, too_many_components
 from interp.check.problems import Problems
 from interp.check.scope import Scope
 from interp.check.signatures import OPERATIONS, PRESENTATIONS, Signature
@@ -60,7 +57,7 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
         if parsed is None:
             continue
         if isinstance(parsed, Reduce):
-            _too_many_components(op, parsed, axes, known, ops, problems)
+            too_many_components(op, parsed, axes, known, ops, problems)
         try:
             axes = apply_op(parsed, axes)
         except AxisError as exc:
@@ -262,7 +259,7 @@ def _select(
         problems.add("select takes one element's selection, or axis=value pairs", op.span, hint)
         return None
     if keywords:
-        return _select_at(keywords, axes, known, scope)
+        return select_at(keywords, axes, known, scope.problems, scope.facts)
     if not positional:
         problems.add("select needs something to select", op.span, hint)
         return None
@@ -419,164 +416,3 @@ def _fits(p: Presentation, content: Content, axes) -> tuple[str, str] | None:
 def _single_class(content: Content) -> bool:
     target = content.target if content.kind == "attribution" else content.source
     return target is not None and target.kind == "output" and len(target.labels) == 1
-
-
-# ---- literal coordinates and sizes ----------------------------------------------------------
-
-_COORDINATES = {  # what an axis indexes, by Axis.origin[1]: its coordinates in words
-    "pos": "positions",
-    "channel": "channels",
-    "group": "groups",
-    "component": "components",
-    "class": "classes",
-}
-
-
-def _select_at(keywords: list[ast.Arg], axes, known: dict[str, Extent], scope: Scope):
-    """`select(channel=[12, 40], x=3)`: each coordinate must be one the axis has. The
-    selection is returned even when some are not, so later operations are checked
-    against the axes it leaves (the element is dropped for its problems anyway)."""
-    coords, seen = [], set()
-    labels = scope.facts.labels if scope.facts else ()
-    for arg in keywords:
-        items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
-        axis = next((a for a in axes if a.name == arg.name), None)
-        if arg.name in seen:
-            scope.problems.add(
-                f"select: {arg.name}= given twice",
-                arg.name_span or arg.span,
-                f"give each axis once; a list selects several: {arg.name}=[...]",
-            )
-            continue
-        seen.add(arg.name)
-        if not items:
-            scope.problems.add(
-                f"select: {arg.name}= needs at least one coordinate",
-                arg.value.span,
-                _example(arg.name, axis) + ", or leave it out to keep every coordinate",
-            )
-        values: list = []
-        for item in items:
-            if isinstance(item, ast.Num | ast.Str) and item.value in values:
-                problem = (f"select: {arg.name} {item.to_text()} is listed twice", "list each once")
-            elif isinstance(item, ast.Num | ast.Str):
-                values.append(item.value)
-                problem = axis and _bad_coordinate(axis, item, known.get(axis.name), labels)
-            else:
-                problem = (
-                    f"select: {arg.name}= takes {_kind(axis)}, not {item.to_text()}",
-                    _example(arg.name, axis),
-                )
-            if problem:  # an unknown axis is reported by apply_op
-                scope.problems.add(problem[0], item.span, problem[1])
-        coords.append((arg.name, tuple(values)))
-    return SelectAt(tuple(coords))  # type: ignore[arg-type]
-
-
-def _kind(axis) -> str:
-    if axis is None:
-        return "numbers or strings"
-    return "class names" if axis.origin[1] == "class" else f"integer indices of {_what(axis)}"
-
-
-def _what(axis) -> str:
-    return _COORDINATES.get(axis.origin[1], "coordinates")
-
-
-def _example(name: str, axis) -> str:
-    if axis is not None and axis.origin[1] == "class":
-        return f'e.g. select({name}="tabby")'
-    return f"e.g. select({name}=3) or select({name}=[3, 5])"
-
-
-def _bad_coordinate(
-    axis, item: ast.Num | ast.Str, extent: Extent | None, labels: tuple[str, ...]
-) -> tuple[str, str] | None:
-    """Why `item` is not a coordinate of `axis`, as (message, hint); None when it is.
-    `extent` is what the axis holds, as far as known; `labels` the model's classes."""
-    name, value = axis.name, item.value
-    if axis.origin[1] == "class":
-        if not isinstance(value, str):
-            return f"select: {name}= takes class names, not {item.to_text()}", _example(name, axis)
-        if not isinstance(extent, tuple) or value in extent:
-            return None
-        if extent != labels:  # the content names its classes: output["tabby", ...]
-            return (
-                f"select: class {value!r} is not among this content's classes",
-                did_you_mean(value, extent) + "; or name it in output[...] too",
-            )
-        return f"unknown class {value!r}", did_you_mean(value, extent)
-    if not isinstance(value, int):
-        return (
-            f"select: {name}= takes {_kind(axis)}, not {item.to_text()}",
-            _example(name, axis),
-        )
-    if isinstance(extent, tuple):
-        if value in extent:
-            return None
-        kept = ", ".join(str(v) for v in extent)
-        return (
-            f"select: {name}={value} is not among the {_what(axis)} this content keeps ({kept})",
-            "an earlier select kept only those; select among them, or widen the earlier one",
-        )
-    if value < 0:
-        return f"select: {name}={value} is out of range: indices count from 0", _example(name, axis)
-    if extent is not None and value >= extent:
-        return (
-            f"select: {name}={value} is out of range: {_size(axis, extent)}",
-            f"use 0 to {extent - 1}",
-        )
-    return None
-
-
-def _size(axis, extent: int) -> str:
-    """How many coordinates `axis` has, in words: `layer 'x' has 672 channels`."""
-    where, what = axis.origin
-    subject = "the input" if where == "input" else f"layer {where!r}"
-    if what == "pos":
-        across = "wide" if axis.name.endswith("x") else "high"
-        unit = "pixels" if where == "input" else "positions"
-        return f"{subject} is {extent} {unit} {across}"
-    if what == "channel":
-        return f"{subject} has {extent} channels"
-    return f"there are {extent} {_what(axis)}"
-
-
-def _too_many_components(
-    call: ast.Operation, op: Reduce, axes, known: dict[str, Extent], ops: list, problems: Problems
-) -> None:
-    """`reduce(pca, n)` finds at most min(rows, columns) components of the matrix it
-    factorizes: a column per target coordinate (two for NMF, which splits signs), a
-    row per coordinate of everything else. Reports an `n` that surely exceeds that."""
-    axes = collapse_drill(axes)
-    targets = [a.name for a in free_atoms(axes) if a.side == "target"]
-    if not targets:
-        return  # apply_op explains that reduce needs target atoms
-    limits = []
-    columns = _product(known.get(name) for name in targets)
-    if columns is not None:
-        about = f"{columns} target{'s' * (columns != 1)} ({', '.join(targets)})"
-        if op.method == "nmf":
-            columns, about = 2 * columns, about + ", split into positive and negative parts"
-        limits.append((columns, about))
-    if not any(isinstance(o, SelectFrom) for o in ops):  # a selection adds a row per atom
-        rows = [a.name for a in axes if a.name not in targets]
-        most = _product(known.get(name) for name in rows)
-        if most is not None:
-            per = f", one per ({', '.join(rows)})" if rows else ""
-            limits.append((most, f"{most} row{'s' * (most != 1)}{per}"))
-    exceeded = [(limit, about) for limit, about in limits if op.n > limit]
-    if not exceeded:
-        return
-    limit, about = min(exceeded)
-    problems.add(
-        f"reduce({op.method}, {op.n}): at most {limit} component{'s' * (limit != 1)} "
-        f"fit this content's {about}",
-        call.positional[1].value.span if len(call.positional) > 1 else call.span,
-        f"use reduce({op.method}, {limit}) or fewer",
-    )
-
-
-def _product(counts) -> int | None:
-    found = [count(c) for c in counts]
-    return None if any(c is None for c in found) else math.prod(found)  # type: ignore[arg-type]

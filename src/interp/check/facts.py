@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from interp.check.bound import Content, Groups, Substrate
+from interp.check.bound import Groups
 from interp.errors import did_you_mean
-
-# The coordinates an axis can take: a count (0 .. n-1) or the allowed values.
-Extent = int | tuple
 
 
 @dataclass(frozen=True)
@@ -117,45 +114,6 @@ class ModelFacts:
             key=lambda name: abs(position.get(name, 0) - here),
         )
         return (inside + rest)[:n]
-
-
-def extents(content: Content, facts: ModelFacts | None) -> dict[str, Extent]:
-    """The coordinates each axis of `content` can take, as far as they are known:
-    classes from `output[...]` or the model's labels, groups from `.groups(k)`,
-    positions and channels from the layer's shape."""
-    found: dict[str, Extent] = {}
-    for prefix, substrate in (("", content.source), ("t", content.target)):
-        if substrate is not None:
-            found.update(_substrate_extents(substrate, prefix, facts))
-    return found
-
-
-def _substrate_extents(
-    substrate: Substrate, prefix: str, facts: ModelFacts | None
-) -> dict[str, Extent]:
-    if substrate.kind == "output":
-        labels = substrate.labels or (facts.labels if facts else ())
-        return {"class": tuple(labels)} if labels else {}
-    found: dict[str, Extent] = {}
-    if substrate.groups is not None:
-        found[prefix + "group"] = substrate.groups.k
-    if facts is None:
-        return found
-    if substrate.kind == "input":
-        found[prefix + "x"] = found[prefix + "y"] = facts.input_size
-        return found
-    cube = facts.cube(substrate.layer)
-    if cube is not None:
-        channels, height, width = cube
-        found.update({prefix + "channel": channels, prefix + "y": height, prefix + "x": width})
-    return found
-
-
-def count(extent: Extent | None) -> int | None:
-    """How many coordinates an extent holds."""
-    if extent is None:
-        return None
-    return extent if isinstance(extent, int) else len(extent)
 
 
 def _natural(name: str) -> list[tuple[int, int | str]]:

@@ -6,86 +6,50 @@ the statement (or interface) that follows them and survive formatting.
 Syntax errors become located diagnostics that name what was expected in
 words a user knows, not token names.
 
-Text is accepted with a UTF-8 byte-order mark and CRLF (or CR) line endings,
-so `parse(text)` reads what `load` reads from a file holding `text`. What
-the AST could not print back is refused here, with a location: numbers that
-overflow or have too many digits, bad escapes in any string, and nesting
-deeper than `MAX_NESTING`, which is checked before the tree is transformed
-so no later stage (printing, comparing, checking) can run out of stack.
+Text is read as a file is (`interp.syntax.limits`: a byte-order mark, CRLF
+and CR line endings, no lone surrogates, bounded nesting). What the AST could
+not print back is refused with a location: numbers that overflow or have too
+many digits, and bad escapes in any string.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput
 
 from interp.errors import Diagnostic, InterpError, Span
 from interp.syntax import ast
+from interp.syntax.comments import attach_comments, find_comments
 from interp.syntax.diagnostics import syntax_diagnostic
 from interp.syntax.grammar import lark_parser
+from interp.syntax.limits import as_read, lone_surrogate, too_deep
 
-# Calls, lists, members and layouts nested deeper than this are refused: real
-# specs nest a handful of levels, and every stage walks the tree recursively.
-MAX_NESTING = 40
-_NESTING = frozenset({"call", "method", "member", "index", "list", "layout"})
 _CONTENTS = ("activations", "attribution")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:
     """Parse `.interp` text into a Spec; raises InterpError with located diagnostics."""
-    # as Python reads a text file: a byte-order mark dropped, CRLF and CR lines as LF
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    surrogate = _SURROGATE.search(text)
-    if surrogate:
-        raise InterpError(_lone_surrogate(text, surrogate.start(), file), text)
+    text = as_read(text)
+    surrogate = lone_surrogate(text, file)
+    if surrogate is not None:
+        raise InterpError(surrogate, text)
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
         raise InterpError(syntax_diagnostic(exc, text, file), text) from None
-    too_deep = _too_deep(tree, file, text)
-    if too_deep is not None:
-        raise InterpError(too_deep, text)
+    nested = too_deep(tree, file, text)
+    if nested is not None:
+        raise InterpError(nested, text)
     builder = _ToAst(file, text)
     spec = builder.transform(tree)
     problems = builder.problems()
     if problems:
         raise InterpError(problems, text)
-    return _attach_comments(spec, _comments(text))
-
-
-def _lone_surrogate(text: str, index: int, file: str) -> Diagnostic:
-    """Text decoded from a file never holds one; a string passed to `parse` can."""
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return Diagnostic(
-        f"a lone surrogate (\\u{ord(text[index]):04x}) is not text: UTF-8 cannot encode it",
-        Span(file, line, column, line, column + 1, text),
-        "write the character itself; a character beyond \\uffff is one character, not a pair",
-    )
-
-
-def _too_deep(tree: Tree, file: str, text: str) -> Diagnostic | None:
-    """The first construct nested deeper than MAX_NESTING, found without recursion."""
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        depth += node.data in _NESTING
-        if depth > MAX_NESTING:
-            meta = node.meta
-            return Diagnostic(
-                f"too deeply nested: more than {MAX_NESTING} levels of calls, lists and members",
-                Span(file, meta.line, meta.column, meta.line, meta.column + 1, text),
-                "name the inner parts with `let`, or flatten the nesting",
-            )
-        children = [(c, depth) for c in node.children if isinstance(c, Tree)]
-        stack.extend(reversed(children))
-    return None
+    return attach_comments(spec, find_comments(text))
 
 
 def load(path: str | Path) -> ast.Spec:
@@ -416,66 +380,3 @@ class _ToAst(Transformer):
             else "presentations: feature_vis, heatmap, bars, grid, image, sankey",
         )
         return kind(name="?", span=value.span)
-
-
-# ---- comments ------------------------------------------------------------------------
-
-
-def _comments(text: str) -> list[tuple[int, int, str]]:
-    """(line, column, text) of every `#` comment, skipping `#` inside strings."""
-    found = []
-    # split on "\n" only, as Lark counts lines: strings may hold U+2028 and friends
-    for number, line in enumerate(text.split("\n"), start=1):
-        in_string = escaped = False
-        for column, char in enumerate(line, start=1):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-            elif char == '"':
-                in_string = True
-            elif char == "#":
-                found.append((number, column, line[column - 1 :].rstrip()))
-                break
-    return found
-
-
-def _attach_comments(spec: ast.Spec, comments: list[tuple[int, int, str]]) -> ast.Spec:
-    """Give each comment to the next statement or interface; trailing ones to the block end."""
-    if not comments:
-        return spec
-    pending = list(comments)
-
-    def take_before(line: int) -> tuple[str, ...]:
-        taken = tuple(c[2] for c in pending if c[0] < line)
-        pending[:] = [c for c in pending if c[0] >= line]
-        return taken
-
-    items = []
-    for item in spec.items:
-        if item.span is None:
-            items.append(item)
-            continue
-        leading = take_before(item.span.line)
-        if isinstance(item, ast.Interface):
-            body = []
-            for stmt in item.body:
-                own = take_before(stmt.span.line) if stmt.span else ()
-                # a comment on a statement's own lines stays with it
-                inline = take_before(stmt.span.end_line + 1) if stmt.span else ()
-                body.append(stmt.model_copy(update={"comments": own + inline}))
-            end = take_before(item.span.end_line)
-            item = item.model_copy(
-                update={"body": tuple(body), "comments": leading, "end_comments": end}
-            )
-        else:
-            item = item.model_copy(
-                update={"comments": leading + take_before(item.span.end_line + 1)}
-            )
-        items.append(item)
-    return spec.model_copy(
-        update={"items": tuple(items), "end_comments": tuple(c[2] for c in pending)}
-    )
