@@ -1,8 +1,8 @@
 """AST → bound program: names, `extends`, axes, and (optionally) the models.
 
 `check(spec)` is the checker the CLI and `interp.run` use. The static part
-(`interfaces`, `scope`, `elements`, `axes`, `signatures`, `facts`) needs no
-model and imports no torch; `bind` then loads each model and walks the spec
+(`interfaces`, `extends`, `scope`, `elements`, `extents`, `axes`, `signatures`,
+`facts`) needs no model and imports no torch; `bind` then loads each model and walks the spec
 again with its facts, checking layers, labels, images, NMF signs, literal
 coordinates and sizes. Every problem becomes a located diagnostic, all
 reported together; a diagnostic reads the same whether or not `source` is

@@ -22,11 +22,11 @@ def resolve_extends(spec: ast.Spec, problems: Problems) -> list[ast.Interface]:
     for interface in spec.interfaces:
         first = by_name.get(interface.name)
         if first is not None:
-            where = f"the first is at line {first.span.line}; " if first.span else ""
-            problems.add(
+            problems.twice(
                 f"interface {interface.name!r} is defined twice",
                 interface.name_span or interface.span,
-                f"{where}rename one of them",
+                first.span,
+                "rename one of them",
             )
         by_name.setdefault(interface.name, interface)
     cycles: set[frozenset[str]] = set()

@@ -124,11 +124,11 @@ def _bind_interface(
             table = lets if isinstance(stmt, ast.LetStmt) else elements
             first = lets.get(stmt.name) or elements.get(stmt.name)
             if first is not None:
-                where = f"the first is at line {first.span.line}; " if first.span else ""
-                problems.add(
+                problems.twice(
                     f"{stmt.name!r} is defined twice in {interface.name!r}",
                     stmt.name_span or stmt.span,
-                    f"{where}names of lets and elements must be unique",
+                    first.span,
+                    "names of lets and elements must be unique",
                 )
             table.setdefault(stmt.name, stmt)
         elif isinstance(stmt, ast.LayoutStmt):

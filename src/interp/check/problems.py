@@ -20,6 +20,11 @@ class Problems:
     def add(self, message: str, span: Span | None, hint: str | None = None) -> None:
         self.items.append(Diagnostic(message, span, hint))
 
+    def twice(self, message: str, span: Span | None, first: Span | None, advice: str) -> None:
+        """A name defined a second time: said there, with where the first one is."""
+        where = f"the first is at line {first.line}; " if first else ""
+        self.add(message, span, where + advice)
+
     def sorted(self) -> list[Diagnostic]:
         """Unique diagnostics in source order (inherited statements are checked once per child)."""
         unique = list(dict.fromkeys(self.items))

@@ -65,6 +65,20 @@ def quote(text: str) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def printable(number: int | float) -> int | float:
+    """`number` if it prints as itself (finite; an int within Python's digit limit for
+    text, `sys.get_int_max_str_digits`); ValueError otherwise."""
+    if isinstance(number, float) and not math.isfinite(number):
+        raise ValueError(f"{number!r} is not a finite number; the language writes only finite ones")
+    try:
+        repr(number)
+    except ValueError:
+        raise ValueError(
+            f"an integer of {number.bit_length()} bits has too many digits to write"  # type: ignore[union-attr]
+        ) from None
+    return number
+
+
 def _key(value: Any) -> Any:
     if isinstance(value, Node):
         return value._key()
@@ -101,15 +115,7 @@ class Num(Node):
     @field_validator("value")
     @classmethod
     def _printable(cls, value: int | float) -> int | float:
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a finite number, and the language has no {value!r}")
-        try:
-            repr(value)
-        except ValueError:
-            raise ValueError(
-                f"an integer of {value.bit_length()} bits has too many digits to print"  # type: ignore[union-attr]
-            ) from None
-        return value
+        return printable(value)
 
     def to_text(self) -> str:
         return repr(self.value)

@@ -41,7 +41,6 @@ themselves (NaN, infinities, integers with too many digits).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -100,16 +99,7 @@ def value(x: Any, *, keywords: frozenset[str] | None = NONE) -> ast.Value:
 
 def _number(x: Integral | Real) -> int | float:
     """An int or a finite float that prints as itself; ValueError otherwise."""
-    number = int(x) if isinstance(x, Integral) else float(x)
-    if isinstance(number, float) and not math.isfinite(number):
-        raise ValueError(f"{x!r} is not a finite number; the language writes only finite ones")
-    try:
-        repr(number)
-    except ValueError:
-        raise ValueError(
-            f"an integer of {number.bit_length()} bits has too many digits to write"  # type: ignore[union-attr]
-        ) from None
-    return number
+    return ast.printable(int(x) if isinstance(x, Integral) else float(x))
 
 
 def _bare(text: str) -> ast.Value:
