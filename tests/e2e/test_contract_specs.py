@@ -124,11 +124,10 @@ def test_activation_grids_cover_every_position_at_three_depths():
 
 
 def test_sanity_check_randomized_model_disagrees():
-    metrics = result("sanity_check").comparison().metrics
-    randomized = metrics[
-        (metrics["interface"] == "randomized") & (metrics["element"] == "saliency")
-    ]
-    assert float(randomized["spearman vs trained"].iloc[0]) < 0.5
+    metrics = result("sanity_check").metrics()
+    trained = metrics[(metrics["interface"] == "trained") & (metrics["element"] == "saliency")]
+    randomization = trained.set_index("metric")["value"]["randomization"]
+    assert abs(randomization) < 0.5  # the saliency changes when the weights are re-initialized
     trained = result("sanity_check").data("saliency", "trained")
     random = result("sanity_check").data("saliency", "randomized")
     assert not np.allclose(trained["value"].to_numpy(), random["value"].to_numpy())
