@@ -54,6 +54,7 @@ def test_each_metric_is_a_plan_node_and_deletion_runs_the_model_once_per_element
     assert all(isinstance(m, Metric) and not m.needs_model for _, _, m in plan.metrics)
     deletions = plan.of(Deletion)
     assert len(deletions) == 4  # saliency and detectors, on each model; shared by two metrics
+    assert all(d.steps == 10 for d in deletions)
 
 
 def test_metrics_of_groups_and_flows():
@@ -75,15 +76,29 @@ def test_compare_page_draws_the_deletion_curves(sanity):
     assert set(curves["element"]) == {"saliency", "detectors"}
 
 
+BARS = """
+interface trained {
+  element classes = attribution(layer("blocks.5.3.bn1").channels -> output["tabby"]) | top(3) as bars
+}
+interface randomized extends trained {
+  model efficientnet_lite0(weights=random, seed=0)
+}
+compare trained, randomized
+"""
+
+
 def test_render_writes_the_metrics_csv(tmp_path):
     from interp.cli import main
 
-    out, csv = tmp_path / "sanity.html", tmp_path / "metrics.csv"
-    args = ["render", str(spec_path("sanity_check")), "-o", str(out), "--quality", "draft"]
+    spec = tmp_path / "bars.interp"
+    spec.write_text(BARS)
+    out, csv = tmp_path / "bars.html", tmp_path / "metrics.csv"
+    args = ["render", str(spec), "-o", str(out), "--quality", "draft"]
     assert main([*args, "--metrics", str(csv), "--no-cache"]) == 0
     table = pd.read_csv(csv)
     assert list(table.columns) == ["interface", "element", "metric", "value"]
-    assert "randomization" in set(table["metric"])
+    assert {"randomization", "deletion", "coverage"} <= set(table["metric"])
+    assert set(table["interface"]) == {"trained", "randomized"}
 
 
 def test_compatible_and_independent_groups_report_their_flow_entropy():

@@ -93,9 +93,7 @@ class Attribute(Node):
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        method = self.method.name + (
-            f"(steps={self.method.steps})" if self.method.name == "integrated_gradients" else ""
-        )
+        method = self.method.describe()
         bound = " restricted to selected targets" if self.restrict else ""
         also = " (its first pass is the forward pass)" if self.capture or self.logits else ""
         return (
@@ -340,7 +338,7 @@ class Deletion(Node):
     source: Substrate
     scores: Node
     label: str | None
-    steps: int = 16
+    steps: int = 10
 
     needs_model: ClassVar[bool] = True
 
