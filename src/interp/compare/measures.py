@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from interp.check.bound import Element, Method, Top
 from interp.compare import metrics
 from interp.models.spec import ModelSpec
+from interp.plan.metrics import deletion, on_model
 
 if TYPE_CHECKING:
     from interp.plan.build import ElementScope
@@ -55,7 +56,7 @@ class Randomization(Measure):
             return None
         trained = scope.content(element)
         random = dataclasses.replace(model, weights="random", seed=RANDOM_SEED)
-        return (trained, scope.on_model(trained, random))
+        return (trained, on_model(scope, trained, random))
 
     def value(self, trained, randomized):
         return metrics.randomization(_array(trained), _array(randomized))
@@ -69,7 +70,7 @@ class DeletionAUC(Measure):
     )
 
     def reads(self, element, scope):
-        node = scope.deletion(element)
+        node = deletion(scope, element)
         return None if node is None else (node,)
 
     def value(self, curves):

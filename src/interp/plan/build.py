@@ -17,7 +17,7 @@ input also sees is recorded by that attribution's first pass (its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from interp.check.axes import apply_op, content_axes
 from interp.check.bound import (
@@ -33,18 +33,17 @@ from interp.check.bound import (
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.graph import ElementNodes, Plan
+from interp.plan.metrics import metric_nodes
 from interp.plan.nodes import (
     Activations,
     Atoms,
     Attribute,
     Collapse,
-    Deletion,
     Factorize,
     Forward,
     IconObjectives,
     InputImage,
     Magnitude,
-    Metric,
     Node,
     Operation,
     Page,
@@ -84,7 +83,7 @@ def build_plan(
         for scope in scopes
         if scope.interface.name in compared
         for element in scope.interface.elements
-        for metric in scope.metrics(element)
+        for metric in metric_nodes(scope, element)
     ]
     plan = Plan(tuple(builder.nodes), tuple(pages), tuple(elements), tuple(measured))
     return fuse_forward_passes(plan)
@@ -272,51 +271,6 @@ class ElementScope:
             )
             self.objectives[element.name] = request
             self.builder.request(request)
-
-    # ---- metrics (interfaces a `compare` names) ------------------------------------------------
-
-    def metrics(self, element: Element) -> list[Metric]:
-        """One node per metric that applies to `element` (`compare.measures`)."""
-        from interp.compare.measures import MEASURES
-
-        found = []
-        for measure in MEASURES:
-            reads = measure.reads(element, self)
-            if reads is not None:
-                found.append(self.builder.add(Metric(measure.name, reads)))
-        return found
-
-    def on_model(self, node: Node, model: ModelSpec) -> Node:
-        """`node` computed on `model` instead of the interface's (targets kept as they are)."""
-
-        def swap(value):
-            if isinstance(value, ModelSpec):
-                return model if value == self.model else value
-            if isinstance(value, Node):
-                changes = {f.name: swap(getattr(value, f.name)) for f in fields(value)}
-                if isinstance(value, Forward):
-                    changes["carrier"] = None
-                return self.builder.add(replace(value, **changes))
-            if isinstance(value, tuple):
-                return tuple(swap(v) for v in value)
-            return value  # a Restriction: the same targets as the original
-
-        return swap(node)
-
-    def deletion(self, element: Element) -> Deletion | None:
-        """The deletion curves of an attribution to a class, for atoms that can be removed."""
-        content = element.content
-        if content.kind != "attribution" or content.target.kind != "output":
-            return None
-        source = content.source
-        if source.groups is not None or source.atoms not in ("spatial", "channels"):
-            return None
-        if source.kind == "input" and source.atoms != "spatial":
-            return None
-        label = content.target.labels[0] if content.target.labels else None
-        return self.builder.add(
-            Deletion(self.model_of(source), self.image, source, self.content(element), label)
-        )
 
     def view(self, element: Element, batches: dict) -> View:
         request = self.objectives.get(element.name)
