@@ -68,7 +68,20 @@ def metrics(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def definitions(reference: str) -> dict[str, str]:
+    """What each metric of `metrics` measures, as the page shows it on hover."""
+    return {
+        "concentration": "share of the element's total |value| held by its strongest 10% of"
+        " coordinates: near 1, a few atoms carry it; near 0.1, it is spread evenly",
+        f"spearman vs {reference}": "Spearman rank correlation of the element's values with"
+        f" the same element in {reference}, over the coordinates both hold (1: same order;"
+        " near 0: unrelated, what a model-randomization check should find)",
+        f"overlap vs {reference}": "share of the coordinates shown by either that both show"
+        f" (Jaccard index of the atoms kept here and in {reference})",
+    }
+
+
 def comparison_view(result) -> ComparisonView:
     names = result.program.comparisons[0]
     pages = {p.name: p for p in result.pages}
-    return ComparisonView(tuple(pages[n] for n in names), metrics(result))
+    return ComparisonView(tuple(pages[n] for n in names), metrics(result), definitions(names[0]))

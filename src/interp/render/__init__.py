@@ -29,8 +29,9 @@ def render_page(page: PageView) -> str:
 
 def render_comparison(cmp: ComparisonView) -> str:
     """Pages side by side, each its own embed with params prefixed per page, metrics on top."""
-    from interp.render.page import comparison_prefixes, comparison_row_width
+    from interp.render.page import comparison_prefixes, comparison_row_width, shared_scales
 
+    cmp = shared_scales(cmp)
     names = [page.name for page in cmp.pages]
     title = "Comparing " + ", ".join(page.title or page.name for page in cmp.pages)
     header = f"<h1>{html.esc(title)}</h1>\n" + (
@@ -40,7 +41,7 @@ def render_comparison(cmp: ComparisonView) -> str:
     )
     body = []
     if cmp.metrics is not None and len(cmp.metrics):
-        body.append("<h2>Metrics</h2>\n" + html.metrics_table(cmp.metrics))
+        body.append("<h2>Metrics</h2>\n" + html.metrics_table(cmp.metrics, cmp.definitions))
     sections = []
     for i, (page, prefix) in enumerate(zip(cmp.pages, comparison_prefixes(cmp), strict=True)):
         spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))

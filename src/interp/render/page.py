@@ -9,6 +9,8 @@ rows of at most ``ROW_WIDTH`` pixels.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 
@@ -105,6 +107,24 @@ def selector_labels(page: PageView) -> dict[str, dict[str, str]]:
     return labels
 
 
+def dependents(page: PageView) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each element others select on: the (element, event) pairs that follow it."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for element in page.elements:
+        for selection in element.depends_on:
+            found.setdefault(selection.element, []).append((element.name, selection.event))
+    return {name: tuple(pairs) for name, pairs in found.items()}
+
+
+def page_palette(page: PageView) -> dict[str, str]:
+    """One colour per atom label that some view colours by (a ``heatmap(color=atom)``'s
+    groups, a bars view's series), so every view of the page uses the same colours."""
+    labels: set[str] = set()
+    for element in page.elements:
+        labels |= PRESENTATIONS[element.presentation].colored_labels(element)
+    return common.palette(labels)
+
+
 def page_body(
     page: PageView, *, prefix: str = "", titled: bool = True, row_width: float = ROW_WIDTH
 ) -> tuple[dict, list[dict], dict[str, list[dict]]]:
@@ -115,7 +135,13 @@ def page_body(
     every subchart several times over).
     """
     validate(page)
-    ctx = Context(prefix=prefix, initial=initial_selections(page), labels=selector_labels(page))
+    ctx = Context(
+        prefix=prefix,
+        initial=initial_selections(page),
+        labels=selector_labels(page),
+        dependents=dependents(page),
+        palette=page_palette(page),
+    )
     params: list[dict] = []
     built = {}
     for element in page.elements:
@@ -254,8 +280,40 @@ def comparison_row_width(cmp: ComparisonView) -> float:
     return max(ROW_WIDTH / max(len(cmp.pages), 1), 420)
 
 
+def shared_scales(cmp: ComparisonView) -> ComparisonView:
+    """The pages with one value domain per element they share by name (``meta["domain"]``).
+
+    Each view would otherwise scale colours and bars to its own maximum, and a
+    randomized model's saliency would look as strong as the trained one's.
+    """
+    by_name: dict[str, list[ElementView]] = {}
+    for page in cmp.pages:
+        for element in page.elements:
+            by_name.setdefault(element.name, []).append(element)
+    domains = {}
+    for name, views in by_name.items():
+        if len(views) < 2 or len({v.presentation for v in views}) > 1:
+            continue
+        lows, highs = zip(*(common.value_domain(v) for v in views), strict=True)
+        low, high = min(lows), max(highs)
+        if low < 0 < high:
+            low, high = -max(-low, high), max(-low, high)
+        domains[name] = (low, high)
+
+    def shared(element: ElementView) -> ElementView:
+        if element.name not in domains:
+            return element
+        return replace(element, meta={**element.meta, "domain": domains[element.name]})
+
+    pages = tuple(
+        replace(page, elements=tuple(shared(e) for e in page.elements)) for page in cmp.pages
+    )
+    return replace(cmp, pages=pages)
+
+
 def comparison_spec(cmp: ComparisonView, *, validate_schema: bool = False) -> dict:
     """All pages side by side in one spec (for JSON/PNG export), params prefixed per page."""
+    cmp = shared_scales(cmp)
     bodies, params, datasets = [], [], {}
     for page, prefix in zip(cmp.pages, comparison_prefixes(cmp), strict=True):
         body, page_params, page_datasets = page_body(

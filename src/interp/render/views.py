@@ -96,7 +96,13 @@ class PageView:
 
 @dataclass(frozen=True)
 class ComparisonView:
-    """`compare A, B`: pages side by side, with per-interface metrics."""
+    """`compare A, B`: pages side by side, with per-interface metrics.
+
+    ``metrics``: tidy rows ``interface, element, metric, value`` (a wide table, one
+    column per metric, is accepted too); ``definitions``: metric -> what it measures,
+    shown on the page when the pointer rests on the metric's name.
+    """
 
     pages: tuple[PageView, ...]
     metrics: pd.DataFrame | None = None
+    definitions: dict[str, str] = field(default_factory=dict)
