@@ -29,9 +29,7 @@ def render(spec: Path, folder: Path, quality: str, icon_size: int | None) -> Pat
     from interp.execute.cache import Cache
     from interp.render import write_outputs
 
-    result = interp.run(
-        spec, quality=quality, icon_size=icon_size, progress=False, cache=Cache()
-    )
+    result = interp.run(spec, quality=quality, icon_size=icon_size, progress=False, cache=Cache())
     page = result.comparison() or result.pages[0]
     path = folder / f"{spec.stem}.html"
     write_outputs(page, path)
@@ -85,8 +83,11 @@ def main(argv: list[str] | None = None) -> int:
             html = render(REPO / "specs" / f"{name}.interp", folder, args.quality, args.icon_size)
             png = args.out / f"{name}.png"
             shoot(browser, html, png, args.width)
-            print(f"wrote {png.relative_to(REPO) if png.is_relative_to(REPO) else png}"
-                  f" ({png.stat().st_size / 1e3:.0f} kB)", flush=True)
+            print(
+                f"wrote {png.relative_to(REPO) if png.is_relative_to(REPO) else png}"
+                f" ({png.stat().st_size / 1e3:.0f} kB)",
+                flush=True,
+            )
         browser.close()
     return 0
 
