@@ -6,8 +6,8 @@
 
 Each spec is run, written as HTML (its comparison page when it has a
 `compare`), opened offline in Debian's Chromium through Playwright, and
-screenshotted untouched at 1200 px wide; the PNG is reduced to a palette so
-the README's gallery stays small. Results come from the on-disk cache when
+screenshotted untouched at 1200 px wide (a wider page is shrunk to fit); the
+PNG is reduced to a palette so the README's gallery stays small. Results come from the on-disk cache when
 nothing changed, so re-shooting after a rendering change takes seconds.
 """
 
@@ -57,7 +57,10 @@ def shoot(browser, html: Path, png: Path, width: int) -> None:
     finally:
         page.close()
     image = Image.open(io.BytesIO(shot)).convert("RGB")
-    image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    if image.width > width:  # a page wider than the window: shrink it to the gallery's width
+        height = round(image.height * width / image.width)
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    image = image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
     png.parent.mkdir(parents=True, exist_ok=True)
     image.save(png, optimize=True)
 

@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 from interp.render import html
+from interp.render.compared import comparison_spec
 from interp.render.export import write_outputs
-from interp.render.page import comparison_spec, page_spec
+from interp.render.page import page_spec
 from interp.render.views import ComparisonView, PageView
 
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
@@ -29,7 +30,7 @@ def render_page(page: PageView) -> str:
 
 def render_comparison(cmp: ComparisonView) -> str:
     """Pages side by side, each its own embed with params prefixed per page, metrics on top."""
-    from interp.render.page import comparison_prefixes, comparison_row_width, shared_scales
+    from interp.render.compared import comparison_prefixes, comparison_row_width, shared_scales
 
     cmp = shared_scales(cmp)
     names = [page.name for page in cmp.pages]

@@ -61,7 +61,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         "sort": {"field": "_order", "op": "min"},
         "axis": None,
     }
-    tooltip = common.tooltip(view, table, ["series"])
+    tooltip = common.tooltip(table, ["series"], view)
     if "series" in table:
         series = table["series"].unique().tolist()
         color = {

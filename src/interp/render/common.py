@@ -247,12 +247,20 @@ def box(prefix: str) -> dict:
     }
 
 
-def tooltip(view: ElementView, table: pd.DataFrame, extra: Iterable[str] = ()) -> list[dict]:
-    """Tooltip fields under the reader's names: "channel", "attribution to the logit"."""
+def tooltip(
+    table: pd.DataFrame, extra: Iterable[str] = (), view: ElementView | None = None
+) -> list[dict]:
+    """Tooltip fields, under the reader's names when ``view`` is given ("channel",
+    "attribution to the logit")."""
     fields = [("atom", "nominal", None), ("value", "quantitative", ".4~g")]
     fields += [(c, "nominal", None) for c in extra]
     return [
-        {"field": f, "type": t, "title": field_title(view, f), **({"format": fmt} if fmt else {})}
+        {
+            "field": f,
+            "type": t,
+            **({"title": field_title(view, f)} if view is not None else {}),
+            **({"format": fmt} if fmt else {}),
+        }
         for f, t, fmt in fields
         if f in table
     ]

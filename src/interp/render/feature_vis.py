@@ -117,7 +117,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "series", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
-    tooltip = common.tooltip(view, table, ["series"])
+    tooltip = common.tooltip(table, ["series"], view)
 
     def unit(role: str) -> alt.Chart:
         return common.base_chart(view, ctx, role, rows)

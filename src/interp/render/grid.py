@@ -66,7 +66,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "magnitude", "color", "scores", "x", "y", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
-    tooltip = common.tooltip(view, table) + [
+    tooltip = common.tooltip(table, view=view) + [
         {"field": f, "type": "quantitative", "format": ".4~g", "title": common.field_title(view, f)}
         for f in ("magnitude", "x", "y")
         if f in table

@@ -98,7 +98,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     layers = []
     if image:
         layers.append(image_layer(view, ctx, pictures.to_data_url(image), (width, height)))
-    tooltip = common.tooltip(view, table) + [
+    tooltip = common.tooltip(table, view=view) + [
         {"field": "x", "type": "quantitative"},
         {"field": "y", "type": "quantitative"},
     ]

@@ -50,7 +50,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     if image:
         url = pictures.to_data_url(image)
         layers.append(heatmap.image_layer(view, ctx, url, (width, height)))
-    tooltip = common.tooltip(view, table)
+    tooltip = common.tooltip(table, view=view)
     cells = common.base_chart(view, ctx, "cells", rows).mark_rect(cursor="crosshair")
     cells = common.encode(
         cells,
