@@ -7,7 +7,8 @@
 Each spec is run, written as HTML (its comparison page when it has a
 `compare`), opened offline in Debian's Chromium through Playwright, and
 screenshotted untouched at 1200 px wide (a wider page is shrunk to fit); the
-PNG is reduced to a palette so the README's gallery stays small. Results come from the on-disk cache when
+PNG is reduced to 256 colours (the page's flat colours kept exact) so the
+README's gallery stays small. Results come from the on-disk cache when
 nothing changed, so re-shooting after a rendering change takes seconds.
 """
 
@@ -60,9 +61,42 @@ def shoot(browser, html: Path, png: Path, width: int) -> None:
     if image.width > width:  # a page wider than the window: shrink it to the gallery's width
         height = round(image.height * width / image.width)
         image = image.resize((width, height), Image.Resampling.LANCZOS)
-    image = image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
     png.parent.mkdir(parents=True, exist_ok=True)
-    image.save(png, optimize=True)
+    palette_image(image).save(png, optimize=True)
+
+
+def palette_image(image, reserved: int = 40):
+    """``image`` in 256 colours: a median-cut palette, plus the flat colours it would miss
+    most (the page's white, small swatches, bars: many pixels of one colour far from any
+    entry) kept exact; each pixel mapped to its nearest entry (Pillow's own mapping rounds
+    white to grey)."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(image, dtype=np.int32)
+    packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    unique, inverse, counts = np.unique(packed.ravel(), return_inverse=True, return_counts=True)
+    colours = np.stack([unique >> 16, (unique >> 8) & 255, unique & 255], axis=1)
+
+    def nearest(palette: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        index = np.empty(len(colours), dtype=np.uint8)
+        error = np.empty(len(colours), dtype=np.int64)
+        for start in range(0, len(colours), 4096):
+            distance = ((colours[start : start + 4096, None, :] - palette[None]) ** 2).sum(-1)
+            index[start : start + 4096] = distance.argmin(1)
+            error[start : start + 4096] = distance.min(1)
+        return index, error
+
+    cut = image.quantize(256 - reserved, method=Image.Quantize.MEDIANCUT)
+    palette = np.array(cut.getpalette()[: 3 * (256 - reserved)]).reshape(-1, 3)
+    _, error = nearest(palette)
+    flat = np.flatnonzero((counts >= 32) & (error > 0))
+    missed = flat[np.argsort(-(counts[flat] * error[flat]), kind="stable")[:reserved]]
+    palette = np.concatenate([palette, colours[missed]]).astype(np.int32)
+    index, _ = nearest(palette)
+    result = Image.fromarray(index[inverse].reshape(packed.shape), mode="P")
+    result.putpalette(palette.astype(np.uint8).ravel().tolist())
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
