@@ -64,15 +64,13 @@ def chart(view: ElementView, ctx: Context) -> Built:
     tinted = "color" in table and view.options.get("color") != "none"
     own = [view.key] if view.key in table else []
     columns = [c for c in table.columns if c.startswith("_")]
-    columns += ["atom", "value", "magnitude", "color", "scores", "x", "y", *keys, *own]
+    columns += ["atom", "value", "magnitude", "color", "x", "y", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
     tooltip = common.tooltip(table, view=view) + [
         {"field": f, "type": "quantitative", "format": ".4~g", "title": common.field_title(view, f)}
         for f in ("magnitude", "x", "y")
         if f in table
     ]
-    if tinted and "scores" in table:
-        tooltip.append({"field": "scores", "type": "nominal", "title": "components"})
 
     def unit(role: str):
         return common.base_chart(view, ctx, role, rows)
@@ -192,7 +190,6 @@ class Grid(Presentation):
     def table(self, element, array, atoms, icons, magnitude, before=None):
         norm = magnitude.transpose("y", "x").values
         colors = _colors(array) if "component" in array.dims else None
-        scores = _scores(array) if "component" in array.dims else None
         rows = []
         for y in range(norm.shape[0]):
             for x in range(norm.shape[1]):
@@ -206,7 +203,6 @@ class Grid(Presentation):
                 }
                 if colors is not None:
                     row["color"] = colors[(x, y)]
-                    row["scores"] = scores[(x, y)]
                 rows.append(row)
         # the element's strongest atom first, in the order it offers atoms to selections
         rank = {(atom["x"], atom["y"]): i for i, atom in enumerate(atoms)}
@@ -236,17 +232,6 @@ def _reduce_axes(element):
             return axes
         axes = apply_op(op, axes)
     return axes
-
-
-def _scores(array) -> dict[tuple[int, int], str]:
-    """Each position's component scores as text, named by the colour they drive."""
-    values = array.transpose("y", "x", "component").values[..., :3]
-    names = [name for name, _ in components.CHANNELS]
-    return {
-        (x, y): " · ".join(f"{n} {v:.3g}" for n, v in zip(names, values[y, x], strict=False))
-        for y in range(values.shape[0])
-        for x in range(values.shape[1])
-    }
 
 
 def _colors(array) -> dict[tuple[int, int], str]:
