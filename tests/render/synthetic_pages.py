@@ -62,6 +62,11 @@ def words(describe: str, quantity: str, atom: str, **more) -> dict:
 
 
 LINEAR = "Attribution (activation × gradient) of "
+FOOTPRINT = words(
+    "Activations of the hovered channel of blocks.4.2.bn1 at each position",
+    "activation",
+    "position",
+)
 
 
 def cells(values: np.ndarray, **columns) -> pd.DataFrame:
@@ -121,15 +126,7 @@ def teaser() -> PageView:
                 {"over": "input"},
                 where,
                 depends_on=(Selection("detectors", "hover"),),
-                meta={
-                    "grid": GRID,
-                    "image": input_image(),
-                    **words(
-                        "Activations of the hovered channel of blocks.4.2.bn1 at each position",
-                        "activation",
-                        "position",
-                    ),
-                },
+                meta={"grid": GRID, "image": input_image(), **FOOTPRINT},
             ),
         ),
     )
@@ -208,15 +205,7 @@ def channel_attribution() -> PageView:
                 {"over": "input"},
                 pd.concat(footprint_rows, ignore_index=True),
                 depends_on=(Selection("upper", "hover"),),
-                meta={
-                    "grid": GRID,
-                    "image": input_image(),
-                    **words(
-                        "Activations of the hovered channel of blocks.4.2.bn1 at each position",
-                        "activation",
-                        "position",
-                    ),
-                },
+                meta={"grid": GRID, "image": input_image(), **FOOTPRINT},
             ),
             ElementView(
                 "lower",
