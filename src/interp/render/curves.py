@@ -27,7 +27,7 @@ def deletion_chart(curves: pd.DataFrame) -> dict:
         ],
     )
     chart = (
-        base.mark_line(point=True)
+        base.mark_line(strokeWidth=2)
         .properties(width=220, height=150)
         .facet(column=alt.Column("element:N", title="deletion: strongest atoms first"))
         .resolve_scale(y="independent")
