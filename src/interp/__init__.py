@@ -26,6 +26,14 @@ from interp.errors import InterpError  # noqa: E402
 from interp.syntax import ast, builder, load, parse, to_text  # noqa: E402
 
 
+def variants(spec, *, element, interface=None, **dimension):
+    """Interfaces that differ from one in a single dimension, and a `compare` of them:
+    see `interp.compare.variants.variants`."""
+    from interp.compare.variants import variants as make
+
+    return make(spec, element=element, interface=interface, **dimension)
+
+
 def run(spec, options=None, *, models=None, **kwargs):
     """Check, plan and execute a spec (an AST, `.interp` text, or a path): see `interp.pipeline.run`.
 
@@ -57,4 +65,15 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'interp' has no attribute {name!r}")
 
 
-__all__ = ["InterpError", "ast", "builder", "check", "load", "parse", "run", "to_text", *_LAZY]
+__all__ = [
+    "InterpError",
+    "ast",
+    "builder",
+    "check",
+    "load",
+    "parse",
+    "run",
+    "to_text",
+    "variants",
+    *_LAZY,
+]

@@ -145,6 +145,9 @@ def _parser() -> argparse.ArgumentParser:
             help="refuse a plan estimated to take longer, in seconds (default 3600, or $INTERP_BUDGET_S)",
         )
         render.add_argument(
+            "--metrics", metavar="CSV", help="also write the interface metrics as CSV"
+        )
+        render.add_argument(
             "--executor",
             choices=("local", "ray"),
             default="local",
@@ -245,6 +248,8 @@ def _render(args) -> int:
     outputs = {
         f"{name}.{kind}": path for name, kinds in targets.items() for kind, path in kinds.items()
     }
+    if args.metrics:
+        outputs["metrics.csv"] = Path(args.metrics)
     for path in outputs.values():
         if path is not None:
             if path.resolve() == Path(args.file).resolve():
@@ -284,6 +289,8 @@ def _render(args) -> int:
         files.update(
             render_outputs(view, paths["html"], json_path=paths["json"], png_path=paths["png"])
         )
+    if args.metrics:
+        files[Path(args.metrics)] = result.metrics().to_csv(index=False).encode()
     write_all(files)
     if cache is not None:
         page_cache.store(cache, key, outputs)

@@ -19,7 +19,7 @@ from interp.execute.executors import executor
 from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
-from interp.plan.nodes import Forward, Node
+from interp.plan.nodes import Deletion, Forward, Node
 from interp.result import InterfaceResult, Result, element_icons
 from interp.syntax import ast
 
@@ -55,11 +55,13 @@ def run(
 
 def execute(program: Program, plan: Plan, options: Options, models: Models | None = None) -> Result:
     """Run `plan` on the chosen executor and gather what a `Result` holds."""
-    wanted: list[Node] = [*plan.pages]
+    wanted: list[Node] = [*plan.pages, *(m for _, _, m in plan.metrics)]
     for _, _, element in plan.elements:
         wanted += [element.array, element.atoms]
         if element.view.objectives is not None:  # computed for the page anyway
             wanted += [element.view.objectives, *element.view.icons]
+    deletions = [(i, e, r) for i, e, m in plan.metrics for r in m.reads if isinstance(r, Deletion)]
+    wanted += [r for _, _, r in deletions]
     settings = Settings(
         device=options.torch_device,
         cache_root=str(options.cache.root) if options.cache and options.cache.enabled else None,
@@ -82,7 +84,11 @@ def execute(program: Program, plan: Plan, options: Options, models: Models | Non
                 _icons(elements, values, page_view),
             )
         )
-    return Result(program, plan, tuple(results))
+    measured = tuple((i, e, m.name, values[m]) for i, e, m in plan.metrics)
+    curves = tuple(
+        (i, e, values[r]) for i, e, r in dict.fromkeys(deletions) if values[r] is not None
+    )
+    return Result(program, plan, tuple(results), measured, curves)
 
 
 def _icons(elements: dict, values: dict, page) -> dict:

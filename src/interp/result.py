@@ -61,6 +61,8 @@ class Result:
     program: Program
     plan: Plan
     interfaces: tuple[InterfaceResult, ...]
+    measured: tuple[tuple[str, str, str, float | None], ...] = ()  # interface, element, metric
+    curves: tuple[tuple[str, str, object], ...] = ()  # interface, element, DeletionCurves
 
     # ---- values ---------------------------------------------------------------------------
 
@@ -100,6 +102,18 @@ class Result:
             coords={"atom": list(pictures), "rgb": ["r", "g", "b"]},
             name=f"{element} icons",
         )
+
+    def metrics(self) -> pd.DataFrame:
+        """The interface metrics of the compared interfaces: interface, element, metric, value.
+
+        A metric that does not apply to an element is absent (no row).
+        """
+        rows = [
+            {"interface": i, "element": e, "metric": m, "value": v}
+            for i, e, m, v in self.measured
+            if v is not None
+        ]
+        return pd.DataFrame(rows, columns=["interface", "element", "metric", "value"])
 
     @property
     def pages(self) -> tuple[PageView, ...]:

@@ -1,15 +1,23 @@
 """Every contract spec runs end to end on the real model, with meaning checked.
 
 Icons are tiny (feature-visualization quality has its own tests); the
-numbers are checked against direct torch computations.
+numbers are checked against direct torch computations, and every element's
+array and view table against the golden data recorded before the plan IR
+refactor (tests/golden_arrays/, made by its record.py).
 """
 
+import sys
 from functools import cache
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
-from gallery import GALLERY
+from gallery import CONTRACT, GALLERY
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "golden_arrays"))
+import record  # noqa: E402
 
 from interp.data.images import ImageSpec, load_image
 from interp.execute.hooks import capture, run_until
@@ -25,16 +33,17 @@ TINY = Options(
 
 @cache
 def result(name: str):
-    return run(SPECS / f"{name}.interp", TINY)
+    with record.one_thread():  # float sums depend on the thread count; goldens use one
+        return run(SPECS / f"{name}.interp", TINY)
 
 
 @cache
 def activation(layer: str) -> np.ndarray:
     handle = load_model(ModelSpec("builtin", "efficientnet_lite0"))
     image = handle.preprocess(load_image(ImageSpec("sample", "chelsea")))
-    with torch.no_grad(), capture(handle.module, [layer]) as record:
+    with record.one_thread(), torch.no_grad(), capture(handle.module, [layer]) as found:
         run_until(handle.module, image)
-    return record[layer][0].numpy()
+    return found[layer][0].numpy()
 
 
 def view(name: str, element: str):
@@ -124,11 +133,40 @@ def test_activation_grids_cover_every_position_at_three_depths():
 
 
 def test_sanity_check_randomized_model_disagrees():
-    metrics = result("sanity_check").comparison().metrics
-    randomized = metrics[
-        (metrics["interface"] == "randomized") & (metrics["element"] == "saliency")
-    ]
-    assert float(randomized["spearman vs trained"].iloc[0]) < 0.5
+    metrics = result("sanity_check").metrics()
+    trained = metrics[(metrics["interface"] == "trained") & (metrics["element"] == "saliency")]
+    randomization = trained.set_index("metric")["value"]["randomization"]
+    assert abs(randomization) < 0.5  # the saliency changes when the weights are re-initialized
     trained = result("sanity_check").data("saliency", "trained")
     random = result("sanity_check").data("saliency", "randomized")
     assert not np.allclose(trained["value"].to_numpy(), random["value"].to_numpy())
+
+
+# ---- golden arrays and tables ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CONTRACT)
+def test_element_arrays_equal_the_golden_arrays(name):
+    golden = record.load(name)
+    actual = record.arrays_of(result(name))
+    assert sorted(actual) == sorted(golden)
+    for key, expected in golden.items():
+        array = actual[key].transpose(*expected.dims)
+        for dim in expected.dims:
+            assert array.coords[dim].values.tolist() == expected.coords[dim].values.tolist(), key
+        np.testing.assert_allclose(array.values, expected.values, rtol=1e-6, atol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize("name", CONTRACT)
+def test_view_tables_equal_the_golden_tables(name):
+    golden = record.load_tables(name)
+    actual = record.tables_of(result(name))
+    assert sorted(actual) == sorted(golden)
+    for key, rows in golden.items():
+        expected = pd.DataFrame(rows)
+        table = pd.DataFrame(actual[key])
+        assert sorted(table.columns) == sorted(expected.columns), key
+        table = table[expected.columns]
+        pd.testing.assert_frame_equal(
+            table, expected, check_dtype=False, rtol=1e-6, atol=1e-6, obj=key
+        )

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import interp
+from interp.render.describe import spelled
 from interp.render.notebook import spec_extent
 
 TINY = {"quality": "draft", "icon_size": 32, "icon_steps": 2, "progress": False, "device": "cpu"}
@@ -106,7 +107,8 @@ def test_chart_is_one_element_as_a_standalone_altair_chart(teaser):
     assert isinstance(chart, alt.TopLevelMixin)
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     first = teaser.pages[0].elements[0].table["key_detectors"].iloc[0]
-    assert spec["title"]["subtitle"].startswith("detectors hover: ch ")
+    assert spec["title"]["subtitle"][-1].startswith("showing channel ")
+    assert spec["title"]["subtitle"][-1].endswith(" of detectors")
     rows = spec["datasets"]["where__rows"]
     where = teaser.pages[0].elements[1].table
     shown = where[where["key_detectors"] == first]
@@ -120,12 +122,12 @@ def test_chart_is_one_element_as_a_standalone_altair_chart(teaser):
     channel, kind = other.split(",")
     for atom in (other, (int(channel), kind)):
         chosen = teaser.chart("where", selected={"detectors": atom}).to_dict()
-        assert chosen["title"]["subtitle"] == f"detectors hover: {label}"
+        assert chosen["title"]["subtitle"][-1] == f"showing {spelled(label)} of detectors"
     labels = table["atom"].value_counts()
     unique, twice = labels[labels == 1].index, labels[labels > 1].index
     if len(unique):
         chosen = teaser.chart("where", selected={"detectors": unique[0]}).to_dict()
-        assert chosen["title"]["subtitle"] == f"detectors hover: {unique[0]}"
+        assert chosen["title"]["subtitle"][-1] == f"showing {spelled(unique[0])} of detectors"
     if len(twice):
         with pytest.raises(ValueError, match="several atoms labelled"):
             teaser.chart("where", selected={"detectors": twice[0]})

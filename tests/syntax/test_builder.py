@@ -27,6 +27,7 @@ from interp.syntax.builder import (
     model,
     operation,
     output,
+    presentation,
     reduce,
     ref,
     row,
@@ -345,3 +346,59 @@ def test_names_must_print_as_names():
     with pytest.raises(ValueError):
         ref("é")
     assert top(3, per="é").args[1].value == ast.Str(value="é")  # not a NAME: stays a string
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (lambda: select(**{"a-b": 1}), r"select\(\.\.\.\): a keyword name must be letters"),
+        (lambda: select(input=3), r"select\(\.\.\.\): a keyword name cannot be 'input'"),
+        (lambda: call("true"), "a call's name cannot be 'true'"),
+        (lambda: call("layer", "x"), "a call's name cannot be 'layer'"),
+        (lambda: call("f g"), "a call's name must be letters"),
+        (lambda: operation("output"), "an operation's name cannot be 'output'"),
+        (lambda: presentation("my bars"), "a presentation's name must be letters"),
+        (lambda: layer("x").member("a.b"), "a member name must be letters"),
+        (lambda: interface("t", extends="my base"), "extends must be letters"),
+        (lambda: call("activations", ref("a")).as_(bars), "builder's activations"),
+    ],
+)
+def test_names_the_grammar_cannot_read_back_are_refused(build, says):
+    with pytest.raises(ValueError, match=says):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (lambda: top(float("nan")), r"top\(\.\.\.\): argument 1 nan is not a finite number"),
+        (lambda: top(float("inf")), r"top\(\.\.\.\): argument 1 inf is not a finite number"),
+        (lambda: select(channel=[1, -float("inf")]), r"select\(\.\.\.\): channel= -inf"),
+        (
+            lambda: call("integrated_gradients", steps=float("nan")),
+            r"integrated_gradients\(\.\.\.\): steps= nan",
+        ),
+        (lambda: top(10**5000), r"top\(\.\.\.\): argument 1 an integer of \d+ bits"),
+    ],
+)
+def test_numbers_that_do_not_print_as_themselves_are_refused(build, says):
+    with pytest.raises(ValueError, match=says):
+        build()
+
+
+def test_the_ast_itself_holds_only_printable_numbers():
+    for bad in (float("nan"), float("inf"), 10**5000):
+        with pytest.raises(ValueError):
+            ast.Num(value=bad)
+
+
+def test_keywords_of_the_language_are_fine_where_they_read_back_as_names():
+    built = spec(
+        interface(
+            "model",
+            let={"element": layer("x")},
+            elements={"as": activations(ref("element").channels).as_(bars)},
+            layout=row("as"),
+        )
+    )
+    assert parse(to_text(built)) == built

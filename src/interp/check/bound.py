@@ -27,6 +27,7 @@ class Groups:
     factorize: str = "nmf"
     of: str = "activations"
     target: str | None = None  # class label for of=gradient/attribution; None = top class
+    compatible: Groups | None = None  # a later layer's groups these are made compatible with
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from interp.plan import nodes
 
 
 def _table() -> dict[type, Callable]:
-    from interp.execute import forward, groups, icons, ops
+    from interp.execute import forward, groups, icons, measure, ops
     from interp.execute.attribution import kernel as attribution
     from interp.render import tables
 
@@ -32,6 +32,8 @@ def _table() -> dict[type, Callable]:
         nodes.Visualize: icons.batch,
         nodes.View: tables.element_view,
         nodes.Page: tables.page,
+        nodes.Deletion: measure.deletion_curves,
+        nodes.Metric: measure.metric,
     }
 
 

@@ -17,7 +17,7 @@ input also sees is recorded by that attribution's first pass (its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from interp.check.axes import apply_op, content_axes
 from interp.check.bound import (
@@ -28,10 +28,12 @@ from interp.check.bound import (
     SelectAt,
     SelectFrom,
     Substrate,
+    Top,
 )
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.graph import ElementNodes, Plan
+from interp.plan.metrics import metric_nodes
 from interp.plan.nodes import (
     Activations,
     Atoms,
@@ -75,7 +77,16 @@ def build_plan(
             nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
             elements.append((interface.name, element.name, nodes))
         pages.append(builder.add(_page(scope.interface, tuple(views))))
-    return fuse_forward_passes(Plan(tuple(builder.nodes), tuple(pages), tuple(elements)))
+    compared = {name for names in program.comparisons for name in names}
+    measured = [
+        (scope.interface.name, element.name, metric)
+        for scope in scopes
+        if scope.interface.name in compared
+        for element in scope.interface.elements
+        for metric in metric_nodes(scope, element)
+    ]
+    plan = Plan(tuple(builder.nodes), tuple(pages), tuple(elements), tuple(measured))
+    return fuse_forward_passes(plan)
 
 
 class _Builder:
@@ -123,6 +134,7 @@ class ElementScope:
     arrays: dict[str, Collapse] = field(default_factory=dict)
     atoms: dict[str, Atoms] = field(default_factory=dict)
     objectives: dict[str, IconObjectives] = field(default_factory=dict)
+    before_top: dict[str, Node] = field(default_factory=dict)
     families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
     forwards: dict[ModelSpec, Forward] = field(default_factory=dict)
 
@@ -167,6 +179,8 @@ class ElementScope:
                 groups = substrate.groups
                 if groups is not None and groups.of != "activations" and groups.target is None:
                     logits = True  # the gradient is taken for the top class
+                if groups is not None and groups.compatible is not None:
+                    layers.append(groups.compatible.layer)
         layers = list(dict.fromkeys(layers))
         return self.builder.add(Forward(model, self.image, tuple(layers), logits))
 
@@ -208,7 +222,13 @@ class ElementScope:
     def factors(self, substrate: Substrate) -> Factorize:
         """The factorization of a substrate's `.groups(k)` on its model."""
         model = self.model_of(substrate)
-        return self.builder.add(Factorize(model, self.image, substrate.groups, self.pass_(model)))
+        groups = substrate.groups
+        later = None
+        if groups.compatible is not None:
+            layer = groups.compatible.layer
+            later = self.factors(replace(substrate, layer=layer, groups=groups.compatible))
+        forward = self.pass_(model)
+        return self.builder.add(Factorize(model, self.image, groups, forward, later))
 
     def activations(self, substrate: Substrate) -> Activations:
         factors = self.factors(substrate) if substrate.groups else None
@@ -233,6 +253,8 @@ class ElementScope:
         axes = content_axes(element.content)
         for op in element.ops:
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
+            if isinstance(op, Top):
+                self.before_top[element.name] = node
             node = self.builder.add(Operation(node, op, axes, selector))
             axes = apply_op(op, axes)
         drill = tuple(a.name for a in axes if a.role == "drill")

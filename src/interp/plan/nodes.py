@@ -93,9 +93,7 @@ class Attribute(Node):
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        method = self.method.name + (
-            f"(steps={self.method.steps})" if self.method.name == "integrated_gradients" else ""
-        )
+        method = self.method.describe()
         bound = " restricted to selected targets" if self.restrict else ""
         also = " (its first pass is the forward pass)" if self.capture or self.logits else ""
         return (
@@ -149,12 +147,14 @@ class Factorize(Node):
     image: ImageSpec
     groups: Groups
     forward: Forward
+    later: Factorize | None = None  # `compatible=`: the later layer's groups
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
         g = self.groups
-        return f"factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}"
+        also = f", compatible with {g.compatible.layer}'s groups" if g.compatible else ""
+        return f"factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}{also}"
 
 
 # ---- contents and operations (pure array work) ---------------------------------------------
@@ -330,3 +330,38 @@ def spanless(value: Any) -> Any:
         cleaned = tuple(spanless(v) for v in value)
         return cleaned if any(a is not b for a, b in zip(cleaned, value, strict=True)) else value
     return value
+
+
+# ---- interface metrics (compare pages) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deletion(Node):
+    """The target's logit as an attribution's atoms are removed, strongest first and at random.
+
+    `scores` is the attribution content; `label` the class whose logit falls
+    (None: the model's top class for the input).
+    """
+
+    model: ModelSpec
+    image: ImageSpec
+    source: Substrate
+    scores: Node
+    label: str | None
+    steps: int = 10
+
+    needs_model: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"deletion of {self.source.describe()} ({self.steps} steps, and at random)"
+
+
+@dataclass(frozen=True)
+class Metric(Node):
+    """One interface metric of one element (`compare.measures`), from the nodes it reads."""
+
+    name: str
+    reads: tuple[Node, ...]
+
+    def describe(self) -> str:
+        return f"metric {self.name}"

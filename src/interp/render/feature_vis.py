@@ -11,6 +11,8 @@ pictures (Lucid's diversity term), drawn as a strip in its cell.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 
@@ -41,12 +43,20 @@ MAX_DIVERSITY = 8  # pictures per atom in a strip
 
 
 def layout(
-    table: pd.DataFrame, keys: list[str], icon: int, bars: bool, width: float | None = None
+    table: pd.DataFrame,
+    keys: list[str],
+    icon: int,
+    bars: bool,
+    peak: float | None = None,
+    width: float | None = None,
 ) -> pd.DataFrame:
     """Pixel boxes per row, per subset: icon ``_x.._x2``/``_y.._y2``, label at ``_cx, _ty``,
     cell frame ``_fx.._fx2``/``_fy.._fy2``, value bar ``_bx.._bx2``/``_by.._by2``.
 
-    `width`: the icon box's width when it is wider than high (a strip of pictures)."""
+    A bar's length is its magnitude relative to ``peak`` (one scale shared by a
+    comparison's pages), or to its subset's largest when ``peak`` is None: the bars
+    rank the atoms shown; the tooltip holds the number. `width`: the icon box's
+    width when it is wider than high (a strip of pictures)."""
     width = icon if width is None else width
     cell_w = width + GAP
     cell_h = icon + LABEL + (BAR + 8 if bars else 0) + GAP
@@ -72,7 +82,11 @@ def layout(
         _gy=top + icon / 2,
     )
     if bars and has_value:
-        magnitude = frames.subset_max(table, keys, table["value"].abs())
+        magnitude = (
+            pd.Series(peak, index=table.index)
+            if peak is not None
+            else frames.subset_max(table, keys, table["value"].abs())
+        )
         span = (width * table["value"].abs() / magnitude.where(magnitude > 0)).fillna(0.0)
         table = table.assign(
             _bx=table["_x"],
@@ -83,13 +97,30 @@ def layout(
     return table
 
 
+def frame_stroke(view: ElementView, ctx: Context, table: pd.DataFrame) -> dict:
+    """The cell frame: hovered/clicked atoms outlined; atoms with a page colour (a group on
+    a ``heatmap(color=atom)``) always framed in it, so icons and map match."""
+    stroke = common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None)
+    if "_frame" not in table or not table["_frame"].notna().any():
+        return stroke
+    framed = {"field": "_frame", "type": "nominal", "scale": None}
+    return {**framed, "condition": stroke["condition"]} if "condition" in stroke else framed
+
+
 def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
     icon = int(view.options.get("icon_size", ICON))
     bars = bool(view.options.get("bars", False)) and "value" in table
-    width = strip_width(icon, int(view.options.get("diversity", 1)))
-    table = layout(table, keys, icon, bars, width)
+    shared = "domain" in view.meta
+    peak = max(map(abs, common.value_domain(view))) if shared else None
+    icon_width = strip_width(icon, int(view.options.get("diversity", 1)))
+    table = layout(table, keys, icon, bars, peak, icon_width)
+    if bars and view.meta.get("reading"):
+        scale = "one scale for the compared pages" if shared else "longest: the largest shown"
+        view = replace(view, meta={**view.meta, "reading": f"{view.meta.get('reading')} ({scale})"})
+    if ctx.palette:
+        table["_frame"] = table["atom"].map(ctx.palette)
     icons: list[dict] = []
     if "icon" in table:
         table, icons = frames.split_icons(table, "icon", "_icon")
@@ -97,7 +128,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "series", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
-    tooltip = common.tooltip(table, ["series"])
+    tooltip = common.tooltip(table, ["series"], view)
 
     def unit(role: str) -> alt.Chart:
         return common.base_chart(view, ctx, role, rows)
@@ -108,8 +139,8 @@ def chart(view: ElementView, ctx: Context) -> Built:
         **common.box("_f"),
         fill={"value": "#000000"},
         fillOpacity=common.selected(view, ctx, hover=0.05, click=0.08, other=0.0),
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
-        strokeWidth={"value": 2},
+        stroke=frame_stroke(view, ctx, table),
+        strokeWidth={"value": 2.5},
         tooltip=tooltip,
     )
     layers = [
@@ -117,7 +148,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         common.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     label = unit("labels").mark_text(
-        baseline="top", fontSize=10, limit=width + GAP - 2, font=common.FONT, color="#333"
+        baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=common.FONT, color="#333"
     )
     layers.append(
         common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
@@ -198,6 +229,14 @@ class FeatureVis(Presentation):
 
     def objectives(self, element, array, *reads):
         return layer_objectives(element, array, factors_by_groups(element, reads))
+
+    def reading(self, element):
+        from interp.render.describe import offered_noun, quantity
+
+        icon = f"icon: what excites the {offered_noun(element)} most (feature visualization)"
+        if not element.presentation.option("bars"):
+            return icon
+        return f"{icon}; bar: {quantity(element)}"
 
     def table(self, element, array, atoms, icons, *reads):
         frame = atom_columns(tidy(array), element, prefer_layer=True)

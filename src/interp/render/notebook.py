@@ -109,12 +109,13 @@ def element_chart(page: PageView, name: str, selected: dict[str, object]):
 
     The element's selections (`select(E.hover)`) become fixed: its rows are those
     of `E`'s atom in `selected` (a key such as ``"12"`` or a label such as
-    ``"ch 12"``), else of `E`'s initial atom; the choice is noted in the subtitle.
+    ``"ch 12"``), else of `E`'s initial atom; the subtitle's last line names it.
     Its own hover and click highlights still work.
     """
     from dataclasses import replace
 
     from interp.render.common import Context
+    from interp.render.describe import spelled
     from interp.render.page import CONFIG, initial_selections, selector_labels
     from interp.render.registry import PRESENTATIONS
 
@@ -130,7 +131,7 @@ def element_chart(page: PageView, name: str, selected: dict[str, object]):
             continue
         table = table[table[selection.key] == key]
         label = labels.get(selection.element, {}).get(key, key)
-        notes.append(f"{selection.element} {selection.event}: {label}")
+        notes.append(f"showing {spelled(label)} of {selection.element}")
     subtitle = " · ".join(part for part in (view.meta.get("subtitle"), *notes) if part)
     fixed = replace(
         view,

@@ -105,6 +105,16 @@ class Presentation:
     ) -> pd.DataFrame:
         raise NotImplementedError
 
+    def describe(self, element: Element) -> str:
+        """What the element shows, in words (`render.describe`): the view's first subtitle line."""
+        from interp.render.describe import sentence
+
+        return sentence(element)
+
+    def reading(self, element: Element) -> str:
+        """How to read this presentation's marks ("bars: attribution to the logit"); or ""."""
+        return ""
+
     def meta(self, element: Element, array: xr.DataArray, table: pd.DataFrame, *reads: Any) -> dict:
         """What the renderer needs besides the table: the grid of positions, when there is one."""
         spatial = [d for d in ("y", "x", "ty", "tx") if d in array.dims]
@@ -122,6 +132,10 @@ class Presentation:
         from interp.render import frames
 
         return frames.tidy(view)
+
+    def colored_labels(self, view: ElementView) -> set[str]:
+        """Atom labels this view tells apart by colour (the page gives each one colour)."""
+        return set()
 
     def chart(self, view: ElementView, ctx: Context) -> Built:
         raise NotImplementedError

@@ -13,7 +13,9 @@ import pandas as pd
 from interp.data.images import to_data_url
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
+from interp.render.describe import element_meta, noun
 from interp.render.pictures import strip
+from interp.render.presentation import label
 from interp.render.registry import PRESENTATIONS
 from interp.render.views import ElementView, PageView, Selection
 
@@ -29,7 +31,9 @@ def element_view(node: nodes.View, inputs) -> ElementView:
         table[key_column(element.name)] = _keys(table, axes)
     for column in [c for c in table.columns if is_key_column(c)]:
         table[column] = table[column].astype(str)
-    meta = {"image": to_data_url(inputs[node.image])}
+    meta = {"image": to_data_url(inputs[node.image]), **element_meta(element)}
+    meta.update(describe=presentation.describe(element), reading=presentation.reading(element))
+    meta.update(label_nouns(element, table))
     meta.update(presentation.meta(element, array, table, *extras))
     options = {
         k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
@@ -54,6 +58,25 @@ def page(node: nodes.Page, inputs) -> PageView:
         model=node.model,
         input=node.input,
     )
+
+
+def label_nouns(element, table: pd.DataFrame) -> dict:
+    """The nouns of the table's ``atom`` and ``series`` labels, for tooltips and legends:
+    the atom axis whose labels the ``atom`` column holds, and the other atom axes."""
+    nouns = {a.name: noun(a.name) for a in element.atom_axes}
+    axes = [a for a in nouns if a in table and a not in ("x", "y", "tx", "ty")]
+    found = {}
+    if len(table) and "atom" in table:
+        first = table.iloc[0]
+        matched = next((a for a in axes if label(a, first[a]) == str(first["atom"])), None)
+        if matched is not None:
+            found["atom_noun"] = nouns[matched]
+            others = [nouns[a] for a in axes if a != matched]
+            if others and "series" in table:
+                found["series_noun"] = ", ".join(others)
+    if "atom_noun" not in found and {"x", "y"} <= set(table.columns):
+        found["atom_noun"] = "position"
+    return found
 
 
 def _icons(node: nodes.View, inputs) -> dict:

@@ -32,6 +32,11 @@ the substrates. Anywhere else, `ref("x")` writes a bare name, and `input`,
 `output[...]`, `layer(...)` and `ref(...)` write substrates.
 
 Python keywords can be written with a trailing underscore: `select(class_="tabby")`.
+
+What the grammar could not read back is refused with a ValueError that names
+the argument: names that are not identifiers (or are words of the language
+where a name stands, like `input`), and numbers that do not print as
+themselves (NaN, infinities, integers with too many digits).
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ KEYWORD_PARAMETERS: dict[str, frozenset[str] | None] = {
 # Calls whose first positional arguments are keywords: reduce(pca, 3).
 KEYWORD_POSITIONALS: dict[str, int] = {"reduce": 1}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the grammar's NAME
+# Words that read back as values of their own wherever a name may stand.
+RESERVED = frozenset({"input", "true", "false"})
 
 
 # ---- values ------------------------------------------------------------------------
@@ -79,10 +86,8 @@ def value(x: Any, *, keywords: frozenset[str] | None = NONE) -> ast.Value:
         return x
     if isinstance(x, bool):
         return ast.Bool(value=x)
-    if isinstance(x, Integral):
-        return ast.Num(value=int(x))
-    if isinstance(x, Real):
-        return ast.Num(value=float(x))
+    if isinstance(x, Integral | Real):
+        return ast.Num(value=_number(x))
     if isinstance(x, str):
         if _NAME.fullmatch(x) and (keywords is ANY or x in keywords):
             return _bare(x)
@@ -90,6 +95,11 @@ def value(x: Any, *, keywords: frozenset[str] | None = NONE) -> ast.Value:
     if isinstance(x, (list, tuple)):
         return ast.ListValue(items=tuple(value(item, keywords=keywords) for item in x))
     raise TypeError(f"cannot use {type(x).__name__} {x!r} in an interface")
+
+
+def _number(x: Integral | Real) -> int | float:
+    """An int or a finite float that prints as itself; ValueError otherwise."""
+    return ast.printable(int(x) if isinstance(x, Integral) else float(x))
 
 
 def _bare(text: str) -> ast.Value:
@@ -107,21 +117,32 @@ def args(call: str, positional: Sequence[Any], keywords: Mapping[str, Any]) -> t
     """Call arguments, keyword values converted by the rule in the module docstring."""
     bare = KEYWORD_POSITIONALS.get(call, 0)
     out = [
-        ast.Arg(value=value(x, keywords=ANY if i < bare else NONE))
+        ast.Arg(value=_argument(call, f"argument {i + 1}", x, ANY if i < bare else NONE))
         for i, x in enumerate(positional)
     ]
     for raw, x in keywords.items():
         name = raw[:-1] if raw.endswith("_") and raw[:-1].isidentifier() else raw
-        out.append(ast.Arg(name=name, value=value(x, keywords=KEYWORD_PARAMETERS.get(name, NONE))))
+        name = _name(name, f"{call}(...): a keyword name", RESERVED)
+        keywords_here = KEYWORD_PARAMETERS.get(name, NONE)
+        out.append(ast.Arg(name=name, value=_argument(call, f"{name}=", x, keywords_here)))
     return tuple(out)
 
 
-def _name(text: str, what: str = "a name") -> str:
-    """A name the grammar can print and read back."""
+def _argument(call: str, where: str, x: Any, keywords: frozenset[str] | None) -> ast.Value:
+    try:
+        return value(x, keywords=keywords)
+    except ValueError as exc:
+        raise ValueError(f"{call}(...): {where} {exc}") from None
+
+
+def _name(text: str, what: str = "a name", reserved: frozenset[str] = frozenset()) -> str:
+    """A name the grammar can print and read back as the same name."""
     if not isinstance(text, str) or not _NAME.fullmatch(text):
         raise ValueError(
             f"{what} must be letters, digits and _ (not starting with a digit): {text!r}"
         )
+    if text in reserved:
+        raise ValueError(f"{what} cannot be {text!r}, a word of the language there")
     return text
 
 
@@ -167,15 +188,22 @@ class Expr:
 
     def member(self, name: str, *positional: Any, **keywords: Any) -> Expr:
         """`base.name`, or `base.name(args)` when given arguments."""
+        name = _name(name, "a member name")
         call_args = args(name, positional, keywords) if positional or keywords else None
         return Expr(ast.Member(base=self.node, name=name, args=call_args))
 
     # a bare substrate as content: `input as image(grid=L.spatial)`
     def __or__(self, operation: Any) -> Pipeline:
-        return Pipeline(ast.SubstrateContent(substrate=self.node)) | operation
+        return self._content() | operation
 
     def as_(self, presentation: Any) -> Element:
-        return Pipeline(ast.SubstrateContent(substrate=self.node)).as_(presentation)
+        return self._content().as_(presentation)
+
+    def _content(self) -> Pipeline:
+        node = self.node
+        if isinstance(node, ast.Call) and node.name in ("activations", "attribution"):
+            raise ValueError(f"write {node.name}(...) with the builder's {node.name}, not call()")
+        return Pipeline(ast.SubstrateContent(substrate=node))
 
     def to_text(self) -> str:
         return self.node.to_text()
@@ -212,6 +240,7 @@ def ref(name: str) -> Expr:
 
 def call(name: str, *positional: Any, **keywords: Any) -> Expr:
     """Any call, e.g. `method=call("integrated_gradients", steps=32)`."""
+    name = _name(name, "a call's name", RESERVED | {"layer"})
     return Expr(ast.Call(name=name, args=args(name, positional, keywords)))
 
 
@@ -252,7 +281,8 @@ class _Factory:
     or called with arguments (`top(6, per="target")`, `feature_vis(bars=True)`)."""
 
     def __init__(self, name: str, kind: type[ast.Call]):
-        self.name = name
+        what = "an operation's name" if kind is ast.Operation else "a presentation's name"
+        self.name = _name(name, what, RESERVED | {"output"})
         self.kind = kind
 
     def __call__(self, *positional: Any, **keywords: Any) -> ast.Call:
@@ -416,7 +446,11 @@ def interface(
     return ast.Interface(
         name=_name(name, "an interface name"),
         title=title,
-        extends=extends.name if isinstance(extends, ast.Interface) else extends,
+        extends=extends.name
+        if isinstance(extends, ast.Interface)
+        else None
+        if extends is None
+        else _name(extends, "extends"),
         body=tuple(body),
         comments=tuple(f"# {line}".rstrip() for line in comment.splitlines()) if comment else (),
     )
