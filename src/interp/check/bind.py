@@ -13,6 +13,7 @@ import shlex
 
 from interp.check.bound import Interface, Program, Substrate
 from interp.check.problems import Problems
+from interp.data.datasets import list_examples
 from interp.data.images import load_image
 from interp.errors import InterpError, Span, did_you_mean
 from interp.models.load import ModelHandle, layer_table, load_model, nonnegative_layers
@@ -56,6 +57,11 @@ def _bind(interface: Interface, problems: Problems, device: str, models: Models)
         problems.items.extend(exc.diagnostics)
     loaded = _Models(problems, device, models)
     own = loaded.get(interface.model, interface.model_span)
+    for over in dict.fromkeys(e.content.over for e in interface.elements if e.content.over):
+        try:
+            list_examples(over)  # an empty or unreadable match is located at dataset(...)
+        except InterpError as exc:
+            problems.items.extend(exc.diagnostics)
     for element in interface.elements:
         substrates = [
             element.content.source,

@@ -28,15 +28,22 @@ from interp.check.bound import (
     SelectAt,
     SelectFrom,
     Substrate,
+    Top,
 )
+from interp.data.datasets import DatasetSpec
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.graph import ElementNodes, Plan
 from interp.plan.nodes import (
     Activations,
+    AtlasLayout,
     Atoms,
     Attribute,
     Collapse,
+    CorrelationMatrix,
+    CorrelationSums,
+    DatasetPass,
+    ExampleImages,
     Factorize,
     Forward,
     IconObjectives,
@@ -44,8 +51,13 @@ from interp.plan.nodes import (
     Magnitude,
     Node,
     Operation,
+    OverDataset,
     Page,
+    Reduction,
     Restriction,
+    SampledVectors,
+    TopAttributions,
+    TopExamples,
     View,
     Visualize,
     spanless,
@@ -53,6 +65,8 @@ from interp.plan.nodes import (
 from interp.plan.optimize import fuse_forward_passes
 
 RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
+CHUNK = 32  # examples per chunk of a dataset pass: one batch, what bounds its memory
+SAMPLES_PER_EXAMPLE = 8  # activation vectors an atlas samples from each example
 
 
 def build_plan(
@@ -64,6 +78,7 @@ def build_plan(
 ) -> Plan:
     """The plan for every interface of `program`; icons at `quality` (size/steps override it)."""
     builder = _Builder()
+    builder.dataset_passes([spanless(i) for i in program.interfaces])
     scopes = [builder.interface(spanless(i)) for i in program.interfaces]
     batches = builder.visualizations(quality, size, steps)
     elements, pages = [], []
@@ -84,6 +99,19 @@ class _Builder:
     def __init__(self) -> None:
         self.nodes: dict[Node, Node] = {}
         self.requests: dict[tuple[ModelSpec, str], list[IconObjectives]] = {}
+        self.passes: dict[DatasetSpec, DatasetPass] = {}
+
+    def dataset_passes(self, interfaces: list[Interface]) -> None:
+        """One `DatasetPass` per dataset, keeping what every element of the file reads."""
+        wanted: dict[DatasetSpec, list] = {}
+        for interface in interfaces:
+            for element in interface.elements:
+                found = reduction_of(element, interface.model)
+                if found is not None:
+                    wanted.setdefault(element.content.over, []).append(found[0])  # type: ignore[arg-type]
+        for dataset, reductions in wanted.items():
+            node = DatasetPass(dataset, tuple(dict.fromkeys(reductions)), CHUNK)
+            self.passes[dataset] = self.add(node)
 
     def add(self, node):
         return self.nodes.setdefault(node, node)
@@ -120,6 +148,7 @@ class ElementScope:
     interface: Interface
     arrays: dict[str, Collapse] = field(default_factory=dict)
     atoms: dict[str, Atoms] = field(default_factory=dict)
+    contents: dict[str, Node] = field(default_factory=dict)
     objectives: dict[str, IconObjectives] = field(default_factory=dict)
     families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
     forwards: dict[ModelSpec, Forward] = field(default_factory=dict)
@@ -144,7 +173,7 @@ class ElementScope:
     def _collect_families(self) -> None:
         """Each attribution family's target restrictions; None: some element needs all targets."""
         for element in self.interface.elements:
-            if element.content.kind == "attribution":
+            if element.content.kind == "attribution" and element.content.over is None:
                 needs = self.families.setdefault(_family(element.content), [])
                 needs.append(_restriction(element))
 
@@ -155,6 +184,8 @@ class ElementScope:
         logits = False
         for element in self.interface.elements:
             content = element.content
+            if content.over is not None:  # read by its dataset pass, not on the input
+                continue
             for substrate in (content.source, content.target, element.presentation.option("grid")):
                 if not isinstance(substrate, Substrate) or self.model_of(substrate) != model:
                     continue
@@ -218,8 +249,36 @@ class ElementScope:
         forward = self.pass_(self.model_of(substrate))
         return self.builder.add(Magnitude(forward, substrate.layer))
 
+    def over_dataset(self, element: Element) -> Node:
+        """A content over a dataset: read from the dataset's pass (`reduction_of`)."""
+        content = element.content
+        reduction, flipped = reduction_of(element, self.model)  # type: ignore[misc]
+        pass_ = self.builder.passes[content.over]  # type: ignore[index]
+        if content.kind == "correlation":
+            return self.builder.add(CorrelationMatrix(pass_, reduction, flipped))
+        return self.builder.add(OverDataset(pass_, reduction, content))
+
+    def atlas_layout(self, element: Element, cells: int, layout: str) -> AtlasLayout:
+        reduction, _ = reduction_of(element, self.model)  # type: ignore[misc]
+        pass_ = self.builder.passes[element.content.over]  # type: ignore[index]
+        return self.builder.add(AtlasLayout(pass_, reduction, cells, layout))
+
+    def example_images(self, element: Element, size: int) -> ExampleImages:
+        """Thumbnails of what `element` keeps; crops by the layer's receptive field for `.spatial`."""
+        source = element.content.source
+        layer = source.layer if source.atoms == "spatial" else None
+        model = self.model_of(source)
+        return self.builder.add(
+            ExampleImages(self.arrays[element.name], element.content.over, model, layer, size)  # type: ignore[arg-type]
+        )
+
     def content(self, element: Element) -> Node:
         content = element.content
+        own = _presentation(element).content_node(element, self)
+        if own is not None:
+            return own
+        if content.over is not None:
+            return self.over_dataset(element)
         if content.kind == "activations":
             return self.activations(content.source)
         if content.kind == "attribution":
@@ -228,10 +287,16 @@ class ElementScope:
 
     def element(self, element: Element) -> None:
         node = self.content(element)
+        self.contents[element.name] = node
         axes = content_axes(element.content)
         for op in element.ops:
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
-            node = self.builder.add(Operation(node, op, axes, selector))
+            cells = (
+                self.contents[op.element]
+                if isinstance(op, SelectFrom) and op.how != "bind"
+                else None
+            )
+            node = self.builder.add(Operation(node, op, axes, selector, cells))
             axes = apply_op(op, axes)
         drill = tuple(a.name for a in axes if a.role == "drill")
         final = self.builder.add(Collapse(node, drill))
@@ -264,6 +329,29 @@ class ElementScope:
             icons,
             extras,
         )
+
+
+def reduction_of(element: Element, model: ModelSpec) -> tuple[Reduction, bool] | None:
+    """What a pass over the element's dataset keeps for it (and, for a correlation, whether
+    the sums hold its sides swapped: both orders of one pair share one reduction)."""
+    content = element.content
+    if content.over is None:
+        return None
+    source = content.source
+    own = source.model or model
+    if content.kind == "correlation":
+        a = (own, source.layer)
+        b = (content.target.model or model, content.target.layer)  # type: ignore[union-attr]
+        flipped = (b[0].to_text(), b[1]) < (a[0].to_text(), a[1])
+        return CorrelationSums(*((b, a) if flipped else (a, b))), flipped  # type: ignore[arg-type]
+    members = any(isinstance(op, SelectFrom) and op.how == "members" for op in element.ops)
+    if element.presentation.kind == "atlas" or members:
+        return SampledVectors(own, source.layer, SAMPLES_PER_EXAMPLE), False  # type: ignore[arg-type]
+    k = max(op.k for op in element.ops if isinstance(op, Top))
+    if content.kind == "attribution":
+        classes = content.target.labels  # type: ignore[union-attr]
+        return TopAttributions(own, source.layer, classes, k), False  # type: ignore[arg-type]
+    return TopExamples(own, source.layer, source.atoms, k), False  # type: ignore[arg-type]
 
 
 def _presentation(element: Element):
