@@ -47,6 +47,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name == "datasets":  # `interp.datasets.dataset(...)`: list and preview a dataset
+        import importlib
+
+        return importlib.import_module("interp.data.datasets")
     if name in _LAZY:
         import importlib
 
@@ -55,4 +59,15 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'interp' has no attribute {name!r}")
 
 
-__all__ = ["InterpError", "ast", "builder", "check", "load", "parse", "run", "to_text", *_LAZY]
+__all__ = [
+    "InterpError",
+    "ast",
+    "builder",
+    "check",
+    "datasets",
+    "load",
+    "parse",
+    "run",
+    "to_text",
+    *_LAZY,
+]

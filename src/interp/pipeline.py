@@ -8,7 +8,7 @@ draws, all read from the values of the executed plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from interp.execute.executors import executor
 from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
-from interp.plan.nodes import Forward, Node
+from interp.plan.nodes import DatasetPass, Forward, Node
 from interp.render.views import ComparisonView, PageView
 from interp.syntax import ast
 
@@ -45,6 +45,7 @@ class Result:
     program: Program
     plan: Plan
     interfaces: tuple[InterfaceResult, ...]
+    passes: dict[Node, Any] = field(default_factory=dict)  # each DatasetPass's value
 
     def _find(self, element: str, interface: str | None) -> xr.DataArray:
         for result in self.interfaces:
@@ -56,10 +57,38 @@ class Result:
         """The element's labeled array (NaN where `top` dropped a coordinate)."""
         return self._find(element, interface)
 
-    def data(self, element: str, interface: str | None = None) -> pd.DataFrame:
-        """The element's content as a tidy table: one row per coordinate kept."""
+    def data(
+        self, element: str, interface: str | None = None, *, every_example: bool = False
+    ) -> pd.DataFrame:
+        """The element's content as a tidy table: one row per coordinate kept.
+
+        `every_example=True`, for an element over a dataset: every example's row as the
+        dataset pass wrote it (its Parquet files beside the cache), not only those kept.
+        """
+        if every_example:
+            return self._every_example(element, interface)
         frame = self._find(element, interface).to_dataframe(name="value").reset_index()
         return frame.dropna(subset=["value"])
+
+    def _every_example(self, element: str, interface: str | None) -> pd.DataFrame:
+        from interp.errors import error
+        from interp.execute.dataset_pass import rows_of
+        from interp.plan.nodes import AtlasLayout, OverDataset
+
+        self._find(element, interface)  # a KeyError for an unknown element
+        name = next(
+            i.interface.name
+            for i in self.interfaces
+            if interface in (None, i.interface.name) and element in i.arrays
+        )
+        nodes = self.plan.element(name, element)
+        for node in self.plan.ancestors([nodes.array]):
+            if isinstance(node, OverDataset | AtlasLayout):
+                return rows_of(self.passes[node.dataset].folders[node.reduction])
+        raise error(
+            f"element {element!r} is not computed over a dataset",
+            hint="every_example=True reads the per-example rows of a content over=DATASET",
+        )
 
     @property
     def pages(self) -> tuple[PageView, ...]:
@@ -113,7 +142,7 @@ def run(
 
 def execute(program: Program, plan: Plan, options: Options, models: Models | None = None) -> Result:
     """Run `plan` on the chosen executor and gather what a `Result` holds."""
-    wanted: list[Node] = [*plan.pages]
+    wanted: list[Node] = [*plan.pages, *plan.of(DatasetPass)]
     for _, _, element in plan.elements:
         wanted += [element.array, element.atoms]
     settings = Settings(
@@ -136,4 +165,4 @@ def execute(program: Program, plan: Plan, options: Options, models: Models | Non
                 len(forwards),
             )
         )
-    return Result(program, plan, tuple(results))
+    return Result(program, plan, tuple(results), {n: values[n] for n in plan.of(DatasetPass)})

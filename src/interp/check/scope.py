@@ -116,23 +116,23 @@ class Scope:
     def dataset(self, value: ast.Value, what: str = "over=") -> DatasetSpec | None:
         """Resolve `over=`'s value: a let naming `dataset(...)`, or the call itself."""
         add = self.problems.add
+        datasets = [n for n, let in self.lets.items() if is_dataset(let.value)]
+        if datasets:
+            hint = f"the datasets here: {', '.join(datasets)} (e.g. {what}{datasets[0]})"
+        else:
+            hint = f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}; then {what}pics"
         if isinstance(value, ast.Name) and value.name in self.lets:
             let = self.lets[value.name]
             if is_dataset(let.value):
                 return self.dataset(let.value, what)
-            add(
-                f"{what} takes a dataset, and {value.name!r} is a substrate",
-                value.span,
-                f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}; then over=pics",
-            )
+            add(f"{what} takes a dataset, and {value.name!r} is a substrate", value.span, hint)
             return None
         if not is_dataset(value):
-            datasets = [n for n, let in self.lets.items() if is_dataset(let.value)]
-            hint = (
-                did_you_mean(value.to_text(), datasets)
-                if datasets and isinstance(value, ast.Name)
-                else f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}"
-            )
+            if datasets and isinstance(value, ast.Name):
+                hint = (
+                    did_you_mean(value.name, datasets)
+                    + f" the datasets here: {', '.join(datasets)}"
+                )
             add(f"{what} takes a dataset, not {value.to_text()!r}", value.span, hint)
             return None
         return self._dataset_call(value)  # type: ignore[arg-type]
