@@ -22,28 +22,41 @@ from interp.execute.cache import digest
 from interp.execute.context import RunContext
 from interp.plan import nodes
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MIN_COUNT = 3  # a cell with fewer vectors is noise, not an idea
+UMAP_EPOCHS = 200
 
 
 @dataclass(frozen=True)
 class AtlasCells:
     """The atlas: `array` counts vectors per kept cell (coordinates `gx`, `gy` in the grid);
     `directions[i]` is cell `array.cell[i]`'s mean vector; `sample_cell[s]` is the kept cell
-    of sampled vector `s` (-1: none); `points` the layout in the unit square."""
+    of sampled vector `s` (-1: none); `points` the layout in the unit square; `center` the
+    mean of every placed vector."""
 
     array: xr.DataArray
     directions: np.ndarray
     sample_cell: np.ndarray
     points: np.ndarray
     grid: int
+    center: np.ndarray
 
     def unit_directions(self, cells: list) -> np.ndarray:
-        """The mean directions of `cells`, each of unit length, `(len(cells), C)`."""
+        """Where `cells` lie from the atlas's centre: each cell's mean vector minus the mean
+        of all vectors, of unit length, `(len(cells), C)`.
+
+        Every vector of a post-ReLU layer shares a large common part; measured from the
+        centre, a projection says how much of *this* cell's idea a vector holds, not how
+        strongly the layer fires overall.
+        """
         row = {int(c): i for i, c in enumerate(self.array.coords["cell"].values.tolist())}
-        chosen = self.directions[[row[int(c)] for c in cells]]
+        chosen = self.directions[[row[int(c)] for c in cells]] - self.center
         norms = np.linalg.norm(chosen, axis=1, keepdims=True)
         return chosen / np.where(norms > 0, norms, 1.0)
+
+    def project(self, vectors: np.ndarray, cells: list) -> np.ndarray:
+        """`(cells, vectors)`: each vector's projection, from the centre, on each cell's direction."""
+        return self.unit_directions(cells) @ (vectors - self.center).T
 
 
 def atlas_layout(node: nodes.AtlasLayout, inputs, ctx: RunContext) -> AtlasCells:
@@ -77,17 +90,25 @@ def layout(vectors: np.ndarray, method: str, seed: int) -> np.ndarray:
             n_components=2, perplexity=perplexity, init="pca", metric="cosine", random_state=seed
         ).fit_transform(vectors)
     else:
+        from sklearn.neighbors import NearestNeighbors
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # umap's notes on seeding and parallelism
             import umap
 
             neighbours = int(min(15, len(vectors) - 1))
+            # exact neighbours, found once here: umap's approximate search costs more to
+            # compile than to run at these sizes
+            knn = NearestNeighbors(n_neighbors=neighbours, metric="cosine", algorithm="brute")
+            distances, indices = knn.fit(vectors).kneighbors(vectors)
             found = umap.UMAP(
                 n_components=2,
                 n_neighbors=neighbours,
                 min_dist=0.01,
                 metric="cosine",
+                n_epochs=UMAP_EPOCHS,
                 random_state=seed,
+                precomputed_knn=(indices, distances, None),
                 init="spectral" if len(vectors) > neighbours + 2 else "random",
             ).fit_transform(vectors)
     low, high = found.min(axis=0), found.max(axis=0)
@@ -117,4 +138,7 @@ def bin_cells(vectors: np.ndarray, points: np.ndarray, grid: int) -> AtlasCells:
             "gy": ("cell", kept // grid),
         },
     )
-    return AtlasCells(array, directions.astype(np.float32), sample_cell, points, grid)
+    center = vectors[placed].mean(axis=0) if placed.any() else np.zeros(vectors.shape[1])
+    return AtlasCells(
+        array, directions.astype(np.float32), sample_cell, points, grid, center.astype(np.float32)
+    )

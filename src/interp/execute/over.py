@@ -14,7 +14,8 @@ kept, that ranking is exact for k up to the pass's k.
 Selecting an atlas's cells: `members` keeps, per cell, the examples whose
 sampled vectors fall in it (valued by the best projection onto the cell's
 mean direction, at that vector's position); `project` projects a single
-image's activation vectors onto each cell's mean direction.
+image's activation vectors onto each cell's mean direction. Both measure
+from the atlas's centre (the mean of all its vectors, `AtlasCells.project`).
 """
 
 from __future__ import annotations
@@ -115,19 +116,19 @@ def select_cells(array: xr.DataArray, op: SelectFrom, atoms, cells) -> xr.DataAr
     key = key_column(op.element)
     wanted = [atom["cell"] for atom in atoms]
     labels = [atom_key(atom, ["cell"]) for atom in atoms]
-    directions = cells.unit_directions(wanted)  # (cells, C)
     if op.how == "project":
         cube = array.transpose("channel", "y", "x").values
-        maps = np.einsum("kc,chw->khw", directions, cube)
+        channels, height, width = cube.shape
+        maps = cells.project(cube.reshape(channels, -1).T, wanted).reshape(-1, height, width)
         return xr.DataArray(
             maps,
             dims=(key, "y", "x"),
             coords={key: labels, "y": array.coords["y"].values, "x": array.coords["x"].values},
         )
-    return _members(array, key, wanted, labels, directions, cells)
+    return _members(array, key, wanted, labels, cells)
 
 
-def _members(array, key, wanted, labels, directions, cells) -> xr.DataArray:
+def _members(array, key, wanted, labels, cells) -> xr.DataArray:
     """Per cell, each member example's best projection onto the cell's direction (NaN elsewhere),
     and the position of that vector."""
     vectors = array.transpose("sample", "channel").values
@@ -136,7 +137,7 @@ def _members(array, key, wanted, labels, directions, cells) -> xr.DataArray:
     rows = {}
     for row, cell in enumerate(wanted):
         members = np.flatnonzero(sample_cell == cell)
-        projection = vectors[members] @ directions[row]
+        projection = cells.project(vectors[members], [cell])[0]
         best: dict[int, tuple[float, int]] = {}
         for sample, value in zip(members.tolist(), projection.tolist(), strict=True):
             example = int(examples[sample])

@@ -24,7 +24,7 @@ from interp.render.views import ElementView
 
 CELLS = 12
 LAYOUT = "umap"
-SIZE = 480
+SIZE = 560
 
 
 def chart(view: ElementView, ctx: Context) -> Built:
@@ -157,13 +157,12 @@ class Atlas(Presentation):
         grid = cells.grid
         placed = int((cells.sample_cell >= 0).sum())
         method = str(element.presentation.option("layout", LAYOUT))
+        name = "UMAP" if method == "umap" else "t-SNE"
         return {
             "cells": grid,
             "subtitle": (
-                f"{placed} activation vectors of {source.layer}, sampled over "
-                f"{content.over.describe()}, laid out by {method.upper() if method == 'umap' else 't-SNE'} "
-                f"in {grid}x{grid} cells: each cell the feature visualization of its mean vector, "
-                "sized by how many vectors fall in it"
+                f"{placed} vectors of {source.layer} over {content.over.describe()}, by {name}: "
+                "each cell drawn as its mean vector, sized by its count"
             ),
         }
 

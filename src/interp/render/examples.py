@@ -23,7 +23,7 @@ from interp.render.presentation import Presentation, tidy
 from interp.render.views import ElementView
 
 SIZE = 88
-COLUMNS = 4
+COLUMNS = 8
 GAP = 12
 LABEL = 14
 BAR = 6
@@ -181,18 +181,24 @@ def subtitle(element) -> str:
     """What the thumbnails are, in words, for a page read without its spec."""
     content = element.content
     dataset = content.over.describe() if content.over else "the dataset"
-    members = any(getattr(op, "how", "bind") == "members" for op in element.ops)
-    if members:
-        return (
-            f"examples of {dataset} whose activation vectors fall in the cell, "
-            "by their projection on its direction"
-        )
+    if any(getattr(op, "how", "bind") == "members" for op in element.ops):
+        return f"examples of {dataset} in the cell, by their projection on its mean vector"
     if content.kind == "attribution":
         classes = ", ".join(content.target.labels)
-        return f"examples of {dataset} where the channel most increases {classes} (attribution)"
+        return f"where the channel most increases {classes} in {dataset} (attribution)"
     if content.source.atoms == "spatial":
-        return (
-            f"examples of {dataset} where the channel fires most: its receptive field around "
-            "the strongest position (outlined), by that activation"
-        )
-    return f"examples of {dataset} where the channel's total activation is largest"
+        return f"where the channel fires most in {dataset}: the receptive field around its peak (outlined)"
+    return f"where the channel's total activation is largest in {dataset}"
+
+
+def dataset_subtitle(element) -> str | None:
+    """What a view drawn by another presentation shows, when a dataset made it: a
+    correlation's values, or the projection onto an atlas cell's direction."""
+    content = element.content
+    if content.kind == "correlation":
+        target = content.target
+        model = f" of {target.model.to_text()}" if target.model is not None else ""
+        return f"{target.layer}{model}: Pearson r over {content.over.describe()}"
+    if any(getattr(op, "how", "bind") == "project" for op in element.ops):
+        return "where the cell's idea appears: projection on its direction from the atlas's centre"
+    return None

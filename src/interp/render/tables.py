@@ -13,6 +13,7 @@ import pandas as pd
 from interp.data.images import to_data_url
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
+from interp.render.examples import dataset_subtitle
 from interp.render.registry import PRESENTATIONS
 from interp.render.views import ElementView, PageView, Selection
 
@@ -30,6 +31,9 @@ def element_view(node: nodes.View, inputs) -> ElementView:
         table[column] = table[column].astype(str)
     meta = {"image": to_data_url(inputs[node.image])}
     meta.update(presentation.meta(element, array, table, *extras))
+    said = dataset_subtitle(element)  # what a dataset made, whatever draws it
+    if said is not None:
+        meta.setdefault("subtitle", said)
     options = {
         k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
     }
