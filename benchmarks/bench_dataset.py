@@ -97,10 +97,10 @@ def torch_loop(crops: int):
 
 def peak_memory(crops: int) -> float:
     """MiB: the maximum resident set of a fresh process running the pass over `crops` crops."""
+    here = os.path.dirname(os.path.abspath(__file__))
     code = (
-        "import resource, sys; sys.path.insert(0, %r); import bench_dataset as b; "
-        "b.dataset_pass(%d); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-        % (os.path.dirname(__file__), crops)
+        f"import resource, sys; sys.path.insert(0, {here!r}); import bench_dataset as b; "
+        f"b.dataset_pass({crops}); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.split()[-1]) / 1024
