@@ -228,3 +228,37 @@ interface over {
                 rtol=1e-3,
                 atol=1e-6,
             )
+
+
+def test_the_receptive_field_is_measured_on_the_model():
+    from interp.execute.example_images import receptive_field, thumbnail
+
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, padding=1),  # field 3
+        torch.nn.ReLU(),
+        torch.nn.Conv2d(4, 4, 3, stride=2, padding=1),  # 5, cells 2 pixels apart
+        torch.nn.ReLU(),
+        torch.nn.Conv2d(4, 4, 3, padding=1),  # 5 + 2 * 2 = 9
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4, 3),
+    )
+    handle = interp.from_module(net, labels=LABELS, mean=(0.5,) * 3, std=(0.5,) * 3, input_size=32)
+    assert receptive_field(handle, "0").theoretical == 3
+    assert receptive_field(handle, "2").theoretical == 5
+    field = receptive_field(handle, "4")
+    assert field.theoretical == 9 and field.grid == (16, 16)
+    assert 3 <= field.effective <= 9
+    view = np.zeros((32, 32, 3), np.uint8)
+    shown = thumbnail(view, 0, 15, field, 18)  # a corner cell: the crop stays inside the image
+    x0, y0, x1, y1 = shown["mark"]
+    assert shown["url"].startswith("data:image/jpeg;base64,")
+    assert x0 == pytest.approx(0.0) and x1 == pytest.approx(2 / field.effective)
+    assert y1 == pytest.approx(1.0)
+    assert thumbnail(view, -1, -1, None, 18)["mark"] is None
+
+
+def test_the_pass_shows_a_progress_bar_in_examples_per_second(capsys):
+    interp.run(SPEC.replace(f"crops={CROPS}", "crops=40"), models=handles(), **{**OPTIONS, "progress": True})
+    err = capsys.readouterr().err
+    assert "dataset pass (40 examples)" in err and "example/s" in err and "/40 [" in err

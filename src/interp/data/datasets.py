@@ -244,7 +244,17 @@ def _crops(
 
 
 def _probe(path: str) -> tuple[int, int] | str:
-    """(height, width) from the file's header, or why it cannot be read."""
+    """(height, width) from the file's header, or why it cannot be read (each file version
+    probed once per process: a large folder is listed by the checker, the pass, the views)."""
+    try:
+        size, modified = _file_stamp(path)
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return _probe_once(path, size, modified)
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_once(path: str, size: int, modified: int) -> tuple[int, int] | str:
     try:
         with Image.open(path) as opened:
             width, height = opened.size

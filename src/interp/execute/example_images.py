@@ -8,8 +8,8 @@ that unit's own cell marked; otherwise the whole example.
 The receptive field is measured on the model, not read from a table: the
 gradient of one unit at the centre of the layer's grid with respect to the
 input pixels (over a few seeded noise images) is non-zero over the
-*theoretical* field; the smallest square around the unit holding
-`EFFECTIVE_SHARE` of the gradient's mass is the *effective* field, which is
+*theoretical* field; the smallest square around the gradient's centre of mass
+holding `EFFECTIVE_SHARE` of its mass is the *effective* field, which is
 what a thumbnail shows (the theoretical field of a deep layer often covers
 the whole input).
 """
@@ -62,16 +62,16 @@ def _receptive_field(handle: ModelHandle, layer: str) -> ReceptiveField:
     mass = image.grad.abs().sum(dim=(0, 1)).cpu().numpy().astype(np.float64)
     rows, columns = np.nonzero(mass > mass.max() * 1e-9)
     theoretical = int(max(rows.max() - rows.min(), columns.max() - columns.min()) + 1)
-    cy, cx = _centre(height // 2, height, size), _centre(width // 2, width, size)
     total, half = mass.sum(), 0
-    while half < size:
-        box = mass[
-            max(0, int(cy) - half) : int(cy) + half + 1, max(0, int(cx) - half) : int(cx) + half + 1
-        ]
+    cy = int(round((mass.sum(axis=1) * np.arange(size)).sum() / total))  # the mass's centre
+    cx = int(round((mass.sum(axis=0) * np.arange(size)).sum() / total))
+    while 2 * half + 1 < theoretical:
+        box = mass[max(0, cy - half) : cy + half + 1, max(0, cx - half) : cx + half + 1]
         if box.sum() >= EFFECTIVE_SHARE * total:
             break
         half += 1
-    return ReceptiveField(theoretical, min(size, 2 * half + 1), (int(height), int(width)))
+    effective = min(size, theoretical, 2 * half + 1)
+    return ReceptiveField(theoretical, effective, (int(height), int(width)))
 
 
 def _centre(cell: int, cells: int, size: int) -> float:
