@@ -259,6 +259,10 @@ def test_the_receptive_field_is_measured_on_the_model():
 
 
 def test_the_pass_shows_a_progress_bar_in_examples_per_second(capsys):
-    interp.run(SPEC.replace(f"crops={CROPS}", "crops=40"), models=handles(), **{**OPTIONS, "progress": True})
+    interp.run(
+        SPEC.replace(f"crops={CROPS}", "crops=40"),
+        models=handles(),
+        **{**OPTIONS, "progress": True},
+    )
     err = capsys.readouterr().err
     assert "dataset pass (40 examples)" in err and "example/s" in err and "/40 [" in err

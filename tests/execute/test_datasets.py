@@ -18,11 +18,10 @@ from interp.data.datasets import (
     SAMPLE_PHOTOS,
     DatasetSpec,
     DatasetWarning,
-    dataset,
     list_examples,
     load_example,
-    samples,
 )
+from interp.datasets import dataset, samples
 from interp.errors import InterpError
 
 

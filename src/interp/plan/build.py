@@ -28,7 +28,6 @@ from interp.check.bound import (
     SelectAt,
     SelectFrom,
     Substrate,
-    Top,
 )
 from interp.data.datasets import DatasetSpec
 from interp.data.images import ImageSpec
@@ -41,7 +40,6 @@ from interp.plan.nodes import (
     Attribute,
     Collapse,
     CorrelationMatrix,
-    CorrelationSums,
     DatasetPass,
     ExampleImages,
     Factorize,
@@ -53,20 +51,15 @@ from interp.plan.nodes import (
     Operation,
     OverDataset,
     Page,
-    Reduction,
     Restriction,
-    SampledVectors,
-    TopAttributions,
-    TopExamples,
     View,
     Visualize,
     spanless,
 )
 from interp.plan.optimize import fuse_forward_passes
+from interp.plan.reductions import CHUNK, reduction_of
 
 RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
-CHUNK = 32  # examples per chunk of a dataset pass: one batch, what bounds its memory
-SAMPLES_PER_EXAMPLE = 8  # activation vectors an atlas samples from each example
 
 
 def build_plan(
@@ -329,29 +322,6 @@ class ElementScope:
             icons,
             extras,
         )
-
-
-def reduction_of(element: Element, model: ModelSpec) -> tuple[Reduction, bool] | None:
-    """What a pass over the element's dataset keeps for it (and, for a correlation, whether
-    the sums hold its sides swapped: both orders of one pair share one reduction)."""
-    content = element.content
-    if content.over is None:
-        return None
-    source = content.source
-    own = source.model or model
-    if content.kind == "correlation":
-        a = (own, source.layer)
-        b = (content.target.model or model, content.target.layer)  # type: ignore[union-attr]
-        flipped = (b[0].to_text(), b[1]) < (a[0].to_text(), a[1])
-        return CorrelationSums(*((b, a) if flipped else (a, b))), flipped  # type: ignore[arg-type]
-    members = any(isinstance(op, SelectFrom) and op.how == "members" for op in element.ops)
-    if element.presentation.kind == "atlas" or members:
-        return SampledVectors(own, source.layer, SAMPLES_PER_EXAMPLE), False  # type: ignore[arg-type]
-    k = max(op.k for op in element.ops if isinstance(op, Top))
-    if content.kind == "attribution":
-        classes = content.target.labels  # type: ignore[union-attr]
-        return TopAttributions(own, source.layer, classes, k), False  # type: ignore[arg-type]
-    return TopExamples(own, source.layer, source.atoms, k), False  # type: ignore[arg-type]
 
 
 def _presentation(element: Element):

@@ -31,10 +31,16 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from interp.check.bound import Axis, Content, Element, Groups, Method, Op, Substrate
-from interp.data.datasets import DatasetSpec
+from interp.check.bound import Axis, Element, Groups, Method, Op, Substrate
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
+from interp.plan.reductions import (  # noqa: F401  (what a dataset pass keeps, by its nodes)
+    CorrelationSums,
+    Reduction,
+    SampledVectors,
+    TopAttributions,
+    TopExamples,
+)
 
 
 @dataclass(frozen=True)
@@ -227,164 +233,6 @@ class Atoms(Node):
         return f"atoms over {', '.join(self.axes) or '-'}"
 
 
-# ---- datasets ----------------------------------------------------------------------------
-#
-# A dataset pass streams a dataset's examples through the models in chunks and keeps only
-# what elements read: each reduction below is one such summary, merged over chunks.
-
-
-@dataclass(frozen=True)
-class TopExamples:
-    """Per channel of `layer`, the `k` examples where it is strongest: by its largest value
-    over positions (kept with that position) for `.spatial`, by its total for `.channels`."""
-
-    model: ModelSpec
-    layer: str
-    atoms: str  # "spatial" | "channels"
-    k: int
-
-    @property
-    def models(self) -> tuple[ModelSpec, ...]:
-        return (self.model,)
-
-    def describe(self) -> str:
-        how = "largest value" if self.atoms == "spatial" else "total"
-        return f"top {self.k} examples per channel of {self.layer} (by {how})"
-
-
-@dataclass(frozen=True)
-class TopAttributions:
-    """Per (channel of `layer`, class), the `k` examples with the largest linear attribution."""
-
-    model: ModelSpec
-    layer: str
-    classes: tuple[str, ...]
-    k: int
-
-    @property
-    def models(self) -> tuple[ModelSpec, ...]:
-        return (self.model,)
-
-    def describe(self) -> str:
-        return f"top {self.k} examples per channel of {self.layer} by attribution to {', '.join(self.classes)}"
-
-
-@dataclass(frozen=True)
-class SampledVectors:
-    """`per_example` activation vectors of `layer` per example, at seeded positions."""
-
-    model: ModelSpec
-    layer: str
-    per_example: int
-    seed: int = 0
-
-    @property
-    def models(self) -> tuple[ModelSpec, ...]:
-        return (self.model,)
-
-    def describe(self) -> str:
-        return f"{self.per_example} sampled activation vectors per example of {self.layer}"
-
-
-@dataclass(frozen=True)
-class CorrelationSums:
-    """n, sums, sums of squares and cross products of two layers' channel totals
-    (each `(model, layer)` run on its own model)."""
-
-    a: tuple[ModelSpec, str]
-    b: tuple[ModelSpec, str]
-
-    @property
-    def models(self) -> tuple[ModelSpec, ...]:
-        return tuple(dict.fromkeys((self.a[0], self.b[0])))
-
-    def describe(self) -> str:
-        return f"streamed sums to correlate {self.a[1]} ({self.a[0].name}) with {self.b[1]} ({self.b[0].name})"
-
-
-Reduction = TopExamples | TopAttributions | SampledVectors | CorrelationSums
-
-
-@dataclass(frozen=True)
-class DatasetPass(Node):
-    """One streamed pass over `dataset`: per chunk of `chunk` examples, each model's forward
-    once (and one backward per class for attributions), every reduction updated."""
-
-    dataset: DatasetSpec
-    reductions: tuple[Reduction, ...]
-    chunk: int
-
-    needs_model: ClassVar[bool] = True
-
-    @property
-    def models(self) -> tuple[ModelSpec, ...]:
-        return tuple(dict.fromkeys(m for r in self.reductions for m in r.models))
-
-    def describe(self) -> str:
-        kept = "; ".join(r.describe() for r in self.reductions)
-        models = ", ".join(m.name for m in self.models)
-        return f"dataset pass over {self.dataset.describe()} in chunks of {self.chunk} ({models}): {kept}"
-
-
-@dataclass(frozen=True)
-class OverDataset(Node):
-    """A content over a dataset, from what its pass kept: an array with an `example` axis."""
-
-    dataset: DatasetPass
-    reduction: Reduction
-    content: Content
-
-    def describe(self) -> str:
-        return f"{self.content.kind} over {self.content.over.describe()}"  # type: ignore[union-attr]
-
-
-@dataclass(frozen=True)
-class CorrelationMatrix(Node):
-    """Pearson correlation of each channel of `a` with each of `b` (flipped: the sums hold b, a)."""
-
-    dataset: DatasetPass
-    reduction: CorrelationSums
-    flipped: bool = False
-
-    def describe(self) -> str:
-        return "correlation from streamed sums"
-
-
-@dataclass(frozen=True)
-class AtlasLayout(Node):
-    """Sampled vectors laid out in 2-D (seeded), binned into `cells x cells`."""
-
-    dataset: DatasetPass
-    reduction: SampledVectors
-    cells: int
-    layout: str
-    seed: int = 0
-
-    needs_model: ClassVar[bool] = (
-        True  # runs no model, but caches its layout in the context's cache
-    )
-
-    def describe(self) -> str:
-        return f"atlas: {self.layout} layout binned into {self.cells}x{self.cells} cells"
-
-
-@dataclass(frozen=True)
-class ExampleImages(Node):
-    """Thumbnails of the examples an element keeps, cropped to `layer`'s receptive field
-    around each example's strongest position (whole when `layer` is None)."""
-
-    array: Node
-    dataset: DatasetSpec
-    model: ModelSpec
-    layer: str | None
-    size: int
-
-    needs_model: ClassVar[bool] = True  # crops are the model's, receptive fields its own
-
-    def describe(self) -> str:
-        return f"example thumbnails ({self.size}px)"
-
-
 # ---- feature visualization ----------------------------------------------------------------
 
 
@@ -484,3 +332,13 @@ def spanless(value: Any) -> Any:
         cleaned = tuple(spanless(v) for v in value)
         return cleaned if any(a is not b for a, b in zip(cleaned, value, strict=True)) else value
     return value
+
+
+# the dataset nodes live in their own module; they are plan nodes like these
+from interp.plan.dataset_nodes import (  # noqa: E402, F401
+    AtlasLayout,
+    CorrelationMatrix,
+    DatasetPass,
+    ExampleImages,
+    OverDataset,
+)
