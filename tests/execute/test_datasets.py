@@ -159,3 +159,24 @@ def test_the_python_helpers_list_and_preview_a_dataset(tmp_path):
     assert crops.image(0).shape[0] == crops.examples()["side"][0]
     with pytest.raises(InterpError, match="crops must be a positive integer"):
         dataset(samples(), crops=0)
+
+
+def test_a_new_or_edited_photo_is_a_new_page(tmp_path):
+    from interp.execute.page_cache import page_key
+
+    paths = photos(tmp_path / "photos", 2)
+    spec = interp.parse(
+        "interface demo {\n"
+        '  let pics = dataset("photos/*.jpg")\n'
+        '  element fires = activations(layer("blocks.4.2.bn1").spatial, over=pics) | top(4) as examples\n'
+        "}\n"
+    )
+    before = page_key(spec, tmp_path)
+    assert sorted(stamp[0] for stamp in before[2]) == sorted(str(p.resolve()) for p in paths)
+    Image.new("RGB", (9, 9)).save(paths[1])
+    edited = page_key(spec, tmp_path)
+    assert edited != before
+    photos(tmp_path / "photos" / "more", 1)  # outside the glob: the same page
+    assert page_key(spec, tmp_path) == edited
+    Image.new("RGB", (9, 9)).save(tmp_path / "photos" / "new.jpg")
+    assert page_key(spec, tmp_path) != edited
