@@ -266,3 +266,60 @@ def test_the_pass_shows_a_progress_bar_in_examples_per_second(capsys):
     )
     err = capsys.readouterr().err
     assert "dataset pass (40 examples)" in err and "example/s" in err and "/40 [" in err
+
+
+ATLAS = """
+interface atlas {
+  model tiny
+  input sample("chelsea")
+  let pics = dataset(samples(), crops=24, seed=0)
+  element detectors = activations(layer("1").channels) as feature_vis
+  element atlas = activations(layer("1").spatial, over=pics) as atlas(cells=4, layout=LAYOUT)
+  element members = activations(layer("1").spatial, over=pics) | select(atlas.hover) | top(3) as examples
+  element here = activations(layer("1").spatial) | select(atlas.hover) as heatmap(over=input)
+}
+"""
+
+
+@pytest.mark.parametrize("layout", ["tsne", "umap"])
+def test_an_atlas_bins_sampled_vectors_and_its_cells_select(layout):
+    found = interp.run(ATLAS.replace("LAYOUT", layout), models=handles(), **OPTIONS)
+    plan = found.plan
+    (batch,) = plan.of(nodes.Visualize)  # the atlas's icons join the layer's one batch
+    assert {r.presentation for r in batch.requests} == {"feature_vis", "atlas"}
+    (layout_node,) = plan.of(nodes.AtlasLayout)
+    cells = found.data("atlas")
+    assert len(cells) <= 16 and (cells["value"] >= 3).all()
+    assert set(cells["gx"]) <= set(range(4)) and set(cells["gy"]) <= set(range(4))
+    assert cells["value"].sum() <= 24 * 8  # 8 vectors sampled per example
+    members = found.array("members")
+    here = found.array("here")
+    assert (
+        set(members.key_atlas.values)
+        == set(here.key_atlas.values)
+        == {str(c) for c in cells["cell"]}
+    )
+    vectors = found.passes[layout_node.dataset].results[layout_node.reduction]
+    relu = by_hand_atlas()
+    for key in members.key_atlas.values[:3]:
+        kept = members.sel(key_atlas=key).dropna("example")
+        assert 1 <= len(kept) <= 3
+        for example in kept.example.values.tolist():  # a member has a vector in the cell there
+            x, y = int(kept.x.sel(example=example)), int(kept.y.sel(example=example))
+            ours = (vectors["example"] == example) & (vectors["x"] == x) & (vectors["y"] == y)
+            np.testing.assert_allclose(
+                vectors["vectors"][ours][0], relu[example][:, y, x], rtol=1e-5, atol=1e-6
+            )
+    assert here.sizes == {"key_atlas": len(cells), "y": 32, "x": 32}
+
+
+@cache
+def by_hand_atlas():
+    examples = list_examples(DatasetSpec("samples", crops=24, seed=0)).examples
+    tiny = handles()["tiny"]
+    found = []
+    for example in examples:
+        with torch.no_grad(), capture(tiny.module, ["1"]) as recorded:
+            run_until(tiny.module, tiny.preprocess(load_example(example)))
+        found.append(recorded["1"][0].numpy())
+    return found

@@ -1,4 +1,4 @@
-"""What a dataset pass keeps for each element: one *reduction* per kind of summary.
+r"""What a dataset pass keeps for each element: one *reduction* per kind of summary.
 
 A content over a dataset is never materialized: the planner compiles each
 element's content and operations into the summary the element needs
