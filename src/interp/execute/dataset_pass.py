@@ -37,7 +37,15 @@ from interp.errors import InterpError, error
 from interp.execute.cache import digest
 from interp.execute.context import RunContext
 from interp.execute.hooks import capture, run_until
-from interp.execute.reductions import ChunkOutputs, Part, chunk_part, empty_part, merge, needs
+from interp.execute.reductions import (
+    ChunkOutputs,
+    Part,
+    chunk_part,
+    empty_part,
+    in_order,
+    merge,
+    needs,
+)
 from interp.files import write_atomic
 from interp.models.load import ModelHandle, layer_table
 from interp.models.spec import ModelSpec
@@ -91,7 +99,7 @@ class ChunkPlan:
         self.node, self.listing, self.cache = node, listing, cache
         self.count = -(-len(listing) // node.chunk)
         self.prints = {m: h.fingerprint for m, h in handles.items()}
-        self.parts: dict[tuple[int, nodes.Reduction], Part] = {}
+        self.merged: dict[nodes.Reduction, Part] = {}  # merged as chunks finish: memory stays flat
         self.failed: dict[int, list[int]] = {}
 
     def chunk(self, i: int) -> tuple[Example, ...]:
@@ -108,35 +116,46 @@ class ChunkPlan:
             return None
         return self.cache.root / "datasets" / digest(self.key(None, reduction))[:32]
 
+    def rows_file(self, i: int, reduction: nodes.Reduction) -> Path | None:
+        """Chunk `i`'s Parquet file of `reduction` (None: no cache, or no per-example rows)."""
+        folder = self.folder(reduction)
+        if folder is None or isinstance(reduction, nodes.CorrelationSums):
+            return None
+        return folder / f"chunk-{i:05d}.parquet"
+
     def finished(self) -> set[int]:
-        """Chunks whose every part is cached (served, not recomputed)."""
+        """Chunks whose every part is cached, with their rows (served, not recomputed)."""
         done = set()
-        for i in range(self.count):
-            found = (
-                {r: self.cache.get(self.key(i, r)) for r in self.node.reductions}
-                if self.cache
-                else {}
-            )
-            if found and all(isinstance(p, dict) for p in found.values()):
+        for i in range(self.count if self.cache is not None else 0):
+            found = {r: self.cache.get(self.key(i, r)) for r in self.node.reductions}
+            files = [self.rows_file(i, r) for r in self.node.reductions]
+            if all(isinstance(p, dict) for p in found.values()) and all(
+                f is None or f.is_file() for f in files
+            ):
                 for reduction, part in found.items():
                     self.failed[i] = part.pop("failed").tolist()
-                    self.parts[(i, reduction)] = part
+                    self.add(reduction, part)
                 done.add(i)
         return done
+
+    def add(self, reduction: nodes.Reduction, part: Part) -> None:
+        before = self.merged.get(reduction)
+        self.merged[reduction] = part if before is None else merge(reduction, [before, part])
 
     def store(self, i: int, parts: dict, rows: dict, failed: list[int]) -> None:
         """Keep chunk `i`: its Parquet rows first, then its cache entries (the chunk is finished
         once every entry is written; each write is atomic)."""
         self.failed[i] = failed
         for reduction, part in parts.items():
-            self.parts[(i, reduction)] = part
-            folder = self.folder(reduction)
-            if folder is not None and rows.get(reduction) is not None:
-                write_atomic(folder / f"chunk-{i:05d}.parquet", parquet_bytes(rows[reduction]))
+            path = self.rows_file(i, reduction)
+            if path is not None and rows.get(reduction) is not None:
+                write_atomic(path, parquet_bytes(rows[reduction]))
         if self.cache is not None:
             for reduction, part in parts.items():
                 entry = {**part, "failed": np.asarray(failed, dtype=np.int64)}
                 self.cache.put(self.key(i, reduction), entry)
+        for reduction, part in parts.items():
+            self.add(reduction, part)
 
     def values(self) -> PassValues:
         failed = tuple(sorted(i for found in self.failed.values() for i in found))
@@ -148,10 +167,7 @@ class ChunkPlan:
                 DatasetWarning,
                 stacklevel=2,
             )
-        results = {
-            r: merge(r, [self.parts[(i, r)] for i in range(self.count)])
-            for r in self.node.reductions
-        }
+        results = {r: in_order(r, self.merged[r]) for r in self.node.reductions}
         folders = {r: _text(self.folder(r)) for r in self.node.reductions}
         return PassValues(self.listing.examples, results, failed, folders)
 

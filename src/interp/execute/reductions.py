@@ -178,7 +178,7 @@ def _long(index, labels, values: np.ndarray, where: dict[str, np.ndarray]) -> pd
 
 
 def merge(reduction: Reduction, parts: list[Part]) -> Part:
-    """The reduction over the whole dataset, from every chunk's part."""
+    """The parts of several chunks as one (associative: chunks merge as they finish)."""
     if isinstance(reduction, CorrelationSums):
         return {name: sum(p[name] for p in parts) for name in parts[0]}
     if isinstance(reduction, SampledVectors):
@@ -186,6 +186,15 @@ def merge(reduction: Reduction, parts: list[Part]) -> Part:
     joined = {name: np.concatenate([p[name] for p in parts], axis=-1) for name in parts[0]}
     order = _ranked(joined["value"], joined["index"])[..., : reduction.k]
     return {name: np.take_along_axis(array, order, -1) for name, array in joined.items()}
+
+
+def in_order(reduction: Reduction, merged: Part) -> Part:
+    """A merged result that does not depend on the order chunks finished in: sampled vectors
+    by example (each example's positions are already in order)."""
+    if not isinstance(reduction, SampledVectors):
+        return merged
+    order = np.argsort(merged["example"], kind="stable")
+    return {name: array[order] for name, array in merged.items()}
 
 
 def empty_part(reduction: Reduction, shapes: dict[tuple, tuple]) -> Part:
