@@ -146,7 +146,7 @@ class ChunkPlan:
         """Keep chunk `i`: its Parquet rows first, then its cache entries (the chunk is finished
         once every entry is written; each write is atomic)."""
         self.failed[i] = failed
-        for reduction, part in parts.items():
+        for reduction in parts:
             path = self.rows_file(i, reduction)
             if path is not None and rows.get(reduction) is not None:
                 write_atomic(path, parquet_bytes(rows[reduction]))
