@@ -25,16 +25,21 @@ OVER_EXAMPLE = "activations(L.spatial, over=pics)"
 
 def over_option(content: ast.Activations, scope: Scope) -> tuple[DatasetSpec | None, bool]:
     """`activations(S, over=D)`'s dataset (None without one), and whether its options are sound."""
+    return _over(
+        content.options, scope, "activations", f"takes a substrate and over=DATASET: {OVER_EXAMPLE}"
+    )
+
+
+def _over(options, scope: Scope, what: str, example: str) -> tuple[DatasetSpec | None, bool]:
+    """The dataset of `over=` among a content's options; any other option is reported."""
     over, ok = None, True
-    for arg in content.options:
+    for arg in options:
         if arg.name == "over":
             over = scope.dataset(arg.value)
             ok = ok and over is not None
         else:
             scope.problems.add(
-                f"activations: unknown option {arg.to_text()!r}",
-                arg.span,
-                f"activations takes a substrate and over=DATASET, e.g. {OVER_EXAMPLE}",
+                f"{what}: unknown option {arg.to_text()!r}", arg.span, f"{what} {example}"
             )
             ok = False
     return over, ok
@@ -86,18 +91,9 @@ def correlation(written: ast.Correlation, scope: Scope) -> Content | None:
     """`correlation(A.channels -> B.channels, over=D)`: A and B may be layers of different models."""
     add = scope.problems.add
     source, target = scope.substrate(written.source), scope.substrate(written.target)
-    over, ok = None, True
-    for arg in written.options:
-        if arg.name == "over":
-            over = scope.dataset(arg.value)
-            ok = ok and over is not None
-        else:
-            add(
-                f"correlation: unknown option {arg.to_text()!r}",
-                arg.span,
-                "correlation takes over=DATASET: correlation(a.channels -> b.channels, over=pics)",
-            )
-            ok = False
+    over, ok = _over(
+        written.options, scope, "correlation", "takes over=DATASET: correlation(a -> b, over=pics)"
+    )
     if source is None or target is None or not ok:
         return None
     if over is None:

@@ -75,16 +75,7 @@ def dataset_pass(node: nodes.DatasetPass, inputs, ctx: RunContext) -> PassValues
     plan = ChunkPlan(node, listing, handles, ctx.cache)
     done = plan.finished()
     todo = [i for i in range(plan.count) if i not in done]
-    show = sys.stderr.isatty() if ctx.progress is None else ctx.progress
-    finished = sum(len(plan.chunk(i)) for i in done)
-    with tqdm(
-        total=len(listing),
-        initial=finished,
-        desc=f"dataset pass ({len(listing)} examples)",
-        unit="example",
-        disable=not show,
-        leave=False,
-    ) as bar:
+    with plan.progress(done, f"dataset pass ({len(listing)} examples)", ctx.progress) as bar:
         for i in todo:
             outputs = chunk_outputs(node, plan.chunk(i), handles)
             plan.store(i, *chunk_results(node, outputs, listing, handles))
@@ -101,6 +92,19 @@ class ChunkPlan:
         self.prints = {m: h.fingerprint for m, h in handles.items()}
         self.merged: dict[nodes.Reduction, Part] = {}  # merged as chunks finish: memory stays flat
         self.failed: dict[int, list[int]] = {}
+
+    def progress(self, done: set[int], title: str, wanted: bool | None) -> tqdm:
+        """A bar over the examples (examples/s, ETA), from those already done; shown on a
+        terminal unless `wanted` says otherwise."""
+        show = sys.stderr.isatty() if wanted is None else wanted
+        return tqdm(
+            total=len(self.listing),
+            initial=sum(len(self.chunk(i)) for i in done),
+            desc=title,
+            unit="example",
+            disable=not show,
+            leave=False,
+        )
 
     def chunk(self, i: int) -> tuple[Example, ...]:
         size = self.node.chunk
