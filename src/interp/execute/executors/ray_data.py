@@ -17,7 +17,6 @@ import pickle
 import sys
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from interp.data.datasets import list_examples
 from interp.execute.context import RunContext, Settings
@@ -79,15 +78,7 @@ def ray_data_pass(node: nodes.DatasetPass, settings: Settings, workers: int) -> 
             },
             num_cpus=1,
         )
-        finished = sum(len(plan.chunk(i)) for i in done)
-        with tqdm(
-            total=len(listing),
-            initial=finished,
-            desc=f"dataset pass on Ray Data ({pool} workers)",
-            unit="example",
-            disable=not show,
-            leave=False,
-        ) as bar:
+        with plan.progress(done, f"dataset pass on Ray Data ({pool} workers)", show) as bar:
             for row in mapped.iter_rows():
                 i = int(row["chunk"])
                 plan.store(i, *pickle.loads(row["payload"]))
