@@ -26,6 +26,27 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         max(1, (os.cpu_count() or 2) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
     )
 
+SHARED_CACHE = "INTERP_TEST_SHARED_CACHE"
+
+
+def pytest_configure(config):
+    """One cache folder for the session, made before xdist starts its workers (they inherit
+    it): the contract specs over datasets run their passes once, whichever test is first."""
+    if SHARED_CACHE not in os.environ:
+        import tempfile
+
+        os.environ[SHARED_CACHE] = tempfile.mkdtemp(prefix="interp-test-cache-")
+        config._interp_shared_cache = os.environ[SHARED_CACHE]
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_interp_shared_cache", None)
+    if folder:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(SHARED_CACHE, None)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):

@@ -49,6 +49,7 @@ def run(spec, options=None, *, models=None, **kwargs):
 
 # ---- later stages: loaded on first use so `import interp` does not import torch -------
 _LAZY = {
+    "Cache": ("interp.execute.cache", "Cache"),
     "Options": ("interp.options", "Options"),
     "from_module": ("interp.models.load", "from_module"),
     "render_page": ("interp.render", "render_page"),
@@ -57,6 +58,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name == "datasets":  # `interp.datasets.dataset(...)`: list and preview a dataset
+        import importlib
+
+        return importlib.import_module("interp.datasets")
     if name in _LAZY:
         import importlib
 
@@ -70,6 +75,7 @@ __all__ = [
     "ast",
     "builder",
     "check",
+    "datasets",
     "load",
     "parse",
     "run",

@@ -19,7 +19,7 @@ from interp.execute.executors import executor
 from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
-from interp.plan.nodes import Deletion, Forward, Node
+from interp.plan.nodes import DatasetPass, Deletion, Forward, Node
 from interp.result import InterfaceResult, Result, element_icons
 from interp.syntax import ast
 
@@ -55,7 +55,7 @@ def run(
 
 def execute(program: Program, plan: Plan, options: Options, models: Models | None = None) -> Result:
     """Run `plan` on the chosen executor and gather what a `Result` holds."""
-    wanted: list[Node] = [*plan.pages, *(m for _, _, m in plan.metrics)]
+    wanted: list[Node] = [*plan.pages, *(m for _, _, m in plan.metrics), *plan.of(DatasetPass)]
     for _, _, element in plan.elements:
         wanted += [element.array, element.atoms]
         if element.view.objectives is not None:  # computed for the page anyway
@@ -88,7 +88,8 @@ def execute(program: Program, plan: Plan, options: Options, models: Models | Non
     curves = tuple(
         (i, e, values[r]) for i, e, r in dict.fromkeys(deletions) if values[r] is not None
     )
-    return Result(program, plan, tuple(results), measured, curves)
+    passes = {n: values[n] for n in plan.of(DatasetPass)}
+    return Result(program, plan, tuple(results), measured, curves, passes)
 
 
 def _icons(elements: dict, values: dict, page) -> dict:

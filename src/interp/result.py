@@ -63,6 +63,7 @@ class Result:
     interfaces: tuple[InterfaceResult, ...]
     measured: tuple[tuple[str, str, str, float | None], ...] = ()  # interface, element, metric
     curves: tuple[tuple[str, str, object], ...] = ()  # interface, element, DeletionCurves
+    passes: Mapping = field(default_factory=dict)  # each DatasetPass node's value
 
     # ---- values ---------------------------------------------------------------------------
 
@@ -70,10 +71,33 @@ class Result:
         """The element's labeled array (NaN where `top` dropped a coordinate)."""
         return self._owner(element, interface).arrays[element]
 
-    def data(self, element: str, interface: str | None = None) -> pd.DataFrame:
-        """The element's content as a tidy table: one row per coordinate kept."""
+    def data(
+        self, element: str, interface: str | None = None, *, every_example: bool = False
+    ) -> pd.DataFrame:
+        """The element's content as a tidy table: one row per coordinate kept.
+
+        `every_example=True`, for an element over a dataset: every example's row as the
+        dataset pass wrote it (its Parquet files beside the cache), not only those kept.
+        """
+        if every_example:
+            return self._every_example(element, interface)
         frame = self.array(element, interface).to_dataframe(name="value").reset_index()
         return frame.dropna(subset=["value"])
+
+    def _every_example(self, element: str, interface: str | None) -> pd.DataFrame:
+        from interp.errors import error
+        from interp.execute.dataset_pass import rows_of
+        from interp.plan.nodes import AtlasLayout, OverDataset
+
+        owner = self._owner(element, interface)
+        nodes = self.plan.element(owner.name, element)
+        for node in self.plan.ancestors([nodes.array]):
+            if isinstance(node, OverDataset | AtlasLayout):
+                return rows_of(self.passes[node.dataset].folders[node.reduction])
+        raise error(
+            f"element {element!r} is not computed over a dataset",
+            hint="every_example=True reads the per-example rows of a content over=DATASET",
+        )
 
     def icons(
         self, element: str, interface: str | None = None, *, stacked: bool = False

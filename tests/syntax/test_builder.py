@@ -1,4 +1,4 @@
-"""The Python builder makes the parser's AST: the eight contract specs, rebuilt in
+"""The Python builder makes the parser's AST: the contract specs, rebuilt in
 Python, equal the parsed files (comments aside), and builder → AST → text → AST
 round-trips."""
 
@@ -12,11 +12,15 @@ from gallery import CONTRACT, GALLERY
 from interp import ast, load, parse, to_text
 from interp.syntax.builder import (
     activations,
+    atlas,
     attribution,
     bars,
     call,
     column,
     compare,
+    correlation,
+    dataset,
+    examples,
     feature_vis,
     grid,
     heatmap,
@@ -32,6 +36,7 @@ from interp.syntax.builder import (
     ref,
     row,
     sample,
+    samples,
     sankey,
     select,
     softmax,
@@ -217,9 +222,93 @@ def teaser() -> ast.Spec:
     )
 
 
+def dataset_examples() -> ast.Spec:
+    mid, detectors = ref("mid"), ref("detectors")
+    cat = output["Egyptian cat"]
+    return spec(
+        interface(
+            "dataset_examples",
+            "What makes these detectors fire?",
+            model="efficientnet_lite0",
+            input=CHELSEA,
+            let={"mid": layer("blocks.4.2.bn1"), "pics": dataset(samples(), crops=256, seed=0)},
+            elements={
+                "detectors": attribution(mid.channels, cat).top(6).as_(feature_vis(bars=True)),
+                "fires": activations(mid.spatial, over="pics")
+                .select(detectors.hover)
+                .top(8)
+                .as_(examples),
+                "supports": attribution(mid.channels, cat, over=ref("pics"))
+                .select(detectors.hover)
+                .top(8)
+                .as_(examples),
+            },
+        )
+    )
+
+
+def activation_atlas() -> ast.Spec:
+    mid, pics = ref("mid"), ref("pics")
+    return spec(
+        interface(
+            "activation_atlas",
+            "An atlas of what one layer sees",
+            model="efficientnet_lite0",
+            input=CHELSEA,
+            let={"mid": layer("blocks.4.2.bn1"), "pics": dataset(samples(), crops=512, seed=0)},
+            elements={
+                "atlas": activations(mid.spatial, over=pics).as_(atlas(cells=12, layout="umap")),
+                "members": activations(mid.spatial, over=pics)
+                .select(ref("atlas").hover)
+                .top(6)
+                .as_(examples),
+                "here": activations(mid.spatial)
+                .select(ref("atlas").hover)
+                .as_(heatmap(over=input)),
+            },
+            layout=row("atlas", column("members", "here")),
+        )
+    )
+
+
+def model_alignment() -> ast.Spec:
+    mine, detectors = ref("mine"), ref("detectors")
+    cat = output["Egyptian cat"]
+    lite0 = interface(
+        "lite0",
+        "EfficientNet-Lite0",
+        model="efficientnet_lite0",
+        input=CHELSEA,
+        let={
+            "pics": dataset(samples(), crops=256, seed=0),
+            "mine": layer("blocks.4.2.bn1"),
+            "yours": layer("blocks.4.2.bn1", model="efficientnet_lite1"),
+        },
+        elements={
+            "detectors": attribution(mine.channels, cat).top(6).as_(feature_vis(bars=True)),
+            "twins": correlation(mine.channels, ref("yours").channels, over="pics")
+            .select(detectors.hover)
+            .top(4)
+            .as_(feature_vis(bars=True)),
+            "saliency": attribution(mine.spatial, cat).as_(heatmap(over=input)),
+        },
+    )
+    lite1 = interface(
+        "lite1",
+        "EfficientNet-Lite1",
+        extends=lite0,
+        model="efficientnet_lite1",
+        let={"yours": layer("blocks.4.2.bn1", model="efficientnet_lite0")},
+    )
+    return spec(lite0, lite1, compare(lite0, lite1))
+
+
 BUILT = {
     f.__name__: f
     for f in (
+        activation_atlas,
+        dataset_examples,
+        model_alignment,
         activation_grid,
         channel_attribution,
         group_flow,

@@ -13,6 +13,7 @@ from interp.check.bound import Program
 from interp.check.facts import ModelFacts
 from interp.check.interfaces import check_program
 from interp.check.problems import Problems
+from interp.data.datasets import list_examples
 from interp.data.images import load_image
 from interp.errors import InterpError, Span
 from interp.models.load import ModelHandle, layer_table, load_model, nonnegative_layers
@@ -37,6 +38,11 @@ def bind_models(
             load_image(interface.image, span=interface.image_span)
         except InterpError as exc:
             problems.items.extend(exc.diagnostics)
+        for over in dict.fromkeys(e.content.over for e in interface.elements if e.content.over):
+            try:
+                list_examples(over)  # an empty or unreadable match is located at dataset(...)
+            except InterpError as exc:
+                problems.items.extend(exc.diagnostics)
     loaded: dict[ModelSpec, ModelFacts | None] = {}
 
     def facts_of(model: ModelSpec, span: Span | None) -> ModelFacts | None:

@@ -7,6 +7,7 @@ checked against the axes' extents in `interp.check.extents`.
 
 from __future__ import annotations
 
+from interp.check import datasets
 from interp.check.axes import (
     AxisError,
     apply_op,
@@ -50,7 +51,7 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
     known = extents(content, scope.facts)
     ops = []
     for op in stmt.ops:
-        parsed = _operation(op, axes, known, scope, bound)
+        parsed = _operation(op, axes, known, scope, bound, content)
         if parsed is None:
             continue
         if isinstance(parsed, Reduce):
@@ -66,6 +67,8 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
             known["component"] = parsed.n
         ops.append(parsed)
     presentation = _presentation(stmt.presentation, content, axes, scope)
+    if presentation is not None:
+        datasets.shown(stmt, content, tuple(ops), presentation, problems)
     if presentation is None or len(problems.items) > count:
         return None
     axes = _shown(presentation).element_axes(presentation, axes)
@@ -109,7 +112,12 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
                 "add .spatial, .channels, .neurons or .groups(k)",
             )
             return None
-        return Content("activations", substrate)
+        over, ok = datasets.over_option(content, scope)
+        if not ok:
+            return None
+        return datasets.checked(Content("activations", substrate, over=over), content, scope)
+    if isinstance(content, ast.Correlation):
+        return datasets.correlation(content, scope)
     source, target = scope.substrate(content.source), scope.substrate(content.target)
     if source is None or target is None:
         return None
@@ -147,9 +155,13 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
             "attribution goes from input towards output",
         )
         return None
-    method, maxpool = Method(), "default"
+    method, maxpool, over = Method(), "default", None
     for arg in content.options:
-        if arg.name == "method":
+        if arg.name == "over":
+            over = scope.dataset(arg.value)
+            if over is None:
+                return None
+        elif arg.name == "method":
             method = _method(arg, scope.problems) or method
         elif (
             arg.name == "maxpool"
@@ -167,9 +179,11 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
             scope.problems.add(
                 f"attribution: unknown option {arg.to_text()!r}",
                 arg.span,
-                "options: method=linear|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed",
+                "options: method=linear|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed, "
+                "over=DATASET",
             )
-    return Content("attribution", source, target, method, maxpool)  # type: ignore[arg-type]
+    found = Content("attribution", source, target, method, maxpool, over)  # type: ignore[arg-type]
+    return datasets.checked(found, content, scope)
 
 
 def _method(arg: ast.Arg, problems: Problems) -> Method | None:
@@ -209,7 +223,12 @@ def _arguments(
 
 
 def _operation(
-    op: ast.Operation, axes, known: dict[str, Extent], scope: Scope, bound: dict[str, Element]
+    op: ast.Operation,
+    axes,
+    known: dict[str, Extent],
+    scope: Scope,
+    bound: dict[str, Element],
+    content: Content,
 ):
     problems = scope.problems
     if op.name not in OPERATIONS:
@@ -220,7 +239,7 @@ def _operation(
         )
         return None
     if op.name == "select":
-        return _select(op, axes, known, scope, bound)
+        return _select(op, axes, known, scope, bound, content)
     args = _arguments(op, OPERATIONS[op.name], problems)
     if args is None:
         return None
@@ -235,7 +254,12 @@ def _operation(
 
 
 def _select(
-    op: ast.Operation, axes, known: dict[str, Extent], scope: Scope, bound: dict[str, Element]
+    op: ast.Operation,
+    axes,
+    known: dict[str, Extent],
+    scope: Scope,
+    bound: dict[str, Element],
+    content: Content,
 ):
     problems = scope.problems
     hint = "select(E.hover), select(E.click) or select(channel=[12, 40], x=3)"
@@ -278,6 +302,8 @@ def _select(
     selector = bound.get(name)
     if selector is None:
         return None  # its own errors are reported where it is defined
+    if selector.presentation.kind == "atlas":
+        return datasets.select_cells(ref, selector, content, axes, problems)
     offered = free_atoms(selector.axes)
     bindings: list[tuple[str, str]] = []
     taken: set[str] = set()

@@ -154,7 +154,7 @@ def _bind_interface(
 
     scope = Scope(lets, elements, problems, facts, other_model)
     for let in lets.values():  # report mistakes in lets no element uses, too
-        scope.substrate(let.value)
+        scope.let(let.value)
     bound: dict[str, Element] = {}
     for name in _dependency_order(elements, problems):
         element = bind_element(elements[name], scope, bound)

@@ -14,11 +14,20 @@ from dataclasses import replace
 from interp.check.bound import Groups, Substrate
 from interp.check.facts import ModelFacts
 from interp.check.problems import Problems
+from interp.data.datasets import DatasetSpec
+from interp.data.paths import resolve_path
 from interp.errors import Span, did_you_mean
 from interp.models.spec import ModelSpec
 from interp.syntax import ast
 
 ATOM_NAMES = ("spatial", "channels", "neurons", "groups")
+DATASET_OPTIONS = ("limit", "seed", "crops")
+DATASET_EXAMPLE = 'dataset("photos/**/*.jpg", limit=100) or dataset(samples(), crops=256, seed=0)'
+
+
+def is_dataset(value: ast.Value) -> bool:
+    """Whether `value` is a `dataset(...)` call (what a `let` may name besides a substrate)."""
+    return isinstance(value, ast.Call) and value.name == "dataset"
 
 
 class Scope:
@@ -65,6 +74,14 @@ class Scope:
             return self._let(value)
         if isinstance(value, ast.Member):
             return self._atoms(value)
+        if is_dataset(value):
+            add(
+                "a dataset is not a substrate",
+                value.span,
+                f"name it with let, then compute over it: let pics = {value.to_text()} ... "
+                "activations(L.spatial, over=pics)",
+            )
+            return None
         add(
             'expected a substrate: layer("..."), input, output or a let name',
             value.span,
@@ -96,6 +113,13 @@ class Scope:
                 found = self.resolved[value.name]
                 break
             let = self.lets.get(value.name)
+            if let is not None and is_dataset(let.value):
+                add(
+                    f"{value.name!r} is a dataset, not a substrate",
+                    value.span,
+                    f"compute a content over its examples: activations(L.spatial, over={value.name})",
+                )
+                return None
             if let is None:
                 if value.name in self.elements:
                     add(
@@ -130,6 +154,84 @@ class Scope:
                 self.resolving.difference_update(chain)
         self.resolved.update(dict.fromkeys(chain, found))
         return found
+
+    def let(self, value: ast.Value) -> None:
+        """Check a `let`'s value, whether or not an element uses it."""
+        if is_dataset(value):
+            self.dataset(value)
+        else:
+            self.substrate(value)
+
+    def dataset(self, value: ast.Value, what: str = "over=") -> DatasetSpec | None:
+        """Resolve `over=`'s value: a let naming `dataset(...)`, or the call itself."""
+        add = self.problems.add
+        datasets = [n for n, let in self.lets.items() if is_dataset(let.value)]
+        if datasets:
+            hint = f"the datasets here: {', '.join(datasets)} (e.g. {what}{datasets[0]})"
+        else:
+            hint = f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}; then {what}pics"
+        if isinstance(value, ast.Name) and value.name in self.lets:
+            let = self.lets[value.name]
+            if is_dataset(let.value):
+                return self.dataset(let.value, what)
+            add(f"{what} takes a dataset, and {value.name!r} is a substrate", value.span, hint)
+            return None
+        if not is_dataset(value):
+            if datasets and isinstance(value, ast.Name):
+                hint = (
+                    did_you_mean(value.name, datasets)
+                    + f" the datasets here: {', '.join(datasets)}"
+                )
+            add(f"{what} takes a dataset, not {value.to_text()!r}", value.span, hint)
+            return None
+        return self._dataset_call(value)  # type: ignore[arg-type]
+
+    def _dataset_call(self, call: ast.Call) -> DatasetSpec | None:
+        add = self.problems.add
+        positional = call.positional
+        options: dict[str, int] = {}
+        ok = True
+        for arg in call.args:
+            if arg.name is None:
+                continue
+            number = arg.value.value if isinstance(arg.value, ast.Num) else None
+            if arg.name not in DATASET_OPTIONS:
+                add(
+                    f"dataset: unknown argument {arg.name!r}",
+                    arg.span,
+                    did_you_mean(arg.name, DATASET_OPTIONS) + f" e.g. {DATASET_EXAMPLE}",
+                )
+                ok = False
+            elif (
+                not isinstance(number, int)
+                or isinstance(number, bool)
+                or number < (0 if arg.name == "seed" else 1)
+            ):
+                kind = "a non-negative" if arg.name == "seed" else "a positive"
+                add(
+                    f"dataset: {arg.name} must be {kind} integer, not {arg.value.to_text()}",
+                    arg.value.span,
+                    f"e.g. {DATASET_EXAMPLE}",
+                )
+                ok = False
+            else:
+                options[arg.name] = number
+        source = positional[0].value if len(positional) == 1 else None
+        if isinstance(source, ast.Str):
+            pattern = resolve_path(source.value, source.span)
+            spec = DatasetSpec("files", pattern, written=source.value, span=call.span)
+        elif isinstance(source, ast.Call) and source.name == "samples" and not source.args:
+            spec = DatasetSpec("samples", span=call.span)
+        else:
+            add(
+                "dataset takes a glob of image files, or samples()",
+                source.span if source is not None and source.span else call.span,
+                f"e.g. {DATASET_EXAMPLE}",
+            )
+            return None
+        if not ok:
+            return None
+        return replace(spec, **options)
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add

@@ -30,15 +30,20 @@ from interp.check.bound import (
     Substrate,
     Top,
 )
+from interp.data.datasets import DatasetSpec
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.graph import ElementNodes, Plan
 from interp.plan.metrics import metric_nodes
 from interp.plan.nodes import (
     Activations,
+    AtlasLayout,
     Atoms,
     Attribute,
     Collapse,
+    CorrelationMatrix,
+    DatasetPass,
+    ExampleImages,
     Factorize,
     Forward,
     IconObjectives,
@@ -46,6 +51,7 @@ from interp.plan.nodes import (
     Magnitude,
     Node,
     Operation,
+    OverDataset,
     Page,
     Restriction,
     View,
@@ -53,6 +59,7 @@ from interp.plan.nodes import (
     spanless,
 )
 from interp.plan.optimize import fuse_forward_passes
+from interp.plan.reductions import CHUNK, reduction_of
 
 RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
 
@@ -66,6 +73,7 @@ def build_plan(
 ) -> Plan:
     """The plan for every interface of `program`; icons at `quality` (size/steps override it)."""
     builder = _Builder()
+    builder.dataset_passes([spanless(i) for i in program.interfaces])
     scopes = [builder.interface(spanless(i)) for i in program.interfaces]
     batches = builder.visualizations(quality, size, steps)
     elements, pages = [], []
@@ -95,6 +103,19 @@ class _Builder:
     def __init__(self) -> None:
         self.nodes: dict[Node, Node] = {}
         self.requests: dict[tuple[ModelSpec, str, int], list[IconObjectives]] = {}
+        self.passes: dict[DatasetSpec, DatasetPass] = {}
+
+    def dataset_passes(self, interfaces: list[Interface]) -> None:
+        """One `DatasetPass` per dataset, keeping what every element of the file reads."""
+        wanted: dict[DatasetSpec, list] = {}
+        for interface in interfaces:
+            for element in interface.elements:
+                found = reduction_of(element, interface.model)
+                if found is not None:
+                    wanted.setdefault(element.content.over, []).append(found[0])  # type: ignore[arg-type]
+        for dataset, reductions in wanted.items():
+            node = DatasetPass(dataset, tuple(dict.fromkeys(reductions)), CHUNK)
+            self.passes[dataset] = self.add(node)
 
     def add(self, node):
         return self.nodes.setdefault(node, node)
@@ -133,6 +154,7 @@ class ElementScope:
     interface: Interface
     arrays: dict[str, Collapse] = field(default_factory=dict)
     atoms: dict[str, Atoms] = field(default_factory=dict)
+    contents: dict[str, Node] = field(default_factory=dict)
     objectives: dict[str, IconObjectives] = field(default_factory=dict)
     before_top: dict[str, Node] = field(default_factory=dict)
     families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
@@ -158,7 +180,7 @@ class ElementScope:
     def _collect_families(self) -> None:
         """Each attribution family's target restrictions; None: some element needs all targets."""
         for element in self.interface.elements:
-            if element.content.kind == "attribution":
+            if element.content.kind == "attribution" and element.content.over is None:
                 needs = self.families.setdefault(_family(element.content), [])
                 needs.append(_restriction(element))
 
@@ -169,6 +191,8 @@ class ElementScope:
         logits = False
         for element in self.interface.elements:
             content = element.content
+            if content.over is not None:  # read by its dataset pass, not on the input
+                continue
             for substrate in (content.source, content.target, element.presentation.option("grid")):
                 if not isinstance(substrate, Substrate) or self.model_of(substrate) != model:
                     continue
@@ -240,8 +264,36 @@ class ElementScope:
         forward = self.pass_(self.model_of(substrate))
         return self.builder.add(Magnitude(forward, substrate.layer))
 
+    def over_dataset(self, element: Element) -> Node:
+        """A content over a dataset: read from the dataset's pass (`reduction_of`)."""
+        content = element.content
+        reduction, flipped = reduction_of(element, self.model)  # type: ignore[misc]
+        pass_ = self.builder.passes[content.over]  # type: ignore[index]
+        if content.kind == "correlation":
+            return self.builder.add(CorrelationMatrix(pass_, reduction, flipped))
+        return self.builder.add(OverDataset(pass_, reduction, content))
+
+    def atlas_layout(self, element: Element, cells: int, layout: str) -> AtlasLayout:
+        reduction, _ = reduction_of(element, self.model)  # type: ignore[misc]
+        pass_ = self.builder.passes[element.content.over]  # type: ignore[index]
+        return self.builder.add(AtlasLayout(pass_, reduction, cells, layout))
+
+    def example_images(self, element: Element, size: int) -> ExampleImages:
+        """Thumbnails of what `element` keeps; crops by the layer's receptive field for `.spatial`."""
+        source = element.content.source
+        layer = source.layer if source.atoms == "spatial" else None
+        model = self.model_of(source)
+        return self.builder.add(
+            ExampleImages(self.arrays[element.name], element.content.over, model, layer, size)  # type: ignore[arg-type]
+        )
+
     def content(self, element: Element) -> Node:
         content = element.content
+        own = _presentation(element).content_node(element, self)
+        if own is not None:
+            return own
+        if content.over is not None:
+            return self.over_dataset(element)
         if content.kind == "activations":
             return self.activations(content.source)
         if content.kind == "attribution":
@@ -250,12 +302,18 @@ class ElementScope:
 
     def element(self, element: Element) -> None:
         node = self.content(element)
+        self.contents[element.name] = node
         axes = content_axes(element.content)
         for op in element.ops:
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
             if isinstance(op, Top):
                 self.before_top[element.name] = node
-            node = self.builder.add(Operation(node, op, axes, selector))
+            cells = (
+                self.contents[op.element]
+                if isinstance(op, SelectFrom) and op.how != "bind"
+                else None
+            )
+            node = self.builder.add(Operation(node, op, axes, selector, cells))
             axes = apply_op(op, axes)
         drill = tuple(a.name for a in axes if a.role == "drill")
         final = self.builder.add(Collapse(node, drill))

@@ -38,9 +38,11 @@ class Plan:
 
     def models(self) -> list:
         """Every model some node runs, in plan order."""
-        return list(
-            dict.fromkeys(n.model for n in self.nodes if n.needs_model and hasattr(n, "model"))
-        )
+        found = []
+        for node in self.nodes:
+            if node.needs_model:
+                found.extend(getattr(node, "models", ()) or [getattr(node, "model", None)])
+        return [m for m in dict.fromkeys(found) if m is not None]
 
     def count(self, kind: type) -> int:
         return sum(isinstance(n, kind) for n in self.nodes)

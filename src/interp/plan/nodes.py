@@ -19,6 +19,10 @@ Values, by node type (what the executor stores for the node):
 | `Visualize` | dict: (model, `Objective`) -> `H x W x 3` uint8 image (`N x H x W x 3` with `diversity` N) |
 | `InputImage` | the `S x S x 3` uint8 image the model sees |
 | `View` | `render.views.ElementView`; `Page`: `render.views.PageView` |
+| `DatasetPass` | `execute.datasets.PassValues`: each reduction's merged result over the dataset |
+| `OverDataset`, `CorrelationMatrix` | `xarray.DataArray` with an `example` axis / `channel x tchannel` |
+| `AtlasLayout` | `execute.atlas.AtlasCells`: cells, counts, mean directions, each sample's cell |
+| `ExampleImages` | dict: `(example, x, y)` -> thumbnail data URL |
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ from typing import Any, ClassVar
 from interp.check.bound import Axis, Element, Groups, Method, Op, Substrate
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
+from interp.plan.reductions import (  # noqa: F401  (what a dataset pass keeps, by its nodes)
+    CorrelationSums,
+    Reduction,
+    SampledVectors,
+    TopAttributions,
+    TopExamples,
+)
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,7 @@ class Operation(Node):
     op: Op
     axes: tuple[Axis, ...]
     selector: Atoms | None = None
+    cells: Node | None = None  # an atlas's layout, for a selection of its cells
 
     def describe(self) -> str:
         return f"{type(self.op).__name__.lower()} {_op_text(self.op)}".rstrip()
@@ -365,3 +377,13 @@ class Metric(Node):
 
     def describe(self) -> str:
         return f"metric {self.name}"
+
+
+# the dataset nodes live in their own module; they are plan nodes like these
+from interp.plan.dataset_nodes import (  # noqa: E402, F401
+    AtlasLayout,
+    CorrelationMatrix,
+    DatasetPass,
+    ExampleImages,
+    OverDataset,
+)

@@ -68,6 +68,11 @@ class Presentation:
 
     # ---- plan ---------------------------------------------------------------------------
 
+    def content_node(self, element: Element, scope: ElementScope) -> Node | None:
+        """The plan node of the element's content when this presentation computes its own
+        (an atlas's cells); None: the content's usual node."""
+        return None
+
     def icon_layers(self, element: Element) -> tuple[tuple[ModelSpec | None, str], ...]:
         """(model, layer) of the feature visualizations this element shows (none by default);
         model None is the interface's."""

@@ -14,6 +14,7 @@ from interp.data.images import to_data_url
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
 from interp.render.describe import element_meta, noun
+from interp.render.examples import dataset_subtitle
 from interp.render.pictures import strip
 from interp.render.presentation import label
 from interp.render.registry import PRESENTATIONS
@@ -35,6 +36,9 @@ def element_view(node: nodes.View, inputs) -> ElementView:
     meta.update(describe=presentation.describe(element), reading=presentation.reading(element))
     meta.update(label_nouns(element, table))
     meta.update(presentation.meta(element, array, table, *extras))
+    said = dataset_subtitle(element)  # what a dataset made, whatever draws it
+    if said is not None:
+        meta.setdefault("subtitle", said)
     options = {
         k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
     }

@@ -239,12 +239,15 @@ Value = (
 
 
 class Activations(Node):
-    """`activations(S)`: the activation values of `S`'s atoms."""
+    """`activations(S)`: the activation values of `S`'s atoms; `activations(S, over=D)`
+    over each example of a dataset."""
 
     substrate: Value
+    options: tuple[Arg, ...] = ()
 
     def to_text(self) -> str:
-        return f"activations({self.substrate.to_text()})"
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"activations({self.substrate.to_text()}{extra})"
 
 
 class Attribution(Node):
@@ -259,6 +262,18 @@ class Attribution(Node):
         return f"attribution({self.source.to_text()} -> {self.target.to_text()}{extra})"
 
 
+class Correlation(Node):
+    """`correlation(A -> B, over=D)`: each atom of A with each atom of B, over a dataset."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"correlation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
 class SubstrateContent(Node):
     """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
 
@@ -268,7 +283,7 @@ class SubstrateContent(Node):
         return self.substrate.to_text()
 
 
-Content = Activations | Attribution | SubstrateContent
+Content = Activations | Attribution | Correlation | SubstrateContent
 
 
 class Operation(Call):
@@ -473,5 +488,14 @@ class Spec(Node):
 
 for _model in (ListValue, LayerRef, Arg, Arrow, Call, Member, Operation, Presentation):
     _model.model_rebuild()
-for _model in (Activations, Attribution, SubstrateContent, ElementStmt, Layout, Interface, Spec):
+for _model in (
+    Activations,
+    Attribution,
+    Correlation,
+    SubstrateContent,
+    ElementStmt,
+    Layout,
+    Interface,
+    Spec,
+):
     _model.model_rebuild()

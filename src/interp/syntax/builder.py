@@ -63,6 +63,7 @@ KEYWORD_PARAMETERS: dict[str, frozenset[str] | None] = {
     "icons": ANY,  # sankey(icons=feature_vis)
     "method": ANY,  # attribution(..., method=grad_cam)
     "maxpool": ANY,  # attribution(..., maxpool=relaxed)
+    "layout": ANY,  # atlas(cells=12, layout=umap)
     "weights": frozenset({"random"}),  # model(..., weights=random) but weights="g.pth"
 }
 # Calls whose first positional arguments are keywords: reduce(pca, 3).
@@ -249,6 +250,17 @@ def sample(name: str) -> Expr:
     return call("sample", name)
 
 
+def dataset(source: Any, **options: Any) -> Expr:
+    """A dataset: `dataset("photos/**/*.jpg", limit=100, seed=0)` or
+    `dataset(samples(), crops=256, seed=0)`."""
+    return call("dataset", source, **options)
+
+
+def samples() -> Expr:
+    """The bundled natural photographs, as a dataset's source: `dataset(samples())`."""
+    return call("samples")
+
+
 class _Model:
     """`model("efficientnet_lite0")`, `model("efficientnet_lite0", weights="random",
     seed=0)`, `model.torchvision("googlenet", weights="g.pth")`, `model.timm(...)`."""
@@ -313,6 +325,8 @@ bars = _Factory("bars", ast.Presentation)
 grid = _Factory("grid", ast.Presentation)
 image = _Factory("image", ast.Presentation)
 sankey = _Factory("sankey", ast.Presentation)
+examples = _Factory("examples", ast.Presentation)
+atlas = _Factory("atlas", ast.Presentation)
 
 
 def operation(name: str, *positional: Any, **keywords: Any) -> ast.Operation:
@@ -374,9 +388,14 @@ class Element:
         return self.statement(name).to_text()
 
 
-def activations(substrate: Any) -> Pipeline:
-    """`activations(S)`: the activation values of S's atoms."""
-    return Pipeline(ast.Activations(substrate=_substrate(substrate, "activations")))
+def activations(substrate: Any, **options: Any) -> Pipeline:
+    """`activations(S)`: the activation values of S's atoms; `over=ref("pics")` over a dataset."""
+    return Pipeline(
+        ast.Activations(
+            substrate=_substrate(substrate, "activations"),
+            options=args("activations", (), options),
+        )
+    )
 
 
 def attribution(source: Any, target: Any, **options: Any) -> Pipeline:
@@ -386,6 +405,17 @@ def attribution(source: Any, target: Any, **options: Any) -> Pipeline:
             source=_substrate(source, "attribution"),
             target=_substrate(target, "attribution"),
             options=args("attribution", (), options),
+        )
+    )
+
+
+def correlation(source: Any, target: Any, **options: Any) -> Pipeline:
+    """`correlation(A -> B, over=D)`: each channel of A with each channel of B over a dataset."""
+    return Pipeline(
+        ast.Correlation(
+            source=_substrate(source, "correlation"),
+            target=_substrate(target, "correlation"),
+            options=args("correlation", (), options),
         )
     )
 
@@ -475,11 +505,15 @@ __all__ = [
     "Expr",
     "Pipeline",
     "activations",
+    "atlas",
     "attribution",
     "bars",
     "call",
     "column",
     "compare",
+    "correlation",
+    "dataset",
+    "examples",
     "feature_vis",
     "grid",
     "heatmap",
@@ -495,6 +529,7 @@ __all__ = [
     "ref",
     "row",
     "sample",
+    "samples",
     "sankey",
     "select",
     "softmax",

@@ -30,6 +30,12 @@ from interp.syntax.limits import as_read, lone_surrogate, too_deep
 
 _CONTENTS = ("activations", "attribution")
 
+# Contents written `NAME(source -> target, ...)`.
+ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation]] = {
+    "attribution": ast.Attribution,
+    "correlation": ast.Correlation,
+}
+
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:
     """Parse `.interp` text into a Spec; raises InterpError with located diagnostics."""
@@ -223,7 +229,7 @@ class _ToAst(Transformer):
                 span,
                 'e.g. layer("blocks.4.2.bn1") or layer("blocks.4.2.bn1", model=efficientnet_lite1)',
             )
-        elif str(name) != "attribution" and span is not None:
+        elif str(name) not in ARROW_CONTENTS and span is not None:
             stray = self._no_arrows(args, report=False)
             if stray:
                 self.stray_arrows[span] = stray
@@ -343,27 +349,33 @@ class _ToAst(Transformer):
             # a misspelled content, `atribution(a -> b)`: the checker names the right one
             self.stray_arrows.pop(value.span, None)
         if isinstance(value, ast.Call) and value.name == "activations":
-            if len(value.args) == 1 and value.args[0].name is None:
-                return ast.Activations(substrate=value.args[0].value, span=value.span)
+            first, rest = (value.args[0], value.args[1:]) if value.args else (None, ())
+            if first is not None and first.name is None and all(a.name for a in rest):
+                return ast.Activations(substrate=first.value, options=rest, span=value.span)
             self._fail(
-                "activations(...) takes one substrate", value.span, "e.g. activations(mid.channels)"
+                "activations(...) takes one substrate (and options such as over=)",
+                value.span,
+                "e.g. activations(mid.channels) or activations(mid.spatial, over=pics)",
             )
-        elif isinstance(value, ast.Call) and value.name == "attribution":
+        elif isinstance(value, ast.Call) and value.name in ARROW_CONTENTS:
             arrows = [a for a in value.args if isinstance(a.value, ast.Arrow)]
             first = value.args[0] if value.args else None
             if first is not None and first.name is None and isinstance(first.value, ast.Arrow):
                 if len(arrows) == 1:
                     arrow = first.value
-                    return ast.Attribution(
+                    return ARROW_CONTENTS[value.name](
                         source=arrow.source,
                         target=arrow.target,
                         options=value.args[1:],
                         span=value.span,
                     )
+            example = (
+                "attribution(mid.channels -> output)"
+                if value.name == "attribution"
+                else "correlation(a.channels -> b.channels, over=pics)"
+            )
             self._fail(
-                "attribution(...) takes `source -> target` first",
-                value.span,
-                "e.g. attribution(mid.channels -> output)",
+                f"{value.name}(...) takes `source -> target` first", value.span, f"e.g. {example}"
             )
         elif isinstance(value, ast.Arrow):
             self._fail(
