@@ -9,19 +9,22 @@ upsample to 224 px: reported as a second peer for throughput only).
 
 Quality is scored the same way for both: each final uint8 icon is shown to
 the model as is (no transform) and its channel's mean activation is read;
-the score is the mean over the 8 icons.
+the score is the mean over the 8 icons. Scores are deterministic (seeded).
 
-(a) time to quality: the peer's score after 256 steps is the target; interp
-    runs its standard preset at increasing step counts (a fresh optimization
-    each) and the first that reaches the target gives interp's time. The
-    peer's time is 256 steps x 8 icons at its best measured per-step time.
-(b) raw throughput at equal steps (32) and size (128 px): icons per second,
-    best of two interleaved repeats for each side.
+(a) time to quality: the peer's score after 256 steps is the target; interp's
+    standard preset at increasing step counts finds the first that reaches it.
+    The peer's time is 256 steps x 8 icons at its measured time per step and icon.
+(b) raw throughput at equal steps (32) and size (128 px): icons per second.
 
-The machine may be shared: timings take the best of repeats, and the load
-average is printed. ``--quick`` runs 64 peer steps and 16-step throughput.
+Timings hold still on a shared machine: every side (Lucent at 128 px, Lucent
+at 224 px, interp at equal steps, interp at the step count that reached the
+target) runs **interleaved** for ``--rounds`` rounds, the order rotating each
+round; each cell is the median with its range, each ratio the ratio of
+medians with the range of per-round ratios, and the load average is printed
+per round. A spread wider than 1.5x is flagged. ``--quick`` runs 64 peer
+steps and 16-step throughput.
 
-    PYTHONPATH=src python benchmarks/bench_feature_vis.py [--quick]
+    PYTHONPATH=src python benchmarks/bench_feature_vis.py [--quick] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ import argparse
 import copy
 import os
 import platform
+import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -43,6 +48,7 @@ from interp.models.load import ModelSpec, load_model
 
 LAYER = "blocks.4.2.bn1"
 SIZE = 128
+NOISY = 1.5
 
 
 def active_channels(handle, count: int) -> list[int]:
@@ -62,7 +68,7 @@ def score(handle, images, channels) -> float:
 
 
 def lucent_icons(handle, channels, thresholds, *, fixed_size=SIZE):
-    """Lucent's icons at each threshold, and its wall time per step (all icons)."""
+    """Lucent's icons at each threshold, and its wall time per step and icon."""
     from lucent.optvis import param, render, transform
 
     per_threshold = {t: [] for t in thresholds}
@@ -95,11 +101,53 @@ def interp_run(handle, objectives, steps, **kwargs):
     return images, time.perf_counter() - start
 
 
+class Spread:
+    """Values over rounds: the median and the range."""
+
+    def __init__(self, values: list[float]):
+        self.values = values
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    @property
+    def noisy(self) -> bool:
+        return max(self.values) > NOISY * min(self.values)
+
+    def cell(self, scale: float = 1.0, digits: int = 1) -> str:
+        low, mid, high = (scale * v for v in (min(self.values), self.median, max(self.values)))
+        return f"{mid:.{digits}f} [{low:.{digits}f}-{high:.{digits}f}]" + (
+            " !" if self.noisy else ""
+        )
+
+
+def ratio(peer: Spread, ours: Spread) -> str:
+    per_round = [p / o for p, o in zip(peer.values, ours.values, strict=True)]
+    return f"{peer.median / ours.median:.1f}x [{min(per_round):.1f}-{max(per_round):.1f}]"
+
+
+def interleaved(sides: dict[str, Callable[[], float]], rounds: int) -> tuple[dict, list]:
+    """Each side's seconds over `rounds` rounds, the order rotating; the load after each round."""
+    names = list(sides)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    loads = [os.getloadavg()[0]]
+    for round_ in range(rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            times[name].append(sides[name]())
+        loads.append(os.getloadavg()[0])
+        print(f"# round {round_ + 1}/{rounds}: load {loads[-1]:.1f}", flush=True)
+    return {name: Spread(values) for name, values in times.items()}, loads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="64 peer steps, short runs")
     parser.add_argument("--channels", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds (>= 3)")
     args = parser.parse_args()
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3: a median of fewer is one noisy sample")
     peer_steps = 64 if args.quick else 256
     equal_steps = 16 if args.quick else 32
     ladder = [16, 24, 32] if args.quick else [24, 32, 40, 48, 64]
@@ -109,73 +157,86 @@ def main() -> None:
     objectives = [Objective(LAYER, "channel", channel=c) for c in channels]
     n = len(channels)
     print(
-        f"# {platform.processor() or platform.machine()}, torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads, load {os.getloadavg()[0]:.1f}; channels {channels}"
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch"
+        f" {torch.__version__}, {torch.get_num_threads()} threads, load {os.getloadavg()[0]:.1f};"
+        f" channels {channels}; {args.rounds} interleaved rounds"
     )
 
+    # Quality (deterministic): Lucent's score after peer_steps, and the first interp step
+    # count that reaches it.
     thresholds = sorted({equal_steps, peer_steps // 2, peer_steps})
-    peer, peer_step = lucent_icons(handle, channels, thresholds)
+    peer, _ = lucent_icons(handle, channels, thresholds)
     target = score(handle, peer[peer_steps], channels)
     curve = ", ".join(f"{t}: {score(handle, peer[t], channels):.3f}" for t in thresholds)
     print(f"# lucent (128 px) score by step: {curve}")
-
-    # (b) throughput at equal steps and size, interleaved, best of two.
-    lucent_times, lucent224_times, interp_times = [peer_step * equal_steps * n], [], []
-    for _ in range(2):
-        _, t = lucent_icons(handle, channels[:2], [equal_steps])
-        lucent_times.append(t * equal_steps * n)
-        _, t = lucent_icons(handle, channels[:2], [equal_steps], fixed_size=None)
-        lucent224_times.append(t * equal_steps * n)
-        interp_times.append(interp_run(handle, objectives, equal_steps)[1])
-    lucent_time = min(lucent_times)
-    lucent_step = lucent_time / (equal_steps * n)
-
-    # (a) time to quality: the first step count whose fresh run reaches the target.
+    ladder_scores = []
     reached = None
-    rows = []
     for steps in ladder:
-        images, t = interp_run(handle, objectives, steps)
-        value = score(handle, images, channels)
-        rows.append((steps, value, t))
+        value = score(handle, interp_run(handle, objectives, steps)[0], channels)
+        ladder_scores.append((steps, value))
         if value >= target:
-            t = min(t, interp_run(handle, objectives, steps)[1])
-            reached = (steps, value, t)
+            reached = steps
             break
-    peer_ttq = lucent_step * peer_steps * n
+
+    # Timing: all sides interleaved. Lucent runs 2 channels per round (its time per step
+    # and icon does not depend on the channel), scaled to n icons.
+    def lucent(fixed_size):
+        def side() -> float:
+            _, per_step = lucent_icons(handle, channels[:2], [equal_steps], fixed_size=fixed_size)
+            return per_step * equal_steps * n
+
+        return side
+
+    sides = {
+        "lucent 128": lucent(SIZE),
+        "lucent 224": lucent(None),
+        "interp": lambda: interp_run(handle, objectives, equal_steps)[1],
+    }
+    if reached is not None:
+        sides["interp to quality"] = lambda: interp_run(handle, objectives, reached)[1]
+    for side in sides.values():  # warm-up
+        side()
+    spreads, loads = interleaved(sides, args.rounds)
 
     cache = Cache(os.environ.get("INTERP_BENCH_CACHE", "/tmp/interp-bench-cache"))
     interp_run(handle, objectives, 64, cache=cache)
-    _, cached = interp_run(handle, objectives, 64, cache=cache)
+    cached = Spread([interp_run(handle, objectives, 64, cache=cache)[1] for _ in range(3)])
 
+    lucent128, ours = spreads["lucent 128"], spreads["interp"]
+    per_step = Spread([t / (equal_steps * n) for t in lucent128.values])
+    peer_ttq = Spread([t * peer_steps * n for t in per_step.values])
     print()
     print("| measure | lucent render_vis | interp | ratio |")
     print("|---|---|---|---|")
-    for steps, value, t in rows:
-        print(f"| score after {steps} steps (target {target:.3f}) | | {value:.3f} in {t:.1f} s | |")
-    if reached:
-        steps, value, t = reached
+    for steps, value in ladder_scores:
+        print(f"| score after {steps} steps (target {target:.3f}) | | {value:.3f} | |")
+    if reached is not None:
+        ttq = spreads["interp to quality"]
         print(
-            f"| (a) time to Lucent's {peer_steps}-step score {target:.3f} | {peer_ttq:.1f} s "
-            f"({peer_steps} steps x {n}) | {t:.1f} s ({steps} steps, score {value:.3f}) "
-            f"| {peer_ttq / t:.1f}x |"
+            f"| (a) time to Lucent's {peer_steps}-step score {target:.3f}, s | {peer_ttq.cell()}"
+            f" ({peer_steps} steps x {n}) | {ttq.cell()} ({reached} steps) | {ratio(peer_ttq, ttq)} |"
         )
     else:
         print(
-            f"| (a) time to quality | {peer_ttq:.1f} s | not reached within {ladder[-1]} steps | - |"
+            f"| (a) time to quality | {peer_ttq.cell()} s | not reached by {ladder[-1]} steps | - |"
         )
-    best = min(interp_times)
     print(
-        f"| (b) icons/s, {equal_steps} steps, {SIZE} px | {n / lucent_time:.3f} "
-        f"({1000 * lucent_step:.0f} ms/step/icon) | {n / best:.3f} "
-        f"({1000 * best / (equal_steps * n):.0f} ms/step/icon) | {lucent_time / best:.1f}x |"
+        f"| (b) s for {n} icons, {equal_steps} steps, {SIZE} px | {lucent128.cell()}"
+        f" ({per_step.cell(1000, 0)} ms/step/icon) | {ours.cell()} | {ratio(lucent128, ours)} |"
     )
-    lucent224 = min(lucent224_times)
+    lucent224 = spreads["lucent 224"]
     print(
-        f"| (b') vs Lucent default (upsampled to 224 px) | {n / lucent224:.3f} "
-        f"({1000 * lucent224 / (equal_steps * n):.0f} ms/step/icon) | {n / best:.3f} | {lucent224 / best:.1f}x |"
+        f"| (b') vs Lucent default (upsampled to 224 px), s | {lucent224.cell()} | {ours.cell()}"
+        f" | {ratio(lucent224, ours)} |"
     )
-    print(f"| re-render from cache ({n} icons) | | {1000 * cached:.0f} ms | |")
-    print(f"\n# load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"| re-render from cache ({n} icons), ms | | {cached.cell(1000, 0)} | |")
+    print(
+        f"\nseconds: median [min-max] over {args.rounds} interleaved rounds; ratios: peer median /"
+        f" interp median [range of per-round ratios]; load average {min(loads):.1f}-{max(loads):.1f}"
+        " during the timing rounds."
+    )
+    if any(s.noisy for s in spreads.values()):
+        print(f"! marks rounds that differ more than {NOISY}x: the machine was busy.")
 
 
 if __name__ == "__main__":

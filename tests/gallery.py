@@ -12,9 +12,12 @@ GALLERY = REPO / "specs"
 SHARED = REPO.parent / "shared" / "specs"
 
 CONTRACT = (
+    "activation_atlas",
     "activation_grid",
     "channel_attribution",
+    "dataset_examples",
     "group_flow",
+    "model_alignment",
     "neuron_groups",
     "sanity_check",
     "semantic_dictionary",
@@ -25,3 +28,18 @@ CONTRACT = (
 
 def spec_path(name: str) -> Path:
     return GALLERY / f"{name}.interp"
+
+
+# Contract specs that stream a dataset through the models: minutes of CPU each. Tests other
+# than the golden arrays run them with `shared_cache()`, so each pass runs once a session.
+OVER_DATASETS = ("activation_atlas", "dataset_examples", "model_alignment")
+
+
+def shared_cache():
+    """The session's cache (`tests/conftest.py`), shared by xdist's workers; None outside pytest."""
+    import os
+
+    from interp.execute.cache import Cache
+
+    folder = os.environ.get("INTERP_TEST_SHARED_CACHE")
+    return Cache(folder) if folder else None

@@ -9,11 +9,7 @@ from gallery import CONTRACT, SHARED, spec_path
 
 SHARED_NAMES = sorted(p.stem for p in SHARED.glob("*.interp"))
 # Contract specs whose language is not built yet, with the issue that builds it.
-PENDING = {
-    "activation_atlas": "datasets (issue 9)",
-    "dataset_examples": "datasets (issue 9)",
-    "model_alignment": "datasets and model comparison (issues 9, 10)",
-}
+PENDING: dict[str, str] = {}
 
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared/specs beside the clone")
 

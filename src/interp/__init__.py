@@ -26,11 +26,21 @@ from interp.errors import InterpError  # noqa: E402
 from interp.syntax import ast, builder, load, parse, to_text  # noqa: E402
 
 
+def variants(spec, *, element, interface=None, **dimension):
+    """Interfaces that differ from one in a single dimension, and a `compare` of them:
+    see `interp.compare.variants.variants`."""
+    from interp.compare.variants import variants as make
+
+    return make(spec, element=element, interface=interface, **dimension)
+
+
 def run(spec, options=None, *, models=None, **kwargs):
     """Check, plan and execute a spec (an AST, `.interp` text, or a path): see `interp.pipeline.run`.
 
     `models={"mine": interp.from_module(module, labels=..., mean=..., std=...)}`
-    binds the spec's `model mine` to any `nn.Module`.
+    binds the spec's `model mine` to any `nn.Module`. Results are cached on disk
+    by content, as on the command line (`cache=None`: off). The `Result` displays
+    as its interactive page in Jupyter; see `interp.result`.
     """
     from interp.pipeline import run as run_pipeline
 
@@ -39,6 +49,7 @@ def run(spec, options=None, *, models=None, **kwargs):
 
 # ---- later stages: loaded on first use so `import interp` does not import torch -------
 _LAZY = {
+    "Cache": ("interp.execute.cache", "Cache"),
     "Options": ("interp.options", "Options"),
     "from_module": ("interp.models.load", "from_module"),
     "render_page": ("interp.render", "render_page"),
@@ -47,6 +58,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name == "datasets":  # `interp.datasets.dataset(...)`: list and preview a dataset
+        import importlib
+
+        return importlib.import_module("interp.datasets")
     if name in _LAZY:
         import importlib
 
@@ -55,4 +70,16 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'interp' has no attribute {name!r}")
 
 
-__all__ = ["InterpError", "ast", "builder", "check", "load", "parse", "run", "to_text", *_LAZY]
+__all__ = [
+    "InterpError",
+    "ast",
+    "builder",
+    "check",
+    "datasets",
+    "load",
+    "parse",
+    "run",
+    "to_text",
+    "variants",
+    *_LAZY,
+]

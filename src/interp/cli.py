@@ -145,6 +145,9 @@ def _parser() -> argparse.ArgumentParser:
             help="refuse a plan estimated to take longer, in seconds (default 3600, or $INTERP_BUDGET_S)",
         )
         render.add_argument(
+            "--metrics", metavar="CSV", help="also write the interface metrics as CSV"
+        )
+        render.add_argument(
             "--executor",
             choices=("local", "ray"),
             default="local",
@@ -246,6 +249,8 @@ def _render(args) -> int:
     outputs = {
         f"{name}.{kind}": path for name, kinds in targets.items() for kind, path in kinds.items()
     }
+    if args.metrics:
+        outputs["metrics.csv"] = Path(args.metrics)
     for path in outputs.values():
         if path is not None:
             if path.resolve() == Path(args.file).resolve():
@@ -288,6 +293,8 @@ def _render(args) -> int:
             render_outputs(view, paths["html"], json_path=paths["json"], png_path=paths["png"])
         )
         icons[f"{name}.html"] = icon_count(view)
+    if args.metrics:
+        files[Path(args.metrics)] = result.metrics().to_csv(index=False).encode()
     write_all(files)
     if cache is not None:
         page_cache.store(cache, key, outputs, icons)
@@ -405,6 +412,8 @@ def _cache(args) -> int:
         print(cache.root)
         return 0
     entries = list(cache.root.glob("??/*")) if cache.root and cache.root.is_dir() else []
+    if cache.root and cache.root.is_dir():  # and the dataset passes' Parquet rows beside them
+        entries += list(cache.root.glob("datasets/*/chunk-*.parquet"))
     for entry in entries:  # only the cache's own <2 hex>/<digest> files
         entry.unlink(missing_ok=True)
     print(f"removed {len(entries)} cached file(s) from {cache.root}")

@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import difflib
 import errno
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Span:
-    """A region of source text; lines and columns are 1-based, `end_*` exclusive."""
+    """A region of source text; lines and columns are 1-based, `end_*` exclusive.
+
+    `text` is the whole source the span points into, when the parser made it:
+    a diagnostic shows its excerpt from there, so it reads the same whether or
+    not a caller passes the source again. It takes no part in equality.
+    """
 
     file: str = "<spec>"
     line: int = 1
     column: int = 1
     end_line: int = 1
     end_column: int = 2
+    text: str | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
@@ -36,25 +43,38 @@ class Diagnostic:
     severity: str = "error"
 
     def render(self, source: str | None = None) -> str:
-        """`FILE:LINE:COL: error: message`, the source line with a caret, and a hint."""
+        """`FILE:LINE:COL: error: message`, the source line with a caret, and a hint.
+        The excerpt comes from the span's own text, else from `source`."""
         where = f"{self.span}: " if self.span else ""
         lines = [f"{where}{self.severity}: {self.message}"]
-        if self.span and source is not None:
-            lines.extend(_excerpt(source, self.span))
+        text = self.span.text if self.span and self.span.text is not None else source
+        if self.span and text is not None:
+            lines.extend(_excerpt(text, self.span))
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+EXCERPT_WIDTH = 200  # longer source lines are shown as a window around the caret
 
 
 def _excerpt(source: str, span: Span) -> list[str]:
     source_lines = source.split("\n")  # as the parser counts lines
     if not 1 <= span.line <= len(source_lines):
         return []
-    text = source_lines[span.line - 1].rstrip("\r").expandtabs(1)
+    # a tab or a character no terminal can print would shift or break the caret line
+    text = _UNPRINTABLE.sub("\ufffd", source_lines[span.line - 1].rstrip("\r").expandtabs(1))
     end = span.end_column if span.end_line == span.line else len(text) + 1
-    width = max(1, end - span.column)
+    start, width = span.column - 1, max(1, end - span.column)
+    if len(text) > EXCERPT_WIDTH:
+        first = max(0, min(start - EXCERPT_WIDTH // 4, len(text) - EXCERPT_WIDTH))
+        last = first + EXCERPT_WIDTH
+        text = ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
+        start = start - first + (1 if first else 0)
+        width = max(1, min(width, EXCERPT_WIDTH - (start - (1 if first else 0))))
     gutter = f"{span.line:>4} | "
-    return [gutter + text, " " * (len(gutter) + span.column - 1) + "^" * width]
+    return [gutter + text, " " * (len(gutter) + start) + "^" * width]
 
 
 class InterpError(Exception):
@@ -78,10 +98,10 @@ def error(message: str, span: Span | None = None, hint: str | None = None) -> In
     return InterpError(Diagnostic(message, span, hint))
 
 
-def did_you_mean(word: str, choices: Iterable[str], *, listing: int = 12) -> str:
-    """A hint naming the closest valid choices, or listing them when none is close."""
+def did_you_mean(word: str, choices: Iterable[str], *, listing: int = 12, n: int = 3) -> str:
+    """A hint naming the (at most `n`) closest valid choices, or listing them when none is close."""
     choices = list(dict.fromkeys(choices))
-    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=n, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     shown = ", ".join(repr(c) for c in choices[:listing])

@@ -8,6 +8,10 @@ an :class:`OptionTypeError` (a ``TypeError``), a wrong value an
 with a hint rather than a traceback. A device that this machine lacks (``cuda``
 without CUDA) is refused with the list of the devices it has.
 
+Results are cached on disk by content unless ``cache=None``, as on the command
+line (``--no-cache``): ``Cache()`` reads ``$INTERP_CACHE_DIR`` (default
+``~/.cache/interp``) when the `Options` is made.
+
 `resolve_options` and `resolve_spec` turn the arguments of `interp.run` into an
 `Options` and an AST, refusing what they cannot use. Torch loads only when a
 device is asked about, so the CLI can check its flags before it loads.
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from numbers import Real
 from pathlib import Path
 
@@ -51,7 +55,7 @@ EXECUTORS = ("local", "ray")
 class Options:
     device: str | None = None  # None: cuda when available, else cpu
     quality: str = "standard"
-    cache: Cache | None = None
+    cache: Cache | None = field(default_factory=Cache)  # on, as in the CLI; None: off
     progress: bool | None = None
     icon_size: int | None = None  # overrides the quality preset (tests use tiny icons)
     icon_steps: int | None = None

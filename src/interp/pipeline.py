@@ -1,89 +1,30 @@
 """parse → check → plan → execute: the whole pipeline behind `interp.run`.
 
-`run(spec)` returns a :class:`Result`: per interface, the element arrays
-(`Result.array`), tidy tables (`Result.data`) and the page views the renderer
-draws, all read from the values of the executed plan.
+`run(spec)` returns a :class:`~interp.result.Result`: per interface, the
+element arrays (`Result.array`), tidy tables (`Result.data`), icons
+(`Result.icons`) and the page views the renderer draws, all read from the
+values of the executed plan.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import xarray as xr
-
 from interp.check import check
-from interp.check.bound import Interface, Program
+from interp.check.bound import Program
 from interp.execute.context import Settings
 from interp.execute.executors import executor
 from interp.models.registry import Models
 from interp.options import Options, resolve_options, resolve_spec
 from interp.plan.build import Plan, build_plan
-from interp.plan.nodes import Forward, Node
+from interp.plan.nodes import DatasetPass, Deletion, Forward, Node
 from interp.plan.sizing import LayerFacts
-from interp.render.views import ComparisonView, PageView
+from interp.result import InterfaceResult, Result, element_icons
 from interp.syntax import ast
 
-
-@dataclass(frozen=True)
-class InterfaceResult:
-    """One interface's element arrays, offered atoms and page."""
-
-    interface: Interface
-    arrays: dict[str, xr.DataArray]
-    atoms: dict[str, tuple[dict, ...]]
-    page: PageView
-    forward_passes: int
-
-
-@dataclass(frozen=True)
-class Result:
-    """Everything one spec computed; `data`/`array` look elements up by name."""
-
-    program: Program
-    plan: Plan
-    interfaces: tuple[InterfaceResult, ...]
-
-    def _find(self, element: str, interface: str | None) -> xr.DataArray:
-        for result in self.interfaces:
-            if interface in (None, result.interface.name) and element in result.arrays:
-                return result.arrays[element]
-        raise KeyError(f"no element {element!r}" + (f" in {interface!r}" if interface else ""))
-
-    def array(self, element: str, interface: str | None = None) -> xr.DataArray:
-        """The element's labeled array (NaN where `top` dropped a coordinate)."""
-        return self._find(element, interface)
-
-    def data(self, element: str, interface: str | None = None) -> pd.DataFrame:
-        """The element's content as a tidy table: one row per coordinate kept."""
-        frame = self._find(element, interface).to_dataframe(name="value").reset_index()
-        return frame.dropna(subset=["value"])
-
-    @property
-    def pages(self) -> tuple[PageView, ...]:
-        return tuple(r.page for r in self.interfaces)
-
-    def comparison(self) -> ComparisonView | None:
-        from interp.compare.comparison import comparison_view
-
-        return comparison_view(self) if self.program.comparisons else None
-
-    def __repr__(self) -> str:
-        lines = ["Result("]
-        for result in self.interfaces:
-            lines.append(f"  {result.interface.name}:")
-            for name, array in result.arrays.items():
-                shape = ", ".join(f"{d}={n}" for d, n in array.sizes.items())
-                lines.append(f"    {name}: ({shape})")
-        return "\n".join([*lines, ")"])
-
-    def _repr_html_(self) -> str:
-        from interp.render import render_page
-
-        return render_page(self.pages[0]) if self.pages else "<p>empty spec</p>"
+__all__ = ["InterfaceResult", "Result", "execute", "run"]
 
 
 def run(
@@ -96,7 +37,8 @@ def run(
     """Check, plan and execute a spec (an AST, `.interp` text, or a path).
 
     `models` supplies models by name for the spec's `model NAME`
-    (`{"mine": interp.from_module(module, ...)}`).
+    (`{"mine": interp.from_module(module, ...)}`). Options as keywords or an
+    `Options`; the on-disk cache is on unless `cache=None`.
     """
     models = Models.of(models)
     options = resolve_options(options, **kwargs)
@@ -118,9 +60,13 @@ def run(
 
 def execute(program: Program, plan: Plan, options: Options, models: Models | None = None) -> Result:
     """Run `plan` on the chosen executor and gather what a `Result` holds."""
-    wanted: list[Node] = [*plan.pages]
+    wanted: list[Node] = [*plan.pages, *(m for _, _, m in plan.metrics), *plan.of(DatasetPass)]
     for _, _, element in plan.elements:
         wanted += [element.array, element.atoms]
+        if element.view.objectives is not None:  # computed for the page anyway
+            wanted += [element.view.objectives, *element.view.icons]
+    deletions = [(i, e, r) for i, e, m in plan.metrics for r in m.reads if isinstance(r, Deletion)]
+    wanted += [r for _, _, r in deletions]
     settings = Settings(
         device=options.torch_device,
         cache_root=str(options.cache.root) if options.cache and options.cache.enabled else None,
@@ -132,13 +78,35 @@ def execute(program: Program, plan: Plan, options: Options, models: Models | Non
     for interface, page in zip(program.interfaces, plan.pages, strict=True):
         elements = plan.interface_elements(interface.name)
         forwards = [n for n in plan.ancestors([page]) if isinstance(n, Forward)]
+        page_view = values[page]
         results.append(
             InterfaceResult(
                 interface,
                 {name: values[nodes.array] for name, nodes in elements.items()},
                 {name: values[nodes.atoms] for name, nodes in elements.items()},
-                values[page],
+                page_view,
                 len(forwards),
+                _icons(elements, values, page_view),
             )
         )
-    return Result(program, plan, tuple(results))
+    measured = tuple((i, e, m.name, values[m]) for i, e, m in plan.metrics)
+    curves = tuple(
+        (i, e, values[r]) for i, e, r in dict.fromkeys(deletions) if values[r] is not None
+    )
+    passes = {n: values[n] for n in plan.of(DatasetPass)}
+    return Result(program, plan, tuple(results), measured, curves, passes)
+
+
+def _icons(elements: dict, values: dict, page) -> dict:
+    """Element -> atom label -> picture, for the elements that show icons."""
+    shown = {view.name: view.table.get("atom", ()) for view in page.elements}
+    icons = {}
+    for name, nodes in elements.items():
+        view = nodes.view
+        if view.objectives is None:
+            continue
+        pictures: dict = {}
+        for batch in view.icons:
+            pictures.update(values[batch])
+        icons[name] = element_icons(values[view.objectives], pictures, list(shown.get(name, ())))
+    return icons

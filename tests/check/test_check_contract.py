@@ -131,3 +131,40 @@ def test_activation_grid_keeps_its_layout():
     bound = program("activation_grid").interface("activation_grid")
     assert bound.layout.names() == ["early", "mid", "late"]
     assert [e.presentation.kind for e in bound.elements] == ["grid"] * 3
+
+
+def test_dataset_examples_compute_over_the_bundled_crops():
+    from interp.data.datasets import DatasetSpec
+
+    name = "dataset_examples"
+    fires = program(name).interface(name).element("fires")
+    assert fires.content.over == DatasetSpec("samples", crops=256, seed=0)
+    assert selections(name, name, "fires") == [
+        SelectFrom("detectors", "hover", (("channel", "channel"),))
+    ]
+    assert fires.ops[-1] == Top(8)
+    assert free(name, name, "fires") == ["example", "x", "y"]  # positions ride along
+    assert [a.name for a in fires.atom_axes] == ["example"]
+    assert free(name, name, "supports") == ["example", "class"]
+
+
+def test_activation_atlas_cells_select_members_and_directions():
+    name = "activation_atlas"
+    assert free(name, name, "atlas") == ["cell"]
+    (members,) = selections(name, name, "members")
+    assert (members.how, members.bindings) == ("members", (("cell", "example"),))
+    (here,) = selections(name, name, "here")
+    assert (here.how, here.bindings) == ("project", (("cell", "channel"),))
+    assert free(name, name, "here") == ["x", "y"]
+
+
+def test_model_alignment_correlates_each_model_with_the_other():
+    name = "model_alignment"
+    for interface, other in (("lite0", "efficientnet_lite1"), ("lite1", "efficientnet_lite0")):
+        twins = program(name).interface(interface).element("twins")
+        assert twins.content.kind == "correlation"
+        assert twins.content.source.model is None and twins.content.target.model.name == other
+        assert free(name, interface, "twins") == ["tchannel"]
+        assert selections(name, interface, "twins") == [
+            SelectFrom("detectors", "hover", (("channel", "channel"),))
+        ]

@@ -40,9 +40,13 @@ def test_cache_clear_removes_only_cache_entries(tmp_path, monkeypatch, capsys):
     (tmp_path / "ab").mkdir()
     (tmp_path / "ab" / ("ab" + "0" * 62)).write_bytes(b"npy\n")
     (tmp_path / "notes.txt").write_text("keep me")
+    rows = tmp_path / "datasets" / "0123abcd"  # a dataset pass's Parquet rows go too
+    rows.mkdir(parents=True)
+    (rows / "chunk-00000.parquet").write_bytes(b"PAR1")
+    (rows / "mine.parquet").write_bytes(b"PAR1")
     assert main(["cache", "clear"]) == 0
-    assert "removed 1 cached file" in capsys.readouterr().out
-    assert (tmp_path / "notes.txt").exists()
+    assert "removed 2 cached file" in capsys.readouterr().out
+    assert (tmp_path / "notes.txt").exists() and (rows / "mine.parquet").exists()
 
 
 def test_rerender_with_unchanged_inputs_comes_from_the_page_cache(tmp_path, monkeypatch, capsys):

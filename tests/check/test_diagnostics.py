@@ -145,7 +145,7 @@ def test_the_caret_sits_under_the_offending_token(in_tmp):
     assert marked("unknown_atoms") == ["channel"]
     assert marked("top_zero") == ["0"]
     assert marked("bad_choice") == ["sources"]
-    assert marked("bad_keyword") == ["ovr=input"]
+    assert marked("bad_keyword") == ["ovr"]
     assert marked("duplicate_element") == ["detectors"]
     assert marked("extends_missing") == ["bsae"]
     assert marked("layout_missing_element") == ["logit"]
@@ -153,6 +153,50 @@ def test_the_caret_sits_under_the_offending_token(in_tmp):
     assert marked("select_cycle") == ["detectors.hover"]
     assert marked("bound_unknown_class") == ['"egyptian cat"']
     assert marked("bound_groups_target2") == ['"tabbby"']
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_diagnostics_read_the_same_without_the_source(name, in_tmp):
+    """Spans know their text: `interp render` (which checks without `source`) marks
+    exactly what `interp check` marks."""
+    text = (GOLDEN / f"{name}.interp").read_text(encoding="utf-8")
+    with pytest.raises(InterpError) as info:
+        check(parse(text, f"{name}.interp"), device="cpu", bind_models=True)
+    assert rendered(info.value) == rendered(diagnose(name))
+
+
+@pytest.mark.parametrize("name", ["undefined_name", "bound_select_channel_range"])
+def test_running_a_spec_reports_what_checking_it_does(name, in_tmp):
+    from interp import run
+
+    with pytest.raises(InterpError) as info:
+        run(GOLDEN / f"{name}.interp", device="cpu")
+    assert info.value.render() == diagnose(name).render().replace(
+        f"{name}.interp:", f"{GOLDEN / name}.interp:"
+    )
+
+
+def test_long_chains_of_extends_lets_and_selections_check_quickly():
+    n = 2000
+    chain = "interface i0 {\n  element e = activations(output) | top(3) as bars\n}\n" + "".join(
+        f"interface i{k} extends i{k - 1} {{\n}}\n" for k in range(1, n)
+    )
+    lets = "interface t {\n  let a0 = output\n" + "".join(
+        f"  let a{k} = a{k - 1}\n" for k in range(1, n)
+    )
+    lets += f"  element e = activations(a{n - 1}) | top(3) as bars\n}}\n"
+    selections = 'interface s {\n  let mid = layer("blocks.4.2.bn1")\n' + "".join(
+        f"  element e{k} = attribution(mid.channels -> output) | select(e{k - 1}.hover) as bars\n"
+        for k in range(1, n)
+    )  # each binds what the one before offers (a class, a channel, a class, ...) in reverse
+    selections += "  element e0 = activations(output) | top(3) as bars\n}\n"
+    cycle = chain.replace("interface i0 {", f"interface i0 extends i{n - 1} {{")
+    for text, interfaces, elements in ((chain, n, 1), (lets, 1, 1), (selections, 1, n)):
+        program = check(parse(text), bind_models=False)
+        assert len(program.interfaces) == interfaces
+        assert len(program.interfaces[-1].elements) == elements
+    with pytest.raises(InterpError, match="extends cycle: i0 -> i1999 -> i1998"):
+        check(parse(cycle), bind_models=False)
 
 
 # ---- the command line ------------------------------------------------------------------
@@ -186,6 +230,13 @@ def test_cli_check_reports_model_bound_mistakes(capsys, in_tmp):
     assert out.strip() == f"{GOOD}: ok"
     assert f"{bad}:4:35: error: model efficientnet_lite0 has no layer 'blocks.4.2.bn'" in err
     assert "Traceback" not in err
+
+
+def test_cli_check_accepts_a_bom_and_crlf_line_endings(capsys, tmp_path):
+    windows = tmp_path / "teaser.interp"
+    windows.write_bytes(b"\xef\xbb\xbf" + GOOD.read_bytes().replace(b"\n", b"\r\n"))
+    assert main(["check", str(windows)]) == 0
+    assert capsys.readouterr().out.strip() == f"{windows}: ok"
 
 
 def test_cli_check_reports_a_missing_file(capsys, in_tmp):

@@ -9,8 +9,10 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
 
 
 def test_the_example_runs(capsys):
+    """The first example (the metric functions); the second, on whole specs, is the pipeline's
+    (tests/compare/test_interface_metrics.py runs the same)."""
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
-    assert len(blocks) == 1
+    assert len(blocks) == 2
     exec(compile(blocks[0], str(DOC), "exec"), {"__name__": "metrics_example"})
     printed = capsys.readouterr().out
     for metric in (

@@ -78,7 +78,35 @@ CELLS = {
     },
 }
 
+CELLS |= {
+    "dataset_examples": {
+        "dataset_examples": {
+            "detectors": ("channels", ATTR, "feature_vis"),
+            "fires": ("examples", ACT, "examples"),
+            "supports": ("examples", ATTR, "examples"),
+        }
+    },
+    "activation_atlas": {
+        "activation_atlas": {
+            "atlas": ("spatial", ACT, "atlas"),
+            "members": ("examples", ACT, "examples"),
+            "here": ("spatial", ACT, "heatmap"),
+        }
+    },
+    "model_alignment": {
+        name: {
+            "detectors": ("channels", ATTR, "feature_vis"),
+            "twins": ("channels", "correlation", "feature_vis"),
+            "saliency": ("spatial", ATTR, "heatmap"),
+        }
+        for name in ("lite0", "lite1")
+    },
+}
+
 ARROWS = {
+    "dataset_examples": {("detectors", "fires", "hover"), ("detectors", "supports", "hover")},
+    "activation_atlas": {("atlas", "members", "hover"), ("atlas", "here", "hover")},
+    "model_alignment": {("detectors", "twins", "hover")},
     "activation_grid": set(),
     "channel_attribution": {
         ("classes", "upper", "click"),
@@ -147,10 +175,16 @@ def test_rows_and_columns_follow_the_article():
         "channels",
         "groups",
         "output",
+        "examples",  # the article's closing section: datasets as a substrate
     ]
-    assert [c.content for c in space.columns] == ["substrate", *[ACT] * 4, *[ATTR] * 5]
-    assert space.columns[1:5] == tuple(
-        Column(ACT, p) for p in ("feature_vis", "grid", "heatmap", "bars")
+    assert [c.content for c in space.columns] == [
+        "substrate",
+        *[ACT] * 6,
+        *[ATTR] * 6,
+        *["correlation"] * 2,
+    ]
+    assert space.columns[1:7] == tuple(
+        Column(ACT, p) for p in ("feature_vis", "grid", "heatmap", "bars", "examples", "atlas")
     )
 
 

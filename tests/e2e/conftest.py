@@ -59,6 +59,31 @@ MARK_ITEMS = """
 """
 
 
+# Every text item of a view, with its role ("title-text", "title-subtitle", "legend-title",
+# "mark") and the named group (element view) it belongs to; multi-line text as lists.
+TEXTS = """
+(viewName) => {
+  const view = window.__interp_views[viewName];
+  const found = [];
+  (function walk(node, owner) {
+    if (!node) return;
+    if (node.marktype) {
+      if (node.marktype === "text") {
+        for (const item of node.items) {
+          found.push({owner: owner, role: node.role, name: node.name || null, text: item.text});
+        }
+      }
+      const inner = node.marktype === "group" && node.name ? node.name : owner;
+      for (const item of node.items || []) walk(item, inner);
+      return;
+    }
+    for (const child of node.items || []) walk(child, owner);
+  })(view.scenegraph().root, null);
+  return found;
+}
+"""
+
+
 @dataclass
 class OpenedPage:
     """A loaded page with what went wrong while loading and using it."""
@@ -78,6 +103,24 @@ class OpenedPage:
 
     def click(self, box: dict) -> None:
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    def texts(self, view: str, element: str, role: str) -> list[str]:
+        """The lines of text with `role` in `element`'s view (its group is ``<element>_group``)."""
+        lines: list[str] = []
+        for item in self.page.evaluate(TEXTS, view):
+            if item["role"] == role and str(item["owner"]).endswith(f"{element}_group"):
+                text = item["text"]
+                lines += text if isinstance(text, list) else [text]
+        return lines
+
+    def subtitle(self, view: str, element: str) -> str:
+        """The element's subtitle lines, joined as one text."""
+        return " ".join(self.texts(view, element, "title-subtitle"))
+
+    def domain(self, view: str, scale: str) -> list:
+        return self.page.evaluate(
+            "([v, s]) => window.__interp_views[v].scale(s).domain()", [view, scale]
+        )
 
     def signal(self, view: str, name: str):
         return self.page.evaluate("([v, s]) => window.__interp_views[v].signal(s)", [view, name])

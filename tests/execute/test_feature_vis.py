@@ -283,3 +283,62 @@ def test_batch_norms_run_as_affine_maps_with_the_same_values(lite0):
             fast = lite0.module(lite0.normalize(x))
     assert torch.nn.functional.batch_norm is original
     torch.testing.assert_close(fast, expected, rtol=1e-4, atol=1e-4)
+
+
+def gram_cosine(activation: torch.Tensor) -> float:
+    """Mean pairwise cosine of the images' gram matrices: what the diversity term lowers."""
+    flat = activation.flatten(2)
+    grams = (flat @ flat.transpose(1, 2)).flatten(1)
+    grams = grams / grams.norm(dim=1, keepdim=True)
+    similarity = grams @ grams.T
+    count = len(activation)
+    return float((similarity.sum() - similarity.diag().sum()) / (count * (count - 1)))
+
+
+def test_diversity_draws_different_pictures_that_keep_their_objective(lite0):
+    """N pictures per atom: they differ, and differ in what the layer sees more than N
+    independent starts do (the same seeds without the diversity term), while each keeps
+    at least half of what those reach on the objective."""
+    objective, channel = Objective(LAYER, "channel", channel=81), 81
+    options = {"size": 48, "steps": 24, "progress": False}
+    (diverse,) = visualize(lite0, [objective], diversity=3, **options)
+    (independent,) = visualize(lite0, [objective], diversity=3, diversity_weight=0.0, **options)
+    assert diverse.shape == independent.shape == (3, 48, 48, 3)
+    assert diverse.dtype == np.uint8
+    for i in range(3):
+        for j in range(i + 1, 3):
+            distance = np.abs(diverse[i].astype(float) - diverse[j].astype(float)).mean() / 255
+            assert distance > 0.05, (i, j, distance)
+
+    def activation(images):
+        x01 = torch.tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 255
+        with torch.no_grad(), capture(lite0.module, [LAYER], stop_after=LAYER) as record:
+            run_until(lite0.module, lite0.normalize(x01))
+        return record[LAYER]
+
+    pushed, free = activation(diverse), activation(independent)
+    assert gram_cosine(pushed) < gram_cosine(free) - 0.1
+    reached = float(free[:, channel].mean())
+    assert reached > 1.0
+    scores = pushed[:, channel].mean(dim=(1, 2))
+    assert (scores > 0.5 * reached).all(), (scores, reached)
+
+
+def test_diverse_sets_are_batched_whole_cached_and_kept_apart(lite0, tmp_path, monkeypatch):
+    objectives = [Objective(LAYER, "channel", channel=c) for c in CHANNELS]
+    calls = count_batches(monkeypatch)
+    cache = Cache(tmp_path)
+    sets = visualize(lite0, objectives, size=32, steps=2, diversity=2, batch_size=5, cache=cache)
+    assert [len(batch) for batch in calls] == [4, 2]  # whole sets of 2, at most 5 a batch
+    assert [s.shape for s in sets] == [(2, 32, 32, 3)] * 3
+    assert not np.array_equal(sets[0][0], sets[0][1])
+    plain = visualize(lite0, objectives, size=32, steps=2, cache=cache)
+    assert len(calls) == 3 and plain[0].shape == (32, 32, 3)  # a plain image is its own entry
+    again = visualize(lite0, objectives[::-1], size=32, steps=2, diversity=2, cache=cache)
+    assert len(calls) == 3  # served from the cache
+    for ours, theirs in zip(again[::-1], sets, strict=True):
+        assert np.array_equal(ours, theirs)
+    visualize(lite0, objectives[:1], size=32, steps=2, diversity=3, cache=cache)
+    assert len(calls) == 4  # a set of another size is other work
+    with pytest.raises(ValueError, match="diversity must be a positive integer"):
+        visualize(lite0, objectives, size=32, steps=2, diversity=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -72,6 +73,17 @@ def test_good_options_pass_and_are_normalized(tmp_path):
     assert options.budget == 10.0 and isinstance(options.budget, float)
     assert Options(budget=math.inf).budget == math.inf
     assert Options(device="cpu:0").torch_device == "cpu:0"
+
+
+def test_runs_cache_by_default_as_the_cli_does(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERP_CACHE_DIR", str(tmp_path))
+    assert Options().cache == Cache(tmp_path) == resolve_options().cache
+    assert Options(cache=None).cache is None
+    assert Options() == Options()
+
+
+def test_the_suite_never_caches_in_the_home_folder():
+    assert Options().cache.root != Path.home() / ".cache" / "interp"
 
 
 def test_the_qualities_are_the_feature_visualization_presets():

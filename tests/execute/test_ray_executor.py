@@ -53,3 +53,49 @@ def test_a_missing_ray_is_a_clear_error(monkeypatch):
     plan = build_plan(interp.check(interp.load(spec_path("saliency")), bind_models=False))
     with pytest.raises(InterpError, match="needs Ray"):
         executor("ray").run(plan, Settings(device="cpu"))
+
+
+DATASET_SPEC = """
+interface tiny {
+  model tiny
+  input sample("chelsea")
+  let pics = dataset(samples(), crops=80, seed=0)
+  element picker = activations(layer("1").channels) as bars
+  element fires = activations(layer("1").spatial, over=pics) | select(picker.hover) | top(5) as examples
+  element supports = attribution(layer("1").channels -> output["fox"], over=pics) | select(picker.hover) | top(3) as examples
+  element twins = correlation(layer("1").channels -> layer("0", model=other).channels, over=pics) | top(2, per=source) as bars
+}
+"""
+
+
+def test_a_dataset_pass_on_ray_data_equals_the_local_pass(cluster, tmp_path):
+    from tiny import tiny_classifier
+
+    from interp.execute.cache import Cache
+    from interp.plan.nodes import DatasetPass
+
+    def handle(seed):
+        return interp.from_module(
+            tiny_classifier(seed=seed),
+            labels=["cat", "dog", "fox"],
+            mean=(0.5,) * 3,
+            std=(0.5,) * 3,
+            input_size=32,
+        )
+
+    models = {"tiny": handle(0), "other": handle(1)}
+    options = {**OPTIONS, "executor": "local"}
+    local = interp.run(DATASET_SPEC, models=models, **options)
+    on_ray = interp.run(DATASET_SPEC, models=models, cache=Cache(tmp_path), **OPTIONS)
+    for name in ("fires", "supports", "twins"):
+        a, b = on_ray.array(name), local.array(name)
+        assert a.dims == b.dims and a.coords["key_picker" if name != "twins" else "channel"].equals(
+            b.coords["key_picker" if name != "twins" else "channel"]
+        )
+        np.testing.assert_allclose(a.values, b.values, rtol=1e-5, atol=1e-6, err_msg=name)
+    (node,) = on_ray.plan.of(DatasetPass)
+    rows = on_ray.data("fires", every_example=True)  # the driver wrote each chunk's rows
+    assert len(rows) == 80 * 4 and len(list(tmp_path.rglob("chunk-*.parquet"))) == 3 * 2
+    again = interp.run(DATASET_SPEC, models=models, cache=Cache(tmp_path), **OPTIONS)
+    np.testing.assert_array_equal(again.array("twins").values, on_ray.array("twins").values)
+    assert node.chunk == 32

@@ -10,6 +10,7 @@ from tiny import tiny_classifier
 
 import interp
 from interp.errors import InterpError
+from interp.plan.nodes import Forward
 
 SPEC = """\
 interface mine "My classifier" {
@@ -75,7 +76,7 @@ def test_a_fine_tuned_checkpoint_runs_with_its_labels_from_another_folder(tmp_pa
     assert len(classes) == 3 and set(classes["class"]) <= set(labels)
 
 
-def test_another_models_layer_is_refused_until_the_executor_runs_it():
+def test_another_models_layer_runs_on_that_model():
     text = (
         "interface a {\n"
         '  element twins = activations(layer("blocks.4.2.bn1", model=efficientnet_lite1).channels)\n'
@@ -83,6 +84,6 @@ def test_another_models_layer_is_refused_until_the_executor_runs_it():
         "                as bars\n"
         "}\n"
     )
-    with pytest.raises(InterpError, match="cannot run yet") as caught:
-        interp.run(text, device="cpu")
-    assert caught.value.diagnostics[0].span.line == 2
+    result = interp.run(text, device="cpu", progress=False)
+    assert result.array("twins").sizes == {"channel": 2}
+    assert {f.model.name for f in result.plan.of(Forward)} == {"efficientnet_lite1"}

@@ -56,6 +56,19 @@ def footprint(seed: int) -> np.ndarray:
     return np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / rng.uniform(4, 12)) * rng.uniform(1, 5)
 
 
+def words(describe: str, quantity: str, atom: str, **more) -> dict:
+    """The words `render.describe` gives a view: what it shows, its value, its atoms' noun."""
+    return {"describe": describe, "quantity": quantity, "offered": atom, "atom_noun": atom, **more}
+
+
+LINEAR = "Attribution (activation × gradient) of "
+FOOTPRINT = words(
+    "Activations of the hovered channel of blocks.4.2.bn1 at each position",
+    "activation",
+    "position",
+)
+
+
 def cells(values: np.ndarray, **columns) -> pd.DataFrame:
     y, x = np.mgrid[0 : values.shape[0], 0 : values.shape[1]]
     return pd.DataFrame({"x": x.ravel(), "y": y.ravel(), "value": values.ravel(), **columns})
@@ -91,14 +104,29 @@ def teaser() -> PageView:
         model="efficientnet_lite0",
         input='sample("chelsea")',
         elements=(
-            ElementView("detectors", "feature_vis", {"bars": True}, detectors, offers=("hover",)),
+            ElementView(
+                "detectors",
+                "feature_vis",
+                {"bars": True},
+                detectors,
+                offers=("hover",),
+                meta=words(
+                    LINEAR
+                    + 'blocks.4.2.bn1 channels to "Egyptian cat" and "tabby", top 6 per class',
+                    "attribution to the logit",
+                    "channel",
+                    series_noun="class",
+                    reading="icon: what excites the channel most (feature visualization);"
+                    " bar: attribution to the logit",
+                ),
+            ),
             ElementView(
                 "where",
                 "heatmap",
                 {"over": "input"},
                 where,
                 depends_on=(Selection("detectors", "hover"),),
-                meta={"grid": GRID, "image": input_image()},
+                meta={"grid": GRID, "image": input_image(), **FOOTPRINT},
             ),
         ),
     )
@@ -146,7 +174,18 @@ def channel_attribution() -> PageView:
         model="efficientnet_lite0",
         input='sample("chelsea")',
         elements=(
-            ElementView("classes", "bars", {}, classes, offers=("click",)),
+            ElementView(
+                "classes",
+                "bars",
+                {},
+                classes,
+                offers=("click",),
+                meta=words(
+                    "Probabilities of the classes (softmax of the logits), top 3",
+                    "probability",
+                    "class",
+                ),
+            ),
             ElementView(
                 "upper",
                 "feature_vis",
@@ -154,6 +193,11 @@ def channel_attribution() -> PageView:
                 pd.DataFrame(upper_rows),
                 depends_on=(Selection("classes", "click"),),
                 offers=("hover", "click"),
+                meta=words(
+                    LINEAR + "blocks.4.2.bn1 channels to the clicked class, top 8",
+                    "attribution to the logit",
+                    "channel",
+                ),
             ),
             ElementView(
                 "footprint",
@@ -161,7 +205,7 @@ def channel_attribution() -> PageView:
                 {"over": "input"},
                 pd.concat(footprint_rows, ignore_index=True),
                 depends_on=(Selection("upper", "hover"),),
-                meta={"grid": GRID, "image": input_image()},
+                meta={"grid": GRID, "image": input_image(), **FOOTPRINT},
             ),
             ElementView(
                 "lower",
@@ -169,6 +213,11 @@ def channel_attribution() -> PageView:
                 {"bars": True},
                 pd.DataFrame(lower_rows),
                 depends_on=(Selection("upper", "click"),),
+                meta=words(
+                    LINEAR + "blocks.3.2.bn1 channels to the clicked channel of blocks.4.2.bn1",
+                    "attribution to the channel's activation",
+                    "channel",
+                ),
             ),
         ),
     )
@@ -207,7 +256,15 @@ def semantic_dictionary() -> PageView:
                 {"grid": "L.spatial"},
                 picker,
                 offers=("hover",),
-                meta={"grid": GRID, "image": input_image()},
+                meta={
+                    "grid": GRID,
+                    "image": input_image(),
+                    **words(
+                        "The input image, divided into the positions of blocks.4.2.bn1",
+                        "activation vector norm",
+                        "position",
+                    ),
+                },
             ),
             ElementView(
                 "dictionary",
@@ -215,6 +272,11 @@ def semantic_dictionary() -> PageView:
                 {"bars": True},
                 pd.DataFrame(rows),
                 depends_on=(Selection("picker", "hover"),),
+                meta=words(
+                    "Activations of blocks.4.2.bn1 channels at the hovered position, top 8",
+                    "activation",
+                    "channel",
+                ),
             ),
         ),
     )
@@ -247,15 +309,44 @@ def neuron_groups() -> PageView:
         model="efficientnet_lite0",
         input='sample("chelsea")',
         elements=(
-            ElementView("icons", "feature_vis", {"bars": True}, icons),
+            ElementView(
+                "icons",
+                "feature_vis",
+                {"bars": True},
+                icons,
+                meta=words(
+                    "Activations of the 6 NMF groups of blocks.4.2.bn1, summed over positions",
+                    "activation",
+                    "group",
+                ),
+            ),
             ElementView(
                 "where",
                 "heatmap",
                 {"over": "input", "color": "atom"},
                 where,
-                meta={"grid": GRID, "image": input_image()},
+                meta={
+                    "grid": GRID,
+                    "image": input_image(),
+                    **words(
+                        "Activations of the 6 NMF groups of blocks.4.2.bn1 at each position",
+                        "activation",
+                        "group",
+                    ),
+                },
             ),
-            ElementView("classes", "bars", {}, classes),
+            ElementView(
+                "classes",
+                "bars",
+                {},
+                classes,
+                meta=words(
+                    LINEAR + "the 6 NMF groups of blocks.4.2.bn1 to the classes, top 3 per group",
+                    "attribution to the logit",
+                    "class",
+                    series_noun="group",
+                ),
+            ),
         ),
         layout=("column", [("row", ["icons", "where"]), "classes"]),
     )
@@ -306,10 +397,32 @@ def spatial_attribution() -> PageView:
                 {"size_by": "magnitude", "color": "value"},
                 saliency,
                 offers=("hover",),
-                meta={"grid": GRID},
+                meta={
+                    "grid": GRID,
+                    "components": [
+                        {"_swatch": "#e41a1c", "_text": "red: Egyptian cat, tabby, lynx"},
+                        {"_swatch": "#2ca02c", "_text": "green: remote control, tiger cat, lynx"},
+                        {"_swatch": "#1f5fd6", "_text": "blue: tabby, tiger cat, Egyptian cat"},
+                    ],
+                    **words(
+                        LINEAR + "blocks.4.2.bn1 positions to the classes, reduced to 3 PCA"
+                        " components",
+                        "activation vector norm",
+                        "position",
+                    ),
+                },
             ),
             ElementView(
-                "classes", "bars", {}, classes, depends_on=(Selection("saliency", "hover"),)
+                "classes",
+                "bars",
+                {},
+                classes,
+                depends_on=(Selection("saliency", "hover"),),
+                meta=words(
+                    LINEAR + "the hovered position of blocks.4.2.bn1 to the classes, top 5",
+                    "attribution to the logit",
+                    "class",
+                ),
             ),
             ElementView(
                 "feeders",
@@ -317,7 +430,16 @@ def spatial_attribution() -> PageView:
                 {"over": "input"},
                 feeders,
                 depends_on=(Selection("saliency", "hover"),),
-                meta={"grid": GRID, "image": input_image()},
+                meta={
+                    "grid": GRID,
+                    "image": input_image(),
+                    **words(
+                        LINEAR + "blocks.3.2.bn1 positions to the hovered position of"
+                        " blocks.4.2.bn1",
+                        "attribution to the position's activation",
+                        "position",
+                    ),
+                },
             ),
         ),
     )
@@ -341,7 +463,23 @@ def group_flow() -> PageView:
         title="From parts to wholes",
         model="efficientnet_lite0",
         input='sample("chelsea")',
-        elements=(ElementView("flow", "sankey", {"icons": "feature_vis"}, pd.DataFrame(rows)),),
+        elements=(
+            ElementView(
+                "flow",
+                "sankey",
+                {"icons": "feature_vis"},
+                pd.DataFrame(rows),
+                meta={
+                    "sides": ["blocks.3.2.bn1 groups", "blocks.4.2.bn1 groups"],
+                    **words(
+                        LINEAR + "the 5 NMF groups of blocks.3.2.bn1 to the 5 NMF groups of"
+                        " blocks.4.2.bn1",
+                        "attribution to the group's activation",
+                        "group",
+                    ),
+                },
+            ),
+        ),
     )
 
 
@@ -361,7 +499,11 @@ def comparison() -> ComparisonView:
             "rank correlation": [1.0, 0.07],
         }
     ).set_index("interface")
-    return ComparisonView(pages=(trained, randomized), metrics=metrics)
+    definitions = {
+        "top-1 probability": "the probability of the top class",
+        "rank correlation": "Spearman rank correlation with the trained interface",
+    }
+    return ComparisonView(pages=(trained, randomized), metrics=metrics, definitions=definitions)
 
 
 PAGES = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 import synthetic_pages as synthetic
 
@@ -82,11 +83,32 @@ def test_comparison_shows_pages_and_metrics():
     html = render_comparison(synthetic.comparison())
     assert html.count('class="interp-view"') == 2
     table = re.search(r"<table[^>]*metrics[^>]*>.*?</table>", html, re.S)[0]
-    assert "<th>interface</th>" in table and "<th>rank correlation</th>" in table
+    assert "<th>interface</th>" in table and "<abbr>rank correlation</abbr>" in table
     assert "<td>randomized</td>" in table and "<td>0.07</td>" in table
+    # no pandas index column: every row starts with its interface
+    assert re.findall(r"<tr><td>([^<]*)</td>", table) == ["trained", "randomized"]
+    assert '<th title="Spearman rank correlation with the trained interface">' in table
     assert "Random weights" in html and "Egyptian cat or tabby?" in html
     assert '"name":"teaser__detectors_hover"' in html
     assert '"name":"randomized__detectors_hover"' in html
+
+
+def test_tidy_metrics_become_one_column_per_metric_with_definitions():
+    from interp.render.html import metrics_table
+
+    tidy = pd.DataFrame(
+        {
+            "interface": ["trained", "randomized", "trained", "randomized"],
+            "element": ["saliency"] * 4,
+            "metric": ["randomization", "randomization", "deletion", "deletion"],
+            "value": [None, 0.12, 0.5, 0.25],
+        }
+    )
+    table = metrics_table(tidy, {"deletion": "area under the <curve>"})
+    assert table.count("<th>") == 3  # element, interface, randomization (deletion is defined)
+    assert '<th title="area under the &lt;curve&gt;"><abbr>deletion</abbr></th>' in table
+    assert '<tr><td>saliency</td><td>trained</td><td class="na"' in table
+    assert "<dt>deletion</dt><dd>area under the &lt;curve&gt;</dd>" in table
 
 
 def test_metrics_are_escaped():

@@ -76,8 +76,10 @@ def test_atom_colours_agree_across_views():
 
     def walk(node):
         if isinstance(node, dict):
-            if (node.get("scale") or {}).get("scheme") == "tableau10":
-                scales.append(node["scale"]["domain"])
+            if node.get("type") == "nominal" and "range" in (node.get("scale") or {}):
+                scales.append(
+                    dict(zip(node["scale"]["domain"], node["scale"]["range"], strict=True))
+                )
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -85,7 +87,11 @@ def test_atom_colours_agree_across_views():
                 walk(value)
 
     walk(text)
-    assert len(scales) == 2 and scales[0] == scales[1] == [f"group {i}" for i in range(6)]
+    assert len(scales) == 2 and scales[0] == scales[1]
+    assert list(scales[0]) == [f"group {i}" for i in range(6)]
+    # the group icons are framed in their group's colour
+    icons = pd.DataFrame(spec["datasets"]["icons__rows"])
+    assert dict(zip(icons["atom"], icons["_frame"], strict=True)) == scales[0]
 
 
 def test_heatmap_by_atom_keeps_the_strongest_atom_per_cell():
@@ -102,7 +108,10 @@ def test_heatmap_cells_are_computed_in_the_browser_over_the_image():
     spec = page_spec(synthetic.teaser())
     text = str({k: v for k, v in spec.items() if k != "datasets"})
     assert "datum.x * 17.142857142857142" in text  # 240 px / 14 cells
-    assert "max" in text and "_peak" in text
+    # one colour domain and one opacity peak for every hovered detector
+    peak = float(synthetic.teaser().elements[1].table["value"].max())
+    assert f"'domain': [0.0, {peak!r}]" in text
+    assert f"sqrt(min(1, abs(datum.value) / {peak!r}))" in text
     image = spec["datasets"]["where__image"][0]["url"]
     assert image.startswith("data:image/png;base64,")
 

@@ -1,4 +1,4 @@
-"""The Python builder makes the parser's AST: the eight contract specs, rebuilt in
+"""The Python builder makes the parser's AST: the contract specs, rebuilt in
 Python, equal the parsed files (comments aside), and builder → AST → text → AST
 round-trips."""
 
@@ -12,11 +12,15 @@ from gallery import CONTRACT, GALLERY
 from interp import ast, load, parse, to_text
 from interp.syntax.builder import (
     activations,
+    atlas,
     attribution,
     bars,
     call,
     column,
     compare,
+    correlation,
+    dataset,
+    examples,
     feature_vis,
     grid,
     heatmap,
@@ -27,10 +31,12 @@ from interp.syntax.builder import (
     model,
     operation,
     output,
+    presentation,
     reduce,
     ref,
     row,
     sample,
+    samples,
     sankey,
     select,
     softmax,
@@ -216,9 +222,93 @@ def teaser() -> ast.Spec:
     )
 
 
+def dataset_examples() -> ast.Spec:
+    mid, detectors = ref("mid"), ref("detectors")
+    cat = output["Egyptian cat"]
+    return spec(
+        interface(
+            "dataset_examples",
+            "What makes these detectors fire?",
+            model="efficientnet_lite0",
+            input=CHELSEA,
+            let={"mid": layer("blocks.4.2.bn1"), "pics": dataset(samples(), crops=256, seed=0)},
+            elements={
+                "detectors": attribution(mid.channels, cat).top(6).as_(feature_vis(bars=True)),
+                "fires": activations(mid.spatial, over="pics")
+                .select(detectors.hover)
+                .top(8)
+                .as_(examples),
+                "supports": attribution(mid.channels, cat, over=ref("pics"))
+                .select(detectors.hover)
+                .top(8)
+                .as_(examples),
+            },
+        )
+    )
+
+
+def activation_atlas() -> ast.Spec:
+    mid, pics = ref("mid"), ref("pics")
+    return spec(
+        interface(
+            "activation_atlas",
+            "An atlas of what one layer sees",
+            model="efficientnet_lite0",
+            input=CHELSEA,
+            let={"mid": layer("blocks.4.2.bn1"), "pics": dataset(samples(), crops=512, seed=0)},
+            elements={
+                "atlas": activations(mid.spatial, over=pics).as_(atlas(cells=12, layout="umap")),
+                "members": activations(mid.spatial, over=pics)
+                .select(ref("atlas").hover)
+                .top(6)
+                .as_(examples),
+                "here": activations(mid.spatial)
+                .select(ref("atlas").hover)
+                .as_(heatmap(over=input)),
+            },
+            layout=row("atlas", column("members", "here")),
+        )
+    )
+
+
+def model_alignment() -> ast.Spec:
+    mine, detectors = ref("mine"), ref("detectors")
+    cat = output["Egyptian cat"]
+    lite0 = interface(
+        "lite0",
+        "EfficientNet-Lite0",
+        model="efficientnet_lite0",
+        input=CHELSEA,
+        let={
+            "pics": dataset(samples(), crops=256, seed=0),
+            "mine": layer("blocks.4.2.bn1"),
+            "yours": layer("blocks.4.2.bn1", model="efficientnet_lite1"),
+        },
+        elements={
+            "detectors": attribution(mine.channels, cat).top(6).as_(feature_vis(bars=True)),
+            "twins": correlation(mine.channels, ref("yours").channels, over="pics")
+            .select(detectors.hover)
+            .top(4)
+            .as_(feature_vis(bars=True)),
+            "saliency": attribution(mine.spatial, cat).as_(heatmap(over=input)),
+        },
+    )
+    lite1 = interface(
+        "lite1",
+        "EfficientNet-Lite1",
+        extends=lite0,
+        model="efficientnet_lite1",
+        let={"yours": layer("blocks.4.2.bn1", model="efficientnet_lite0")},
+    )
+    return spec(lite0, lite1, compare(lite0, lite1))
+
+
 BUILT = {
     f.__name__: f
     for f in (
+        activation_atlas,
+        dataset_examples,
+        model_alignment,
         activation_grid,
         channel_attribution,
         group_flow,
@@ -345,3 +435,59 @@ def test_names_must_print_as_names():
     with pytest.raises(ValueError):
         ref("é")
     assert top(3, per="é").args[1].value == ast.Str(value="é")  # not a NAME: stays a string
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (lambda: select(**{"a-b": 1}), r"select\(\.\.\.\): a keyword name must be letters"),
+        (lambda: select(input=3), r"select\(\.\.\.\): a keyword name cannot be 'input'"),
+        (lambda: call("true"), "a call's name cannot be 'true'"),
+        (lambda: call("layer", "x"), "a call's name cannot be 'layer'"),
+        (lambda: call("f g"), "a call's name must be letters"),
+        (lambda: operation("output"), "an operation's name cannot be 'output'"),
+        (lambda: presentation("my bars"), "a presentation's name must be letters"),
+        (lambda: layer("x").member("a.b"), "a member name must be letters"),
+        (lambda: interface("t", extends="my base"), "extends must be letters"),
+        (lambda: call("activations", ref("a")).as_(bars), "builder's activations"),
+    ],
+)
+def test_names_the_grammar_cannot_read_back_are_refused(build, says):
+    with pytest.raises(ValueError, match=says):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (lambda: top(float("nan")), r"top\(\.\.\.\): argument 1 nan is not a finite number"),
+        (lambda: top(float("inf")), r"top\(\.\.\.\): argument 1 inf is not a finite number"),
+        (lambda: select(channel=[1, -float("inf")]), r"select\(\.\.\.\): channel= -inf"),
+        (
+            lambda: call("integrated_gradients", steps=float("nan")),
+            r"integrated_gradients\(\.\.\.\): steps= nan",
+        ),
+        (lambda: top(10**5000), r"top\(\.\.\.\): argument 1 an integer of \d+ bits"),
+    ],
+)
+def test_numbers_that_do_not_print_as_themselves_are_refused(build, says):
+    with pytest.raises(ValueError, match=says):
+        build()
+
+
+def test_the_ast_itself_holds_only_printable_numbers():
+    for bad in (float("nan"), float("inf"), 10**5000):
+        with pytest.raises(ValueError):
+            ast.Num(value=bad)
+
+
+def test_keywords_of_the_language_are_fine_where_they_read_back_as_names():
+    built = spec(
+        interface(
+            "model",
+            let={"element": layer("x")},
+            elements={"as": activations(ref("element").channels).as_(bars)},
+            layout=row("as"),
+        )
+    )
+    assert parse(to_text(built)) == built

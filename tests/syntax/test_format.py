@@ -120,3 +120,19 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path, capsys):
     assert fmt_main([str(tmp_path / "absent.interp"), str(good)], check=False) == 1
     assert "no such file" in capsys.readouterr().err
     assert good.read_text() == MESSY_CANONICAL
+
+
+def test_fmt_keeps_a_valid_spec_valid_whatever_its_encoding_details(tmp_path):
+    """A BOM, CRLF or CR line endings, an escaped lone surrogate, a tiny float: the
+    formatted file is UTF-8 text that parses to the same spec."""
+    from interp import load, parse
+
+    text = 'interface t "caf\\u00e9 \\ud800" {\n  let v = f(1e-400, "\\udc00")  # note\n}\n'
+    path = tmp_path / "odd.interp"
+    for written in ("\ufeff" + text.replace("\n", "\r\n"), text.replace("\n", "\r")):
+        path.write_bytes(written.encode("utf-8"))
+        assert fmt_main([str(path)]) == 0
+        formatted = path.read_bytes().decode("utf-8")
+        assert load(path) == parse(text)
+        assert check_formatted(path) == (True, "")
+        assert "\\ud800" in formatted and "\\udc00" in formatted

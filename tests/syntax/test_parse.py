@@ -14,6 +14,7 @@ import pytest
 from gallery import CONTRACT, GALLERY
 
 from interp import InterpError, ast, load, parse, to_text
+from interp.syntax.limits import MAX_NESTING
 
 REPO = Path(__file__).parents[2]
 SPECS = GALLERY
@@ -248,3 +249,171 @@ def test_syntax_error_message(name):
     for leaked in ("$END", "RPAR", "LSQB", "LBRACE", "VBAR", "COMMA", "_EXTENDS", "Token("):
         assert leaked not in rendered
     assert_golden(ERRORS / f"{name}.txt", rendered + "\n")
+
+
+# ---- what a user's editor may hand us ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_byte_order_mark_and_crlf_line_endings_are_accepted(name, tmp_path):
+    text = (SPECS / f"{name}.interp").read_text(encoding="utf-8")
+    plain = parse(text, f"{name}.interp")
+    windows = "\ufeff" + text.replace("\n", "\r\n")
+    assert parse(windows, f"{name}.interp") == plain
+    path = tmp_path / f"{name}.interp"
+    path.write_bytes(windows.encode("utf-8"))
+    loaded = load(path)
+    assert loaded == plain
+    assert loaded.comment_blocks() == plain.comment_blocks()
+    assert [s.span.line for i in loaded.interfaces for s in i.body] == [
+        s.span.line for i in plain.interfaces for s in i.body
+    ]
+
+
+def test_a_lone_surrogate_in_the_text_is_refused_where_it_stands():
+    with pytest.raises(InterpError) as caught:
+        parse("interface t {\n  # note \ud800\n}\n", "t.interp")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (2, 10)
+    assert "surrogate" in diagnostic.message
+    caught.value.render().encode("utf-8")  # the excerpt shows a replacement character
+
+
+def test_an_escaped_surrogate_prints_as_an_escape():
+    spec = parse('interface t "\\ud800" {\n  let v = ["\\udc00", "\\ud83d\\ude00"]\n}\n')
+    assert spec.interfaces[0].title == "\ud800"
+    text = to_text(spec)
+    text.encode("utf-8")
+    assert '"\\ud800"' in text and '"\\udc00"' in text and "😀" in text
+    assert parse(text) == spec
+
+
+# ---- numbers and strings that could not print back -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "says"),
+    [
+        ("1e999", "number too large"),
+        ("-1e400", "number too large"),
+        ("9" * 4301, "integer too long: 4301 digits"),
+    ],
+)
+def test_numbers_that_cannot_round_trip_are_refused(number, says):
+    with pytest.raises(InterpError) as caught:
+        parse(f"interface t {{\n  let v = top({number})\n}}\n", "t.interp")
+    (diagnostic,) = caught.value.diagnostics
+    assert says in diagnostic.message
+    assert (diagnostic.span.line, diagnostic.span.column) == (2, 15)
+
+
+def test_names_like_nan_are_names_and_tiny_floats_round_trip():
+    spec = parse("interface t {\n  let v = f(nan, inf, 1e-400, 1e308)\n}\n")
+    args = spec.interfaces[0].body[0].value.args
+    assert [a.value for a in args[:2]] == [ast.Name(name="nan"), ast.Name(name="inf")]
+    assert parse(to_text(spec)) == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "escape"),
+    [
+        ('interface t {\n  let v = f("a\\qb")\n}\n', "\\q"),
+        ('interface t {\n  input "\\u12"\n}\n', "\\u12"),
+        ('interface t "C:\\x" {\n}\n', "\\x"),
+        ('interface t {\n  let v = output["a\\ b"]\n}\n', "\\ "),
+    ],
+)
+def test_a_bad_escape_is_located_in_any_string(text, escape):
+    with pytest.raises(InterpError) as caught:
+        parse(text, "t.interp")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == f"bad escape `{escape}` in string"
+    marked = text.split("\n")[diagnostic.span.line - 1]
+    assert marked[diagnostic.span.column - 1 : diagnostic.span.end_column - 1] == escape
+
+
+# ---- nesting -----------------------------------------------------------------------------
+
+
+def _nested(depth: int, shape: str) -> str:
+    value = {
+        "calls": "f(a=" * depth + "1" + ")" * depth,
+        "lists": "[" * depth + "]" * depth,
+        "members": "a" + ".b" * depth,
+    }[shape]
+    return f"interface t {{\n  let v = {value}\n  element e = activations(v) as bars\n}}\n"
+
+
+@pytest.mark.parametrize("shape", ["calls", "lists", "members"])
+def test_nesting_up_to_the_limit_works_in_every_stage(shape):
+    from interp.check import check_static
+
+    spec = parse(_nested(MAX_NESTING, shape))
+    assert parse(to_text(spec)) == spec
+    assert hash(spec) == hash(parse(to_text(spec)))
+    with pytest.raises(InterpError):  # not a substrate; but a diagnostic, not a crash
+        check_static(spec)
+
+
+@pytest.mark.parametrize("shape", ["calls", "lists", "members"])
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 500, 20_000])
+def test_deeper_nesting_is_a_located_error(shape, depth):
+    with pytest.raises(InterpError) as caught:
+        parse(_nested(depth, shape), "t.interp")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message.startswith("too deeply nested")
+    assert diagnostic.span.line == 2
+
+
+def test_deep_layouts_are_located_errors_too():
+    text = "interface t {\n  layout " + "row(" * 300 + "a" + ")" * 300 + "\n}\n"
+    with pytest.raises(InterpError, match="too deeply nested"):
+        parse(text)
+
+
+# ---- names carry their own spans -----------------------------------------------------------
+
+SPANNED = """\
+interface child "Title" extends base {
+  let mid = layer("x").channels
+  element e = attribution(mid -> output["tabby", "cat"], method=ig(steps=3)) | top(6) as bars
+  layout row(e, column(e))
+}
+compare child, base
+"""
+
+
+def test_every_name_label_and_title_carries_its_span():
+    spec = parse(SPANNED, "s.interp")
+    lines = SPANNED.split("\n")
+
+    def text(span):
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+    child = spec.interfaces[0]
+    assert [text(child.name_span), text(child.title_span), text(child.extends_span)] == [
+        "child",
+        '"Title"',
+        "base",
+    ]
+    let, element, layout = child.body
+    assert text(let.name_span) == "mid" and text(let.value.name_span) == "channels"
+    assert text(element.name_span) == "e"
+    target = element.content.target
+    assert [text(s) for s in target.label_spans] == ['"tabby"', '"cat"']
+    method = element.content.options[0]
+    assert text(method.name_span) == "method" and text(method.value.name_span) == "ig"
+    assert text(method.value.args[0].name_span) == "steps"
+    assert text(element.ops[0].name_span) == "top"
+    assert text(element.presentation.name_span) == "bars"
+    assert text(layout.layout.direction_span) == "row"
+    assert [text(s) for s in layout.layout.item_spans] == ["e", "column(e)"]
+    assert [text(s) for s in spec.comparisons[0].name_spans] == ["child", "base"]
+    assert child.span.text == SPANNED  # an excerpt needs no source passed along
+
+
+def test_spans_take_no_part_in_equality():
+    spec = parse(SPANNED)
+    moved = parse("\n\n" + SPANNED.replace("  ", "    "))
+    assert spec == moved and hash(spec) == hash(moved)
+    assert spec.interfaces[0].name_span != moved.interfaces[0].name_span

@@ -1,10 +1,12 @@
 """AST → bound program: names, `extends`, axes, and (optionally) the models.
 
 `check(spec)` is the checker the CLI and `interp.run` use. The static part
-(`interfaces`, `scope`, `elements`, `axes`, `signatures`) needs no model and
-imports no torch; `bind` then checks layers, labels, images and NMF signs
-against each model. Every problem becomes a located diagnostic, all
-reported together.
+(`interfaces`, `extends`, `scope`, `elements`, `extents`, `axes`, `signatures`,
+`facts`, `models`) needs no model and imports no torch; `bind` then loads each
+model and walks the spec again with its facts, checking layers, labels, images,
+NMF signs, literal coordinates and sizes. Every problem becomes a located
+diagnostic, all reported together; a diagnostic reads the same whether or not
+`source` is given, since every span knows the text it points into.
 """
 
 from __future__ import annotations
@@ -31,13 +33,12 @@ def check(
     `models` supplies models by name (`{"mine": interp.from_module(...)}`) for a
     spec's `model mine`.
     """
-    source = source if source is not None else ""
     registry = Models.of(models)
     program = check_static(spec, source, registry)
     if bind_models:
         from interp.check.bind import bind_models as bind
 
-        bind(program, source, device, registry)
+        program = bind(spec, program, device, source, registry)
     return program
 
 

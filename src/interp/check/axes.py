@@ -68,13 +68,27 @@ def substrate_axes(substrate: Substrate, side: str, *, activations: bool) -> tup
 
 def content_axes(content: Content) -> tuple[Axis, ...]:
     if content.kind == "activations":
-        return substrate_axes(content.source, "source", activations=True)
-    if content.kind == "attribution":
+        axes = substrate_axes(content.source, "source", activations=True)
+    elif content.kind in ("attribution", "correlation"):
         assert content.target is not None
-        return substrate_axes(content.source, "source", activations=False) + substrate_axes(
+        axes = substrate_axes(content.source, "source", activations=False) + substrate_axes(
             content.target, "target", activations=False
         )
-    return ()
+    else:
+        return ()
+    if content.over is None or content.kind == "correlation":
+        return axes
+    return over_axes(content, axes)
+
+
+def over_axes(content: Content, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
+    """A content over a dataset: an `example` axis first; a `.spatial` content's positions
+    are carried by each example (its strongest position), not atoms of their own."""
+    assert content.over is not None
+    example = Axis("example", (None, f"example:{content.over.describe()}"))
+    if content.source.atoms == "spatial":
+        axes = tuple(replace(a, role="vector") if a.name in ("x", "y") else a for a in axes)
+    return (example, *axes)
 
 
 def free_atoms(axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
@@ -108,6 +122,8 @@ def _axis_hint(name: str, axes: tuple[Axis, ...]) -> str:
 def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
     """The axes after `op`; raises AxisError when `op` cannot apply."""
     if isinstance(op, SelectFrom):
+        if op.how == "members":  # a cell's members: each example's vector projected on the cell's
+            return tuple(a for a in axes if not (a.role == "vector" and a.name == "channel"))
         bound = {target for _, target in op.bindings}
         return tuple(a for a in axes if a.name not in bound)
     if isinstance(op, SelectAt):

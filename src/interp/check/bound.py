@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from interp.data.datasets import DatasetSpec
 from interp.data.images import ImageSpec
 from interp.errors import Span
 from interp.models.spec import ModelSpec
@@ -27,6 +28,7 @@ class Groups:
     factorize: str = "nmf"
     of: str = "activations"
     target: str | None = None  # class label for of=gradient/attribution; None = top class
+    compatible: Groups | None = None  # a later layer's groups these are made compatible with
 
 
 @dataclass(frozen=True)
@@ -87,20 +89,30 @@ class Method:
 
 @dataclass(frozen=True)
 class Content:
-    kind: Literal["activations", "attribution", "substrate"]
+    """What an element computes. `over` is the dataset of `activations(..., over=D)`,
+    `attribution(..., over=D)` and `correlation(A -> B, over=D)`; None: the input image."""
+
+    kind: Literal["activations", "attribution", "correlation", "substrate"]
     source: Substrate
     target: Substrate | None = None
     method: Method = Method()
     maxpool: Literal["default", "relaxed"] = "default"
+    over: DatasetSpec | None = None
 
 
 @dataclass(frozen=True)
 class SelectFrom:
-    """`select(E.hover)`: bind `bindings` (E's axis name → this content's axis name)."""
+    """`select(E.hover)`: bind `bindings` (E's axis name → this content's axis name).
+
+    `how` is "bind" for coordinates; an atlas's cells select differently: "members"
+    keeps the examples whose sampled vectors fall in the cell, "project" projects a
+    layer's activation vectors onto the cell's mean direction.
+    """
 
     element: str
     event: Literal["hover", "click"]
     bindings: tuple[tuple[str, str], ...]
+    how: Literal["bind", "members", "project"] = "bind"
 
 
 @dataclass(frozen=True)

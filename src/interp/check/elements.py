@@ -1,9 +1,13 @@
 """Elements: bind a content, its operations and its presentation, checking
 each against the content's axes (`interp.check.axes`) and the signatures table.
+
+Literal coordinates (`select(channel=12)`) and sizes (`reduce(pca, 3)`) are
+checked against the axes' extents in `interp.check.extents`.
 """
 
 from __future__ import annotations
 
+from interp.check import datasets
 from interp.check.axes import (
     AxisError,
     apply_op,
@@ -24,11 +28,15 @@ from interp.check.bound import (
     Sum,
     Top,
 )
+from interp.check.extents import Extent, extents, select_at, too_many_components
 from interp.check.problems import Problems
 from interp.check.scope import Scope
 from interp.check.signatures import OPERATIONS, Signature
-from interp.errors import did_you_mean
+from interp.errors import Span, did_you_mean
 from interp.syntax import ast
+
+CONTENTS = ("activations", "attribution")
+METHODS = ("gradient", "integrated_gradients", "grad_cam")
 
 # ---- elements -----------------------------------------------------------------------------
 
@@ -40,27 +48,56 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
     if content is None:
         return None
     axes = content_axes(content)
+    known = extents(content, scope.facts)
     ops = []
     for op in stmt.ops:
-        parsed = _operation(op, axes, scope, bound)
+        parsed = _operation(op, axes, known, scope, bound, content)
         if parsed is None:
             continue
+        if isinstance(parsed, Reduce):
+            too_many_components(op, parsed, axes, known, ops, problems)
         try:
             axes = apply_op(parsed, axes)
         except AxisError as exc:
-            problems.add(
-                str(exc), problems.at(op.span, exc.word) if exc.word else op.span, exc.hint
-            )
+            problems.add(str(exc), _word_span(op, exc.word) if exc.word else op.span, exc.hint)
             continue
+        if isinstance(parsed, SelectAt):
+            known.update((name, values) for name, values in parsed.coords if len(values) > 1)
+        elif isinstance(parsed, Reduce):
+            known["component"] = parsed.n
         ops.append(parsed)
     presentation = _presentation(stmt.presentation, content, axes, scope)
+    if presentation is not None:
+        datasets.shown(stmt, content, tuple(ops), presentation, problems)
     if presentation is None or len(problems.items) > count:
         return None
     axes = _shown(presentation).element_axes(presentation, axes)
     return Element(stmt.name, content, tuple(ops), presentation, collapse_drill(axes), stmt.span)
 
 
+def _word_span(op: ast.Call, word: str) -> Span | None:
+    """Where `word` is written in `op`: a keyword's name (`select(chanel=3)`) or a
+    bare name among its values (`sum(over=[x, chanel])`)."""
+    for arg in op.args:
+        if arg.name == word:
+            return arg.name_span or arg.span
+        items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
+        for item in items:
+            if isinstance(item, ast.Name) and item.name == word:
+                return item.span
+    return op.span
+
+
 def _content(content: ast.Content, scope: Scope) -> Content | None:
+    if isinstance(content, ast.SubstrateContent) and isinstance(content.substrate, ast.Call):
+        call = content.substrate  # `activation(...)`: a misspelled content, not a substrate
+        scope.problems.add(
+            f"unknown content {call.name!r}",
+            call.name_span or call.span,
+            did_you_mean(call.name, CONTENTS, n=1)
+            + " contents: activations(S), attribution(S -> T), or a bare substrate",
+        )
+        return None
     if isinstance(content, ast.SubstrateContent):
         substrate = scope.substrate(content.substrate)
         return Content("substrate", substrate) if substrate else None
@@ -75,7 +112,12 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
                 "add .spatial, .channels, .neurons or .groups(k)",
             )
             return None
-        return Content("activations", substrate)
+        over, ok = datasets.over_option(content, scope)
+        if not ok:
+            return None
+        return datasets.checked(Content("activations", substrate, over=over), content, scope)
+    if isinstance(content, ast.Correlation):
+        return datasets.correlation(content, scope)
     source, target = scope.substrate(content.source), scope.substrate(content.target)
     if source is None or target is None:
         return None
@@ -113,9 +155,13 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
             "attribution goes from input towards output",
         )
         return None
-    method, maxpool = Method(), "default"
+    method, maxpool, over = Method(), "default", None
     for arg in content.options:
-        if arg.name == "method":
+        if arg.name == "over":
+            over = scope.dataset(arg.value)
+            if over is None:
+                return None
+        elif arg.name == "method":
             method = _method(arg, scope.problems) or method
         elif (
             arg.name == "maxpool"
@@ -133,9 +179,11 @@ def _content(content: ast.Content, scope: Scope) -> Content | None:
             scope.problems.add(
                 f"attribution: unknown option {arg.to_text()!r}",
                 arg.span,
-                "options: method=linear|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed",
+                "options: method=linear|integrated_gradients(steps=N)|grad_cam, maxpool=relaxed, "
+                "over=DATASET",
             )
-    return Content("attribution", source, target, method, maxpool)  # type: ignore[arg-type]
+    found = Content("attribution", source, target, method, maxpool, over)  # type: ignore[arg-type]
+    return datasets.checked(found, content, scope)
 
 
 def _method(arg: ast.Arg, problems: Problems) -> Method | None:
@@ -144,9 +192,10 @@ def _method(arg: ast.Arg, problems: Problems) -> Method | None:
     value = arg.value
     name = value.name if isinstance(value, ast.Name | ast.Call) else None
     if name not in METHODS:
+        at = value.name_span if isinstance(value, ast.Call) else None
         problems.add(
             f"unknown attribution method {value.to_text()!r}",
-            value.span,
+            at or value.span,
             did_you_mean(str(name), list(METHODS)),
         )
         return None
@@ -173,13 +222,24 @@ def _arguments(
         return None
 
 
-def _operation(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
+def _operation(
+    op: ast.Operation,
+    axes,
+    known: dict[str, Extent],
+    scope: Scope,
+    bound: dict[str, Element],
+    content: Content,
+):
     problems = scope.problems
     if op.name not in OPERATIONS:
-        problems.add(f"unknown operation {op.name!r}", op.span, did_you_mean(op.name, OPERATIONS))
+        problems.add(
+            f"unknown operation {op.name!r}",
+            op.name_span or op.span,
+            did_you_mean(op.name, OPERATIONS),
+        )
         return None
     if op.name == "select":
-        return _select(op, axes, scope, bound)
+        return _select(op, axes, known, scope, bound, content)
     args = _arguments(op, OPERATIONS[op.name], problems)
     if args is None:
         return None
@@ -193,7 +253,14 @@ def _operation(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element])
     return Sum(tuple(over) if isinstance(over, list) else (over,))  # type: ignore[arg-type]
 
 
-def _select(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
+def _select(
+    op: ast.Operation,
+    axes,
+    known: dict[str, Extent],
+    scope: Scope,
+    bound: dict[str, Element],
+    content: Content,
+):
     problems = scope.problems
     hint = "select(E.hover), select(E.click) or select(channel=[12, 40], x=3)"
     positional, keywords = op.positional, [a for a in op.args if a.name]
@@ -201,14 +268,7 @@ def _select(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
         problems.add("select takes one element's selection, or axis=value pairs", op.span, hint)
         return None
     if keywords:
-        coords = []
-        for arg in keywords:
-            items = arg.value.items if isinstance(arg.value, ast.ListValue) else (arg.value,)
-            if not all(isinstance(i, ast.Num | ast.Str) for i in items):
-                problems.add(f"select: {arg.name}= takes numbers or strings", arg.span, hint)
-                return None
-            coords.append((arg.name, tuple(i.value for i in items)))  # type: ignore[union-attr]
-        return SelectAt(tuple(coords))
+        return select_at(keywords, axes, known, scope.problems, scope.facts)
     if not positional:
         problems.add("select needs something to select", op.span, hint)
         return None
@@ -242,6 +302,8 @@ def _select(op: ast.Operation, axes, scope: Scope, bound: dict[str, Element]):
     selector = bound.get(name)
     if selector is None:
         return None  # its own errors are reported where it is defined
+    if selector.presentation.kind == "atlas":
+        return datasets.select_cells(ref, selector, content, axes, problems)
     offered = free_atoms(selector.axes)
     bindings: list[tuple[str, str]] = []
     taken: set[str] = set()

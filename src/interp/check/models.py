@@ -22,6 +22,7 @@ from interp.syntax import ast, parse
 
 DEFAULT_MODEL = ModelSpec(source="builtin", name="efficientnet_lite0")  # when a spec names none
 _EXAMPLES = 'e.g. efficientnet_lite0, efficientnet_lite0(weights=random, seed=0), torchvision("googlenet", weights="g.pth")'
+SEEDS = 2**64  # seeds are unsigned 64-bit integers, as torch takes them
 _BUILTIN_OPTIONS = ("weights", "seed")
 _LIBRARY_OPTIONS = ("weights", "seed", "classes", "labels")
 
@@ -106,9 +107,17 @@ def _path(value: ast.Value) -> str | None:
     return resolve_path(value.value, value.span) if isinstance(value, ast.Str) else None
 
 
-def _integer(value: ast.Value, minimum: int | None = None) -> int | None:
-    if isinstance(value, ast.Num) and isinstance(value.value, int):
-        return value.value if minimum is None or value.value >= minimum else None
+def _integer(
+    value: ast.Value, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    if (
+        isinstance(value, ast.Num)
+        and isinstance(value.value, int)
+        and not isinstance(value.value, bool)
+    ):
+        low = minimum is None or value.value >= minimum
+        high = maximum is None or value.value <= maximum
+        return value.value if low and high else None
     return None
 
 
@@ -119,7 +128,11 @@ _READERS = {
         "weights= takes random or a file path string",
         'e.g. weights="model.pth"',
     ),
-    "seed": (_integer, "seed= takes an integer", "e.g. seed=0"),
+    "seed": (
+        lambda value: _integer(value, minimum=0, maximum=SEEDS - 1),
+        "seed= takes an integer from 0 to 2**64 - 1",
+        "seeds are unsigned 64-bit integers; e.g. seed=0",
+    ),
     "classes": (
         lambda value: _integer(value, minimum=1),
         "classes= takes the number of classes of the checkpoint's head",
@@ -154,7 +167,7 @@ def parse_model_ref(text: str, models: Models = EMPTY) -> ModelSpec:
     body = spec.interfaces[0].body if len(spec.interfaces) == 1 and not spec.comparisons else ()
     if len(body) != 1 or not isinstance(body[0], ast.ModelStmt):
         raise InterpError(Diagnostic(f"expected a model reference, not {text!r}", hint=_EXAMPLES))
-    problems = Problems(text)
+    problems = Problems()
     found = model_spec(body[0].ref, problems, models)
     if problems.items or found is None:
         raise InterpError([_unshift(d) for d in problems.sorted()], text)
@@ -181,7 +194,7 @@ def models_of_spec(spec: ast.Spec, source: str = "", models: Models = EMPTY) -> 
 
     Only model references are checked, so a spec with other mistakes still lists them.
     """
-    problems = Problems(source)
+    problems = Problems()
     found: list[ModelSpec] = []
     for interface in spec.interfaces:
         refs = [stmt.ref for stmt in interface.body if isinstance(stmt, ast.ModelStmt)]

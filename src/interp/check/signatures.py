@@ -56,7 +56,7 @@ class Signature:
                     raise AxisError(
                         f"{self.name}: unknown argument {arg.name!r}",
                         hint + (" " if hint.endswith("?") else "; ") + f"e.g. {self.example}",
-                        arg.span,
+                        arg.name_span or arg.span,
                     )
             if param.name in values:
                 raise self._error(f"{self.name}: {param.name} given twice", arg.span)

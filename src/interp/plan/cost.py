@@ -23,7 +23,7 @@ from interp.models.load import ModelHandle, layer_table
 from interp.models.spec import ModelSpec
 from interp.plan.bounds import Shapes, element_sizes
 from interp.plan.build import Plan
-from interp.plan.nodes import Attribute, Forward, Visualize
+from interp.plan.nodes import Attribute, DatasetPass, Forward, TopAttributions, Visualize
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards
@@ -94,13 +94,18 @@ def estimate(
             lines.append(
                 f"    attribution {node.source.describe()} -> {node.target.describe()}: ≤ {products} products"
             )
+        elif isinstance(node, DatasetPass):
+            forwards, bytes_, line = _dataset_pass(node, shapes)
+            total += forwards
+            memory += bytes_
+            lines.append(line)
         elif isinstance(node, Visualize):
             handle = handles[node.model]
-            icons = 0
+            icons = 0  # pictures: `diversity` per atom
             for request in node.requests:
                 presentation = PRESENTATIONS[request.presentation]
                 counts = presentation.icon_counts(request.element, sizes[requests[request]])
-                icons += sum(
+                icons += node.diversity * sum(
                     n
                     for (model, layer), n in counts.items()
                     if (model or request.model, layer) == (node.model, node.layer)
@@ -161,6 +166,39 @@ def _targets(node: Attribute, model: Shapes, atoms_bound: dict) -> int:
             len(restriction.values) if restriction.atoms is None else atoms_bound[restriction.atoms]
         )
     return min(reach, _atoms(node.target, model))
+
+
+def _dataset_pass(node: DatasetPass, shapes: dict[ModelSpec, Shapes]) -> tuple[float, int, str]:
+    """Forward equivalents, memory and a line for one dataset pass: per example, each model's
+    forward, and a backward per class it attributes; memory is one chunk's activations."""
+    import warnings
+
+    from interp.data.datasets import list_examples
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # skipped files are reported when the pass runs
+        examples = len(list_examples(node.dataset))
+    classes = {m: 0 for m in node.models}
+    layers: set[tuple] = set()
+    for reduction in node.reductions:
+        if isinstance(reduction, TopAttributions):
+            classes[reduction.model] += len(reduction.classes)
+        for model in reduction.models:
+            layers.update((model, r) for r in _layers_of(reduction) if r)
+    per_example = sum(1 + BACKWARD * n for n in classes.values())
+    chunk_bytes = sum(_size(shapes[m].layers.get(layer, ())) for m, layer in layers)
+    chunk_bytes *= node.chunk * BYTES
+    line = (
+        f"    dataset pass over {node.dataset.describe()}: {examples} examples x "
+        f"{len(node.models)} model(s) in chunks of {node.chunk}"
+    )
+    return examples * per_example, chunk_bytes, line
+
+
+def _layers_of(reduction) -> tuple[str, ...]:
+    if hasattr(reduction, "layer"):
+        return (reduction.layer,)
+    return (reduction.a[1], reduction.b[1])
 
 
 def _size(shape: tuple[int, ...]) -> int:

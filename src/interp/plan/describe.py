@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from interp.plan.build import Plan
-from interp.plan.nodes import Attribute, Factorize, Forward, Node, Visualize
+from interp.plan.nodes import Attribute, DatasetPass, Factorize, Forward, Node, Visualize
 
-SHOWN = (Forward, Factorize, Attribute, Visualize)  # the nodes that run a model
+SHOWN = (Forward, Factorize, Attribute, DatasetPass, Visualize)  # the nodes that run a model
 
 
 def describe(plan: Plan) -> str:
@@ -25,8 +25,10 @@ def describe(plan: Plan) -> str:
         forwards = sum(isinstance(n, Forward) for n in jobs)
         attributions = sum(isinstance(n, Attribute) for n in jobs)
         batches = sum(isinstance(n, Visualize) for n in jobs)
+        passes = sum(isinstance(n, DatasetPass) for n in jobs)
+        over = f", {passes} dataset pass(es)" if passes else ""
         lines.append(
-            f"  total: {forwards} forward pass, {attributions} attribution job(s), "
+            f"  total: {forwards} forward pass, {attributions} attribution job(s){over}, "
             f"{batches} feature-visualization batch(es)"
         )
     return "\n".join(lines)

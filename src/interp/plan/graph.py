@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp.plan.nodes import Atoms, Collapse, Node, Page, View
+from interp.plan.nodes import Atoms, Collapse, Metric, Node, Page, View
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,12 @@ class Plan:
     nodes: tuple[Node, ...]
     pages: tuple[Page, ...]
     elements: tuple[tuple[str, str, ElementNodes], ...]  # (interface, element, nodes)
+    metrics: tuple[tuple[str, str, Metric], ...] = ()  # (interface, element, node) of compares
+
+    @property
+    def roots(self) -> list[Node]:
+        """What the plan is for: its pages and metrics (everything else feeds them)."""
+        return [*self.pages, *(m for _, _, m in self.metrics)]
 
     def element(self, interface: str, name: str) -> ElementNodes:
         return next(n for i, e, n in self.elements if i == interface and e == name)
@@ -32,9 +38,11 @@ class Plan:
 
     def models(self) -> list:
         """Every model some node runs, in plan order."""
-        return list(
-            dict.fromkeys(n.model for n in self.nodes if n.needs_model and hasattr(n, "model"))
-        )
+        found = []
+        for node in self.nodes:
+            if node.needs_model:
+                found.extend(getattr(node, "models", ()) or [getattr(node, "model", None)])
+        return [m for m in dict.fromkeys(found) if m is not None]
 
     def count(self, kind: type) -> int:
         return sum(isinstance(n, kind) for n in self.nodes)

@@ -15,10 +15,14 @@ Values, by node type (what the executor stores for the node):
 | `Factorize` | `GroupFactors`: footprints `(k, H, W)`, directions `(k, C)` |
 | `Activations`, `Magnitude`, `Operation`, `Collapse` | `xarray.DataArray` |
 | `Atoms` | tuple of atom coordinate dicts, strongest first |
-| `IconObjectives` | dict: atom key -> feature-visualization `Objective` |
-| `Visualize` | dict: `Objective` -> `H x W x 3` uint8 image |
+| `IconObjectives` | dict: atom key -> (model, feature-visualization `Objective`) |
+| `Visualize` | dict: (model, `Objective`) -> `H x W x 3` uint8 image (`N x H x W x 3` with `diversity` N) |
 | `InputImage` | the `S x S x 3` uint8 image the model sees |
 | `View` | `render.views.ElementView`; `Page`: `render.views.PageView` |
+| `DatasetPass` | `execute.datasets.PassValues`: each reduction's merged result over the dataset |
+| `OverDataset`, `CorrelationMatrix` | `xarray.DataArray` with an `example` axis / `channel x tchannel` |
+| `AtlasLayout` | `execute.atlas.AtlasCells`: cells, counts, mean directions, each sample's cell |
+| `ExampleImages` | dict: `(example, x, y)` -> thumbnail data URL |
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ from typing import Any, ClassVar
 from interp.check.bound import Axis, Element, Groups, Method, Op, Substrate
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
+from interp.plan.reductions import (  # noqa: F401  (what a dataset pass keeps, by its nodes)
+    CorrelationSums,
+    Reduction,
+    SampledVectors,
+    TopAttributions,
+    TopExamples,
+)
 
 
 @dataclass(frozen=True)
@@ -93,9 +104,7 @@ class Attribute(Node):
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        method = self.method.name + (
-            f"(steps={self.method.steps})" if self.method.name == "integrated_gradients" else ""
-        )
+        method = self.method.describe()
         bound = " restricted to selected targets" if self.restrict else ""
         also = " (its first pass is the forward pass)" if self.capture or self.logits else ""
         return (
@@ -149,12 +158,14 @@ class Factorize(Node):
     image: ImageSpec
     groups: Groups
     forward: Forward
+    later: Factorize | None = None  # `compatible=`: the later layer's groups
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
         g = self.groups
-        return f"factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}"
+        also = f", compatible with {g.compatible.layer}'s groups" if g.compatible else ""
+        return f"factorize {g.layer}: {g.k} groups by {g.factorize} of {g.of}{also}"
 
 
 # ---- contents and operations (pure array work) ---------------------------------------------
@@ -197,6 +208,7 @@ class Operation(Node):
     op: Op
     axes: tuple[Axis, ...]
     selector: Atoms | None = None
+    cells: Node | None = None  # an atlas's layout, for a selection of its cells
 
     def describe(self) -> str:
         return f"{type(self.op).__name__.lower()} {_op_text(self.op)}".rstrip()
@@ -226,7 +238,10 @@ class Atoms(Node):
 
 @dataclass(frozen=True)
 class IconObjectives(Node):
-    """Which feature visualizations an element shows: its presentation reads `inputs`."""
+    """Which feature visualizations an element shows: its presentation reads `inputs`.
+
+    `diversity`: how many different pictures each atom gets (`feature_vis(diversity=N)`).
+    """
 
     presentation: str
     element: Element
@@ -234,11 +249,16 @@ class IconObjectives(Node):
     model: ModelSpec  # the interface's: icons on "the model" are drawn on it
     # (model, layer, side in pixels) of its icons: one `Visualize` each (`plan.sizing`)
     layers: tuple[tuple[ModelSpec, str, int], ...]
+    diversity: int = 1
 
 
 @dataclass(frozen=True)
 class Visualize(Node):
-    """One batched optimization for every icon of one layer of one model at one side (pixels)."""
+    """One batched optimization for every icon of one layer of one model at one side (pixels).
+
+    With `diversity` N, each objective gets N pictures pushed apart by Lucid's
+    diversity term; requests of different diversities are different batches.
+    """
 
     model: ModelSpec
     layer: str
@@ -246,11 +266,13 @@ class Visualize(Node):
     quality: str
     size: int
     steps: int | None = None
+    diversity: int = 1
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        return f"visualize {self.layer} at {self.size}px: one batch at quality {self.quality}"
+        each = f", {self.diversity} diverse pictures per atom" if self.diversity > 1 else ""
+        return f"visualize {self.layer} at {self.size}px: one batch at quality {self.quality}{each}"
 
 
 # ---- pages --------------------------------------------------------------------------------
@@ -321,3 +343,48 @@ def spanless(value: Any) -> Any:
         cleaned = tuple(spanless(v) for v in value)
         return cleaned if any(a is not b for a, b in zip(cleaned, value, strict=True)) else value
     return value
+
+
+# ---- interface metrics (compare pages) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deletion(Node):
+    """The target's logit as an attribution's atoms are removed, strongest first and at random.
+
+    `scores` is the attribution content; `label` the class whose logit falls
+    (None: the model's top class for the input).
+    """
+
+    model: ModelSpec
+    image: ImageSpec
+    source: Substrate
+    scores: Node
+    label: str | None
+    steps: int = 10
+
+    needs_model: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"deletion of {self.source.describe()} ({self.steps} steps, and at random)"
+
+
+@dataclass(frozen=True)
+class Metric(Node):
+    """One interface metric of one element (`compare.measures`), from the nodes it reads."""
+
+    name: str
+    reads: tuple[Node, ...]
+
+    def describe(self) -> str:
+        return f"metric {self.name}"
+
+
+# the dataset nodes live in their own module; they are plan nodes like these
+from interp.plan.dataset_nodes import (  # noqa: E402, F401
+    AtlasLayout,
+    CorrelationMatrix,
+    DatasetPass,
+    ExampleImages,
+    OverDataset,
+)

@@ -17,7 +17,7 @@ from interp.plan.nodes import Attribute, Forward, Node, Restriction
 
 def prune(plan: Plan) -> Plan:
     """Only the nodes some page needs, in the same order."""
-    kept = plan.ancestors(list(plan.pages))
+    kept = plan.ancestors(plan.roots)
     return dataclasses.replace(plan, nodes=tuple(kept))
 
 
@@ -68,6 +68,7 @@ def rewrite(plan: Plan, mapping: dict[Node, Node]) -> Plan:
             (i, e, ElementNodes(done[n.array], done[n.atoms], done[n.view]))
             for i, e, n in plan.elements
         ),
+        tuple((i, e, done[m]) for i, e, m in plan.metrics),
     )
 
 

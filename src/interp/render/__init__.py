@@ -9,16 +9,19 @@
 from __future__ import annotations
 
 from interp.render import html
+from interp.render.compared import comparison_spec
 from interp.render.export import write_outputs
-from interp.render.page import comparison_spec, page_spec
+from interp.render.page import page_spec
 from interp.render.views import ComparisonView, PageView
 
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
 
 
-def render_page(page: PageView) -> str:
-    """The page as HTML: a header (title, model, input) and the linked views."""
-    spec = page_spec(page, titled=False)
+def render_page(page: PageView, spec: dict | None = None) -> str:
+    """The page as HTML: a header (title, model, input) and the linked views.
+
+    `spec`: the page's ``page_spec(page, titled=False)`` when the caller has it already."""
+    spec = page_spec(page, titled=False) if spec is None else spec
     header = f"<h1>{html.esc(page.title or page.name)}</h1>\n" + html.meta_line(
         page.name, page.model, page.input
     )
@@ -29,8 +32,9 @@ def render_page(page: PageView) -> str:
 
 def render_comparison(cmp: ComparisonView) -> str:
     """Pages side by side, each its own embed with params prefixed per page, metrics on top."""
-    from interp.render.page import comparison_prefixes, comparison_row_width
+    from interp.render.compared import comparison_prefixes, comparison_row_width, shared_scales
 
+    cmp = shared_scales(cmp)
     names = [page.name for page in cmp.pages]
     title = "Comparing " + ", ".join(page.title or page.name for page in cmp.pages)
     header = f"<h1>{html.esc(title)}</h1>\n" + (
@@ -40,7 +44,11 @@ def render_comparison(cmp: ComparisonView) -> str:
     )
     body = []
     if cmp.metrics is not None and len(cmp.metrics):
-        body.append("<h2>Metrics</h2>\n" + html.metrics_table(cmp.metrics))
+        body.append("<h2>Metrics</h2>\n" + html.metrics_table(cmp.metrics, cmp.definitions))
+    if cmp.curves is not None and len(cmp.curves):
+        from interp.render.curves import deletion_chart
+
+        body.append(html.view("interp-deletion", "deletion", deletion_chart(cmp.curves)))
     sections = []
     for i, (page, prefix) in enumerate(zip(cmp.pages, comparison_prefixes(cmp), strict=True)):
         spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))

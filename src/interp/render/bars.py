@@ -77,14 +77,14 @@ def chart(view: ElementView, ctx: Context) -> Built:
         "sort": {"field": "_order", "op": "min"},
         "axis": None,
     }
-    tooltip = common.tooltip(table, ["series"])
+    tooltip = common.tooltip(table, ["series"], view)
     if "series" in table:
         series = table["series"].unique().tolist()
         color = {
             "field": "series",
             "type": "nominal",
             "legend": None,
-            "scale": common.atom_scale(series),
+            "scale": common.atom_scale(series, ctx),
         }
     else:
         color = {
@@ -101,8 +101,14 @@ def chart(view: ElementView, ctx: Context) -> Built:
         x={
             "field": "value",
             "type": "quantitative",
-            "scale": {"range": [LABELS, width]},
-            "axis": {"title": None, "grid": True, "tickCount": 5},
+            "scale": {"range": [LABELS, width], "domain": list(common.value_domain(view))},
+            "axis": {
+                "title": common.field_title(view, "value"),
+                "titleFontWeight": "normal",
+                "titleColor": "#555",
+                "grid": True,
+                "tickCount": 5,
+            },
         },
         color=color,
         opacity=common.selected(view, ctx, hover=1.0, click=1.0, other=0.75),
@@ -146,6 +152,9 @@ class Bars(Presentation):
 
     def table(self, element, array, atoms, icons, *reads):
         return atom_columns(tidy(array), element, prefer_layer=False)
+
+    def colored_labels(self, view):
+        return set(view.table["series"].astype(str)) if "series" in view.table else set()
 
     def chart(self, view, ctx):
         return chart(view, ctx)

@@ -24,8 +24,18 @@ CLICK = "#222222"
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EVENTS = {"hover": "pointerover", "click": "click"}
-ATOM_SCHEME = "tableau10"
-CAPTION = 15
+TABLEAU10 = (  # Vega's "tableau10" scheme
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
 
 
 @dataclass(frozen=True)
@@ -43,13 +53,18 @@ class Context:
 
     ``prefix`` keeps params and mark names of different pages apart when
     several pages share one spec; ``initial`` holds each selector element's
-    first (strongest) atom, the value its params start with.
+    first (strongest) atom, the value its params start with; ``labels`` each
+    selector's atom labels by key; ``dependents`` the (element, event) pairs
+    that follow each selector; ``palette`` one colour per atom label that
+    several views colour by (groups on a ``heatmap(color=atom)`` and their icons).
     """
 
     prefix: str = ""
     initial: dict[str, str] = field(default_factory=dict)
     datasets: dict[str, list[dict]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    dependents: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    palette: dict[str, str] = field(default_factory=dict)
 
     def name(self, view: ElementView, role: str = "") -> str:
         base = f"{self.prefix}{view.name}"
@@ -175,14 +190,40 @@ def channel(name: str, spec: dict | list) -> Any:
     return getattr(alt, class_name)(**spec)
 
 
-def atom_scale(labels: Iterable[str]) -> dict:
+def atom_scale(labels: Iterable[str], ctx: Context | None = None) -> dict:
     """One colour per atom label, the same in every view of a page.
 
     The domain is the labels in natural order (``group 2`` before ``group 10``),
-    not in order of appearance, so views that rank atoms differently agree.
+    not in order of appearance, so views that rank atoms differently agree;
+    labels in the page's palette (``ctx.palette``) take its colours.
     """
     domain = sorted(set(labels), key=natural_order)
-    return {"domain": domain, "scheme": ATOM_SCHEME}
+    known = ctx.palette if ctx is not None else {}
+    fallback = palette(domain)
+    return {"domain": domain, "range": [known.get(label, fallback[label]) for label in domain]}
+
+
+def palette(labels: Iterable[str]) -> dict[str, str]:
+    """Labels in natural order -> colours of Vega's ``tableau10`` scheme, in turn."""
+    ordered = sorted(set(labels), key=natural_order)
+    return {label: TABLEAU10[i % len(TABLEAU10)] for i, label in enumerate(ordered)}
+
+
+def value_domain(view: ElementView, column: str = "value") -> tuple[float, float]:
+    """The element's value range, fixed whatever is selected: ``meta["domain"]`` (shared
+    across a comparison's pages) or its whole table's; symmetric about 0 when signed,
+    from 0 when not, so selections compare like with like."""
+    if "domain" in view.meta:
+        low, high = view.meta["domain"]
+        return float(low), float(high)
+    values = pd.to_numeric(view.table[column], errors="coerce") if column in view.table else None
+    if values is None or not values.notna().any():
+        return (0.0, 1.0)
+    low, high = float(values.min()), float(values.max())
+    if low < 0 < high:
+        peak = max(-low, high)
+        return (-peak, peak)
+    return (min(low, 0.0), max(high, 0.0)) if (low, high) != (0.0, 0.0) else (0.0, 1.0)
 
 
 def natural_order(label: str) -> list:
@@ -206,46 +247,41 @@ def box(prefix: str) -> dict:
     }
 
 
-def tooltip(table: pd.DataFrame, extra: Iterable[str] = ()) -> list[dict]:
+def tooltip(
+    table: pd.DataFrame, extra: Iterable[str] = (), view: ElementView | None = None
+) -> list[dict]:
+    """Tooltip fields, under the reader's names when ``view`` is given ("channel",
+    "attribution to the logit")."""
     fields = [("atom", "nominal", None), ("value", "quantitative", ".4~g")]
     fields += [(c, "nominal", None) for c in extra]
     return [
-        {"field": f, "type": t, **({"format": fmt} if fmt else {})}
+        {
+            "field": f,
+            "type": t,
+            **({"title": field_title(view, f)} if view is not None else {}),
+            **({"format": fmt} if fmt else {}),
+        }
         for f, t, fmt in fields
         if f in table
     ]
 
 
+def field_title(view: ElementView, column: str) -> str:
+    """A table column's name as a reader says it."""
+    titles = {
+        "atom": view.meta.get("atom_noun", "atom"),
+        "value": view.meta.get("quantity", "value"),
+        "series": view.meta.get("series_noun", "series"),
+        "magnitude": "norm (share of the largest)",
+    }
+    return str(titles.get(column, column))
+
+
 def layered(view: ElementView, ctx: Context, layers: list, width: float, height: float) -> Built:
-    """The element's view: its layers, titled by its name, captioned by its selections."""
-    captions = [caption(view, ctx, selection, i) for i, selection in enumerate(view.depends_on)]
-    chart = alt.layer(*layers, *captions, name=ctx.name(view)).properties(
-        width=width, height=height, title=title(view)
+    """The element's view: its layers under its title block (`render.titles`)."""
+    from interp.render import titles
+
+    chart = alt.layer(*layers, *titles.live_lines(view, ctx), name=ctx.name(view)).properties(
+        width=width, height=height, title=titles.title(view, ctx, width)
     )
     return Built(chart, width, height)
-
-
-def caption(view: ElementView, ctx: Context, selection: Selection, line: int) -> alt.Chart:
-    """A line above the view naming the selected atom it shows, e.g. ``detectors: ch 12``."""
-    labels = ctx.labels.get(selection.element, {})
-    name = ctx.name(view, f"caption_{selection.element}_{selection.event}")
-    rows = [
-        {selection.key: key, "_caption": f"{selection.element} {selection.event}: {label}"}
-        for key, label in labels.items()
-    ]
-    chart = alt.Chart(ctx.dataset(name, rows), name=name)
-    chart = chart.transform_filter({"param": ctx.param_name(selection), "empty": False})
-    chart = chart.mark_text(
-        align="left", baseline="bottom", fontSize=11, color="#555", font=FONT, limit=400
-    )
-    return encode(
-        chart, x={"value": 0}, y={"value": -6 - CAPTION * line}, text={"field": "_caption"}
-    )
-
-
-def title(view: ElementView) -> dict:
-    result: dict[str, Any] = {"text": view.name, "anchor": "start"}
-    subtitle = view.meta.get("subtitle")
-    if subtitle:
-        result["subtitle"] = str(subtitle)
-    return result

@@ -5,12 +5,14 @@ label, and with ``bars=true`` a bar of ``value`` under the label (length
 relative to the subset's largest magnitude, colour by sign). An optional
 ``series`` column (a second free atom axis, e.g. the target class of
 ``top(6, per=target)``) puts each series on its own labelled row. The cell frame is the hit target and shows the
-hovered/clicked atom.
+hovered/clicked atom. ``feature_vis(diversity=N)`` gives each atom N different
+pictures (Lucid's diversity term), drawn as a strip in its cell.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -20,6 +22,7 @@ from interp.check.signatures import Param, Signature
 from interp.keys import is_key_column
 from interp.render import common, frames
 from interp.render.common import Built, Context
+from interp.render.pictures import strip_width
 from interp.render.presentation import (
     Presentation,
     atom_columns,
@@ -41,6 +44,7 @@ SERIES_LABEL = 120
 MAX_CELLS = 16  # icons in one row, about a page wide; the rest are counted in a "… N more" note
 MAX_ROWS = 8  # rows (series) in one subset; likewise
 NOTE = 84  # room for a note after a row
+MAX_DIVERSITY = 8  # pictures per atom in a strip
 
 
 def places(table: pd.DataFrame, keys: list[str]) -> tuple[pd.Series, pd.Series]:
@@ -79,22 +83,33 @@ def overflow(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.concat(notes)[[*keys, "_nx", "_ny", "_note"]]
 
 
-def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.DataFrame:
+def layout(
+    table: pd.DataFrame,
+    keys: list[str],
+    icon: int,
+    bars: bool,
+    peak: float | None = None,
+    width: float | None = None,
+) -> pd.DataFrame:
     """Pixel boxes per row, per subset: icon ``_x.._x2``/``_y.._y2``, label at ``_cx, _ty``,
-    cell frame ``_fx.._fx2``/``_fy.._fy2``, value bar ``_bx.._bx2``/``_by.._by2``."""
-    cell_w = icon + GAP
+    cell frame ``_fx.._fx2``/``_fy.._fy2``, value bar ``_bx.._bx2``/``_by.._by2``.
+
+    A bar's length is its magnitude relative to ``peak`` (one scale shared by a
+    comparison's pages), or to its subset's largest when ``peak`` is None: the bars
+    rank the atoms shown; the tooltip holds the number. `width`: the icon box's
+    width when it is wider than high (a strip of pictures)."""
+    width = icon if width is None else width
+    cell_w = width + GAP
     cell_h = icon + LABEL + (BAR + 8 if bars else 0) + GAP
     grouped = "series" in table
     left = SERIES_LABEL if grouped else 0
     has_value = "value" in table
-    by = (["value"], [False]) if has_value else ([], [])
-    row = frames.appearance(table, keys, "series") if grouped else pd.Series(0, index=table.index)
-    column = frames.rank(table, [*keys, "series"] if grouped else keys, *by)
+    column, row = places(table, keys)
     top = 4.0 + row * cell_h
     x = left + column * cell_w
     table = table.assign(
         _x=x + GAP / 2,
-        _x2=x + GAP / 2 + icon,
+        _x2=x + GAP / 2 + width,
         _y=top,
         _y2=top + icon,
         _cx=x + cell_w / 2,
@@ -106,8 +121,12 @@ def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.Da
         _gy=top + icon / 2,
     )
     if bars and has_value:
-        magnitude = frames.subset_max(table, keys, table["value"].abs())
-        span = (icon * table["value"].abs() / magnitude.where(magnitude > 0)).fillna(0.0)
+        magnitude = (
+            pd.Series(peak, index=table.index)
+            if peak is not None
+            else frames.subset_max(table, keys, table["value"].abs())
+        )
+        span = (width * table["value"].abs() / magnitude.where(magnitude > 0)).fillna(0.0)
         table = table.assign(
             _bx=table["_x"],
             _bx2=table["_x"] + span,
@@ -117,14 +136,32 @@ def layout(table: pd.DataFrame, keys: list[str], icon: int, bars: bool) -> pd.Da
     return table
 
 
+def frame_stroke(view: ElementView, ctx: Context, table: pd.DataFrame) -> dict:
+    """The cell frame: hovered/clicked atoms outlined; atoms with a page colour (a group on
+    a ``heatmap(color=atom)``) always framed in it, so icons and map match."""
+    stroke = common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None)
+    if "_frame" not in table or not table["_frame"].notna().any():
+        return stroke
+    framed = {"field": "_frame", "type": "nominal", "scale": None}
+    return {**framed, "condition": stroke["condition"]} if "condition" in stroke else framed
+
+
 def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
     icon = int(view.options.get("icon_size", ICON))
     bars = bool(view.options.get("bars", False)) and "value" in table
-    table = layout(table, keys, icon, bars)
+    shared = "domain" in view.meta
+    peak = max(map(abs, common.value_domain(view))) if shared else None
+    icon_width = strip_width(icon, int(view.options.get("diversity", 1)))
+    table = layout(table, keys, icon, bars, peak, icon_width)
     notes = overflow(table, keys)
     table = table[shown(table, keys)]
+    if bars and view.meta.get("reading"):
+        scale = "one scale for the compared pages" if shared else "longest: the largest shown"
+        view = replace(view, meta={**view.meta, "reading": f"{view.meta.get('reading')} ({scale})"})
+    if ctx.palette:
+        table["_frame"] = table["atom"].map(ctx.palette)
     icons: list[dict] = []
     if "icon" in table:
         table, icons = frames.split_icons(table, "icon", "_icon")
@@ -132,7 +169,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "series", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
-    tooltip = common.tooltip(table, ["series"])
+    tooltip = common.tooltip(table, ["series"], view)
 
     def unit(role: str) -> alt.Chart:
         return common.base_chart(view, ctx, role, rows)
@@ -143,8 +180,8 @@ def chart(view: ElementView, ctx: Context) -> Built:
         **common.box("_f"),
         fill={"value": "#000000"},
         fillOpacity=common.selected(view, ctx, hover=0.05, click=0.08, other=0.0),
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
-        strokeWidth={"value": 2},
+        stroke=frame_stroke(view, ctx, table),
+        strokeWidth={"value": 2.5},
         tooltip=tooltip,
     )
     layers = [
@@ -152,7 +189,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         common.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     label = unit("labels").mark_text(
-        baseline="top", fontSize=10, limit=icon + GAP - 2, font=common.FONT, color="#333"
+        baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=common.FONT, color="#333"
     )
     layers.append(
         common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
@@ -215,7 +252,11 @@ class FeatureVis(Presentation):
     """Each layer atom (channel, group) drawn by its feature visualization, with optional bars."""
 
     name = "feature_vis"
-    signature = Signature("feature_vis", (Param("bars", "bool"),), "feature_vis(bars=true)")
+    signature = Signature(
+        "feature_vis",
+        (Param("bars", "bool"), Param("diversity", "int")),
+        "feature_vis(bars=true, diversity=4)",
+    )
 
     def fit(self, call, content, axes):
         problem = super().fit(call, content, axes)
@@ -226,11 +267,20 @@ class FeatureVis(Presentation):
                 f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(free_atoms(axes))})",
                 "use bars for classes",
             )
+        diversity = call.option("diversity", 1)
+        if diversity > MAX_DIVERSITY:
+            return (
+                f"feature_vis draws at most {MAX_DIVERSITY} pictures per atom, not diversity={diversity}",
+                f"diversity=N (2 to {MAX_DIVERSITY}) draws N different pictures of each atom, side by side",
+            )
         return None
 
     def icon_layers(self, element):
         drawn = icon_axis({a.name for a in element.axes})
         return tuple((s.model, s.layer) for axis, s in layer_atom_axes(element) if axis == drawn)
+
+    def icon_diversity(self, element):
+        return int(element.presentation.option("diversity", 1))
 
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)
@@ -256,6 +306,14 @@ class FeatureVis(Presentation):
         keys = [c for c in frame.columns if is_key_column(c)]
         drawn = set(frame.loc[shown(frame, keys), axis].tolist())
         return {key: icon for key, icon in icons.items() if key[0] == axis and key[1] in drawn}
+
+    def reading(self, element):
+        from interp.render.describe import offered_noun, quantity
+
+        icon = f"icon: what excites the {offered_noun(element)} most (feature visualization)"
+        if not element.presentation.option("bars"):
+            return icon
+        return f"{icon}; bar: {quantity(element)}"
 
     def table(self, element, array, atoms, icons, *reads):
         frame = atom_columns(tidy(array), element, prefer_layer=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from interp.check.signatures import Param, Signature
-from interp.render import common, frames, pictures
+from interp.render import common, components, frames, pictures
 from interp.render.common import Built, Context
 from interp.render.presentation import Icon, Presentation, spatial_atoms
 from interp.render.views import ElementView
@@ -72,8 +72,8 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "magnitude", "color", "x", "y", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
-    tooltip = common.tooltip(table) + [
-        {"field": f, "type": "quantitative", "format": ".4~g"}
+    tooltip = common.tooltip(table, view=view) + [
+        {"field": f, "type": "quantitative", "format": ".4~g", "title": common.field_title(view, f)}
         for f in ("magnitude", "x", "y")
         if f in table
     ]
@@ -99,6 +99,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
         stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
     )
     layers.append(outline)
+    if tinted:
+        layers += components.legend_layers(view, ctx, height)
+        height += components.legend_height(view)
     return common.layered(view, ctx, layers, width, height)
 
 
@@ -144,7 +147,9 @@ class Grid(Presentation):
         return (scope.activations(_spatial(element)),)
 
     def view_reads(self, element, scope):
-        return (scope.magnitude(element.content.source),)
+        magnitude = scope.magnitude(element.content.source)
+        before = components.reduced_input(scope.arrays[element.name])
+        return (magnitude,) if before is None else (magnitude, before)
 
     def icon_side(self, element, shape):
         source = element.content.source
@@ -177,7 +182,26 @@ class Grid(Presentation):
             for x in range(values.shape[2])
         }
 
-    def table(self, element, array, atoms, icons, magnitude):
+    def reading(self, element):
+        text = "each cell: the feature visualization of the activation vector there, its area ∝ the vector's norm"
+        if element.presentation.option("color") == "value":
+            text += (
+                "; tint: components 1, 2, 3 as red, green, blue, each favouring the classes below"
+            )
+        return text
+
+    def meta(self, element, array, table, magnitude, before=None):
+        meta = {**super().meta(element, array, table), "quantity": "activation vector norm"}
+        if before is not None and "component" in array.dims:
+            before = components.as_array(before)
+            reduce_node_axes = _reduce_axes(element)
+            tops = components.top_targets(
+                before, array, components.target_axes(before, reduce_node_axes)
+            )
+            meta["components"] = components.legend_lines(tops)
+        return meta
+
+    def table(self, element, array, atoms, icons, magnitude, before=None):
         norm = magnitude.transpose("y", "x").values
         colors = _colors(array) if "component" in array.dims else None
         rows = []
@@ -209,6 +233,19 @@ def _spatial(element):
     from dataclasses import replace
 
     return replace(element.content.source, atoms="spatial")
+
+
+def _reduce_axes(element):
+    """The content's axes just before its `reduce` (the target axes it replaced)."""
+    from interp.check.axes import apply_op, content_axes
+    from interp.check.bound import Reduce
+
+    axes = content_axes(element.content)
+    for op in element.ops:
+        if isinstance(op, Reduce):
+            return axes
+        axes = apply_op(op, axes)
+    return axes
 
 
 def _colors(array) -> dict[tuple[int, int], str]:

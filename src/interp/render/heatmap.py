@@ -3,8 +3,10 @@
 The input image (``meta["image"]``) is drawn as an image mark and the
 ``meta["grid"] = (height, width)`` cells as rectangles stretched over it
 (nearest-neighbour upsampling), coloured by value with an opacity that grows
-with magnitude, so weak cells let the image show through. Tooltips carry the
-real values. ``color=atom`` draws several atoms at once: each cell takes the
+with magnitude, so weak cells let the image show through. The colour domain is
+the element's (or, on a comparison page, shared by the pages), never the
+current selection's: hovering compares like with like; a square-root scale
+keeps weak maps visible. Tooltips carry the real values. ``color=atom`` draws several atoms at once: each cell takes the
 colour of the atom strongest there (relative to that atom's own maximum), its
 opacity that relative strength; the tooltip lists every atom's value.
 """
@@ -19,6 +21,7 @@ from interp.check.axes import free_atoms, names
 from interp.check.signatures import Param, Signature
 from interp.render import common, frames, pictures
 from interp.render.common import Built, Context
+from interp.render.describe import plural
 from interp.render.presentation import Presentation, label, other_axes, spatial_atoms, tidy
 from interp.render.views import ElementView
 
@@ -95,28 +98,36 @@ def chart(view: ElementView, ctx: Context) -> Built:
     layers = []
     if image:
         layers.append(image_layer(view, ctx, pictures.to_data_url(image), (width, height)))
-    tooltip = common.tooltip(table) + [
+    tooltip = common.tooltip(table, view=view) + [
         {"field": "x", "type": "quantitative"},
         {"field": "y", "type": "quantitative"},
     ]
+    legend = {
+        "title": common.field_title(view, "atom" if by_atom else "value"),
+        "titleFontWeight": "normal",
+        "titleColor": "#555",
+        "titleLimit": width,
+        "orient": "bottom",
+    }
+    low, high = common.value_domain(view)
     if by_atom:
-        tooltip.append({"field": "_all", "type": "nominal", "title": "all atoms"})
+        everything = "all " + plural(str(view.meta.get("atom_noun", "atom")))
+        tooltip.append({"field": "_all", "type": "nominal", "title": everything})
         fill = {
             "field": "atom",
             "type": "nominal",
-            "scale": common.atom_scale(atoms),
-            "legend": {"title": None, "orient": "bottom", "columns": 3},
+            "scale": common.atom_scale(atoms, ctx),
+            "legend": {**legend, "columns": 3},
         }
     else:
-        signed = bool((table["value"] < 0).any())
-        scale = {"scheme": "blueorange", "domainMid": 0} if signed else {"scheme": "orangered"}
+        signed = low < 0 < high
+        scheme = {"scheme": "blueorange", "domainMid": 0} if signed else {"scheme": "orangered"}
         fill = {
             "field": "value",
             "type": "quantitative",
-            "scale": scale,
+            "scale": {**scheme, "type": "sqrt", "domain": [low, high], "clamp": True},
             "legend": {
-                "title": None,
-                "orient": "bottom",
+                **legend,
                 "direction": "horizontal",
                 "gradientLength": max(width - 40, 60),
             },
@@ -124,10 +135,13 @@ def chart(view: ElementView, ctx: Context) -> Built:
     opacity = {"field": "_alpha", "type": "quantitative", "scale": None} if image else {"value": 1}
     heat = cell_transforms(common.base_chart(view, ctx, "cells", rows), shape, (width, height))
     if not by_atom:
-        heat = heat.transform_calculate(_abs="abs(datum.value)")
-        heat = heat.transform_joinaggregate(_peak="max(_abs)")
+        # colour and opacity against the element's fixed peak, not the selection's own, so
+        # hovering compares like with like; on a square-root scale, so weak maps still show
+        peak = max(abs(low), abs(high))
         heat = heat.transform_calculate(
-            _alpha="0.12 + 0.73 * (datum._peak > 0 ? datum._abs / datum._peak : 0)"
+            _alpha=f"0.12 + 0.73 * sqrt(min(1, abs(datum.value) / {peak!r}))"
+            if peak > 0
+            else "0.12"
         )
     heat = heat.mark_rect(cursor="pointer" if view.offers else "default")
     heat = common.encode(
@@ -197,6 +211,19 @@ class Heatmap(Presentation):
         else:
             frame["atom"] = frame["x"].astype(str) + "," + frame["y"].astype(str)
         return frame
+
+    def reading(self, element):
+        if element.presentation.option("color") != "atom":
+            return ""  # the legend names the value; its scale is the same for every selection
+        from interp.render.describe import offered_noun
+
+        noun = offered_noun(element)
+        return f"each cell takes the colour of the {noun} strongest there, relative to its peak"
+
+    def colored_labels(self, view):
+        if view.options.get("color") != "atom" or "atom" not in view.table:
+            return set()
+        return set(view.table["atom"].astype(str))
 
     def chart(self, view, ctx):
         return chart(view, ctx)

@@ -17,6 +17,7 @@ import functools
 import gzip
 import html
 import json
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -35,11 +36,18 @@ main { padding: 16px 28px 32px; }
 .interp-error { color: #b00020; white-space: pre-wrap; font-family: monospace; }
 .columns { display: flex; gap: 40px; align-items: flex-start; overflow-x: auto; }
 .columns > section { flex: 0 0 auto; }
+.columns > section > .meta { contain: inline-size; }
 table.metrics { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }
 table.metrics th, table.metrics td { padding: 4px 12px; border-bottom: 1px solid #eee;
   text-align: right; }
-table.metrics th:first-child, table.metrics td:first-child { text-align: left; }
+table.metrics th:nth-child(-n+2), table.metrics td:nth-child(-n+2) { text-align: left; }
 table.metrics thead th { border-bottom: 1px solid #ccc; font-weight: 600; }
+table.metrics th abbr { text-decoration: underline dotted #999; cursor: help; }
+table.metrics td.na { color: #aaa; }
+dl.definitions { margin: -12px 0 24px; font-size: 12px; color: #555; max-width: 980px;
+  display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }
+dl.definitions dt { font-weight: 600; color: #333; }
+dl.definitions dd { margin: 0; }
 footer { color: #999; font-size: 12px; padding: 0 28px 20px; }
 """
 
@@ -122,18 +130,70 @@ def view(view_id: str, name: str, spec: dict) -> str:
     )
 
 
-def metrics_table(metrics: pd.DataFrame) -> str:
-    """The metrics as an HTML table (escaped); a named index becomes the first column."""
+IDENTITY = ("element", "interface")
+
+
+def tidy_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Metrics as rows of (element, interface, metric, value), from the tidy form or a wide one
+    (a column per metric, identities as columns or as a named index)."""
     named_index = any(name is not None for name in metrics.index.names)
-    table = metrics.reset_index() if named_index else metrics
-    return table.to_html(
-        escape=True,
-        index=not named_index,
-        border=0,
-        classes="metrics",
-        float_format=lambda v: f"{v:.4g}",
-        na_rep="–",
+    table = metrics.reset_index() if named_index else metrics.reset_index(drop=True)
+    if {"metric", "value"} <= set(table.columns):
+        return table
+    ids = [c for c in table.columns if c in IDENTITY]
+    return table.melt(id_vars=ids, var_name="metric", value_name="value")
+
+
+def metric_value(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return '<td class="na" title="does not apply here">–</td>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"<td>{esc(f'{value:.3g}')}</td>"
+    return f"<td>{esc(value)}</td>"
+
+
+def metrics_table(metrics: pd.DataFrame, definitions: Mapping[str, str] | None = None) -> str:
+    """The metrics as an HTML table: one row per (element, interface), one column per metric.
+
+    Generic over which metrics exist: the tidy form `interface, element, metric, value`
+    (or a wide one) and `definitions`, metric -> what it measures, shown when the pointer
+    rests on its header and listed under the table. No index column; every string escaped.
+    """
+    definitions = dict(definitions or {})
+    rows = tidy_metrics(metrics)
+    ids = [c for c in IDENTITY if c in rows.columns]
+    names = list(dict.fromkeys(rows["metric"].astype(str)))
+    cells: dict[tuple, dict[str, object]] = {}
+    for record in rows.to_dict("records"):
+        key = tuple(record[c] for c in ids)
+        cells.setdefault(key, {})[str(record["metric"])] = record["value"]
+    head = [f"<th>{esc(c)}</th>" for c in ids]
+    for name in names:
+        definition = definitions.get(name)
+        head.append(
+            f'<th title="{esc(definition)}"><abbr>{esc(name)}</abbr></th>'
+            if definition
+            else f"<th>{esc(name)}</th>"
+        )
+    body = []
+    for key, values in cells.items():
+        tds = [f"<td>{esc(v)}</td>" for v in key]
+        tds += [metric_value(values.get(name)) for name in names]
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    table = (
+        '<table class="metrics">\n<thead><tr>'
+        + "".join(head)
+        + "</tr></thead>\n<tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody>\n</table>"
     )
+    defined = [name for name in names if definitions.get(name)]
+    if defined:
+        table += '\n<dl class="definitions">' + "".join(
+            f"<dt>{esc(name)}</dt><dd>{esc(definitions[name])}</dd>" for name in defined
+        )
+        table += "</dl>"
+    return table
 
 
 def document(title: str, header: str, body: str) -> str:

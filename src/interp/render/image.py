@@ -50,7 +50,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     if image:
         url = pictures.to_data_url(image)
         layers.append(heatmap.image_layer(view, ctx, url, (width, height)))
-    tooltip = common.tooltip(table)
+    tooltip = common.tooltip(table, view=view)
     cells = common.base_chart(view, ctx, "cells", rows).mark_rect(cursor="crosshair")
     cells = common.encode(
         cells,
@@ -89,6 +89,12 @@ class Image(Presentation):
             )
         return None
 
+    def describe(self, element):
+        from interp.render.describe import layer_text
+
+        grid = element.presentation.option("grid")
+        return f"The input image, divided into the positions of {layer_text(grid)}"
+
     def view_reads(self, element, scope):
         return (scope.magnitude(element.presentation.option("grid")),)
 
@@ -101,7 +107,8 @@ class Image(Presentation):
         return substrate_axes(call.option("grid"), "source", activations=False)
 
     def meta(self, element, array, table, magnitude) -> dict:
-        return {"grid": (int(magnitude.sizes["y"]), int(magnitude.sizes["x"]))}
+        grid = (int(magnitude.sizes["y"]), int(magnitude.sizes["x"]))
+        return {"grid": grid, "quantity": "activation vector norm"}
 
     keyed_rows = False  # cells come from meta["grid"], keyed "x,y"
 

@@ -15,7 +15,7 @@ import pandas as pd
 from interp.render import common
 from interp.render.common import Built, Context
 from interp.render.registry import PRESENTATIONS
-from interp.render.views import ComparisonView, ElementView, PageView
+from interp.render.views import ElementView, PageView
 
 ROW_WIDTH = 1100
 _CHANNELS = ("color", "fill", "stroke", "opacity", "size")
@@ -105,6 +105,24 @@ def selector_labels(page: PageView) -> dict[str, dict[str, str]]:
     return labels
 
 
+def dependents(page: PageView) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each element others select on: the (element, event) pairs that follow it."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for element in page.elements:
+        for selection in element.depends_on:
+            found.setdefault(selection.element, []).append((element.name, selection.event))
+    return {name: tuple(pairs) for name, pairs in found.items()}
+
+
+def page_palette(page: PageView) -> dict[str, str]:
+    """One colour per atom label that some view colours by (a ``heatmap(color=atom)``'s
+    groups, a bars view's series), so every view of the page uses the same colours."""
+    labels: set[str] = set()
+    for element in page.elements:
+        labels |= PRESENTATIONS[element.presentation].colored_labels(element)
+    return common.palette(labels)
+
+
 def page_body(
     page: PageView, *, prefix: str = "", titled: bool = True, row_width: float = ROW_WIDTH
 ) -> tuple[dict, list[dict], dict[str, list[dict]]]:
@@ -115,7 +133,13 @@ def page_body(
     every subchart several times over).
     """
     validate(page)
-    ctx = Context(prefix=prefix, initial=initial_selections(page), labels=selector_labels(page))
+    ctx = Context(
+        prefix=prefix,
+        initial=initial_selections(page),
+        labels=selector_labels(page),
+        dependents=dependents(page),
+        palette=page_palette(page),
+    )
     params: list[dict] = []
     built = {}
     for element in page.elements:
@@ -237,32 +261,4 @@ def page_spec(
 ) -> dict:
     """The page as one Vega-Lite JSON spec (what the HTML embeds, and PNG export draws)."""
     body, params, datasets = page_body(page, prefix=prefix, titled=titled, row_width=row_width)
-    return top_level(body, params, datasets, validate_schema)
-
-
-def comparison_prefixes(cmp: ComparisonView) -> list[str]:
-    """Per-page param prefixes: the page name, made unique by position when names repeat."""
-    names = [p.name for p in cmp.pages]
-    return [
-        f"{name}__" if names.count(name) == 1 and common.IDENTIFIER.match(name) else f"p{i}__"
-        for i, name in enumerate(names)
-    ]
-
-
-def comparison_row_width(cmp: ComparisonView) -> float:
-    """Narrower rows per page, so that the pages fit side by side."""
-    return max(ROW_WIDTH / max(len(cmp.pages), 1), 420)
-
-
-def comparison_spec(cmp: ComparisonView, *, validate_schema: bool = False) -> dict:
-    """All pages side by side in one spec (for JSON/PNG export), params prefixed per page."""
-    bodies, params, datasets = [], [], {}
-    for page, prefix in zip(cmp.pages, comparison_prefixes(cmp), strict=True):
-        body, page_params, page_datasets = page_body(
-            page, prefix=prefix, row_width=comparison_row_width(cmp)
-        )
-        bodies.append(body)
-        params.extend(page_params)
-        datasets.update(page_datasets)
-    body = concat("hconcat", bodies, SPACING * 2)
     return top_level(body, params, datasets, validate_schema)

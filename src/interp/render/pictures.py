@@ -34,6 +34,28 @@ def to_data_url(image: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
 
 
+STRIP_GAP = 1 / 16  # between the pictures of a strip, as a share of one picture's width
+
+
+def strip(pictures: Any) -> np.ndarray:
+    """Several pictures (``N x H x W x 3``) side by side as one, white between them;
+    one picture (``H x W x 3``) as it is."""
+    stack = np.asarray(pictures)
+    if stack.ndim != 4:
+        return stack
+    count, height, width, channels = stack.shape
+    gap = max(1, round(width * STRIP_GAP))
+    joined = np.full((height, count * width + (count - 1) * gap, channels), 255, stack.dtype)
+    for index, picture in enumerate(stack):
+        joined[:, index * (width + gap) : index * (width + gap) + width] = picture
+    return joined
+
+
+def strip_width(icon: float, count: int) -> float:
+    """The width that shows a strip of `count` pictures at `icon` pixels each."""
+    return icon * (count + (count - 1) * STRIP_GAP)
+
+
 def image_size(url: str) -> tuple[int, int]:
     """(width, height) of an image data URL; (1, 1) when it cannot be read."""
     try:

@@ -69,10 +69,19 @@ class Presentation:
 
     # ---- plan ---------------------------------------------------------------------------
 
+    def content_node(self, element: Element, scope: ElementScope) -> Node | None:
+        """The plan node of the element's content when this presentation computes its own
+        (an atlas's cells); None: the content's usual node."""
+        return None
+
     def icon_layers(self, element: Element) -> tuple[tuple[ModelSpec | None, str], ...]:
         """(model, layer) of the feature visualizations this element shows (none by default);
         model None is the interface's."""
         return ()
+
+    def icon_diversity(self, element: Element) -> int:
+        """How many different pictures each icon of this element gets (one by default)."""
+        return 1
 
     def icon_reads(self, element: Element, scope: ElementScope) -> tuple[Node, ...]:
         """The plan nodes `objectives` reads after the element's final array."""
@@ -108,6 +117,16 @@ class Presentation:
     ) -> pd.DataFrame:
         raise NotImplementedError
 
+    def describe(self, element: Element) -> str:
+        """What the element shows, in words (`render.describe`): the view's first subtitle line."""
+        from interp.render.describe import sentence
+
+        return sentence(element)
+
+    def reading(self, element: Element) -> str:
+        """How to read this presentation's marks ("bars: attribution to the logit"); or ""."""
+        return ""
+
     def meta(self, element: Element, array: xr.DataArray, table: pd.DataFrame, *reads: Any) -> dict:
         """What the renderer needs besides the table: the grid of positions, when there is one."""
         spatial = [d for d in ("y", "x", "ty", "tx") if d in array.dims]
@@ -125,6 +144,10 @@ class Presentation:
         from interp.render import frames
 
         return frames.tidy(view)
+
+    def colored_labels(self, view: ElementView) -> set[str]:
+        """Atom labels this view tells apart by colour (the page gives each one colour)."""
+        return set()
 
     def chart(self, view: ElementView, ctx: Context) -> Built:
         raise NotImplementedError

@@ -10,6 +10,7 @@ side, coloured by sign.
 
 from __future__ import annotations
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -33,6 +34,8 @@ NODE = 48
 LABEL = 18
 WIDTH = 460
 STEPS = 16
+SIGNS = ("positive", "negative")
+HEAD = 20  # room for the column headings
 
 
 def layout(table: pd.DataFrame, keys: list[str], width: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -113,14 +116,28 @@ def chart(view: ElementView, ctx: Context) -> Built:
     keys = frames.dependency_keys(view, table)
     width = float(view.options.get("width", WIDTH))
     points, nodes = layout(table, keys, width)
+    sides = view.meta.get("sides")
+    head = HEAD if sides else 0.0
+    if head and len(points):
+        points = points.assign(_ly=points["_ly"] + head, _ly2=points["_ly2"] + head)
+    if head and len(nodes):
+        nodes = nodes.assign(**{c: nodes[c] + head for c in ("_ny", "_ny2", "_ty")})
     height = float(max(nodes["_ty"].max() + LABEL, NODE)) if len(nodes) else NODE
     own = [view.key] if view.key in points else []
-    link_columns = ["_link", "_lx", "_ly", "_ly2", "source", "target", "value", *keys, *own]
+    if len(points):
+        points["_sign"] = np.where(points["value"] < 0, SIGNS[1], SIGNS[0])
+    link_columns = ["_link", "_lx", "_ly", "_ly2", "_sign", "source", "target", "value"]
+    link_columns += [*keys, *own]
     link_rows = ctx.dataset(ctx.name(view, "links"), frames.records(points, link_columns))
     tooltip = [
-        {"field": "source", "type": "nominal"},
-        {"field": "target", "type": "nominal"},
-        {"field": "value", "type": "quantitative", "format": ".4~g"},
+        {"field": "source", "type": "nominal", "title": "from"},
+        {"field": "target", "type": "nominal", "title": "to"},
+        {
+            "field": "value",
+            "type": "quantitative",
+            "format": ".4~g",
+            "title": common.field_title(view, "value"),
+        },
     ]
     links = common.base_chart(view, ctx, "links", link_rows).mark_area(
         interpolate="linear", cursor="pointer" if view.offers else "default"
@@ -132,8 +149,19 @@ def chart(view: ElementView, ctx: Context) -> Built:
         y2={"field": "_ly2"},
         detail={"field": "_link", "type": "nominal"},
         color={
-            "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
-            "value": common.POSITIVE,
+            "field": "_sign",
+            "type": "nominal",
+            "scale": {"domain": list(SIGNS), "range": [common.POSITIVE, common.NEGATIVE]},
+            "legend": {
+                "title": common.field_title(view, "value"),
+                "titleFontWeight": "normal",
+                "titleColor": "#555",
+                "titleLimit": width,
+                "orient": "bottom",
+                "direction": "horizontal",
+                "symbolType": "square",
+                "symbolOpacity": 1,
+            },
         },
         opacity=common.selected(view, ctx, hover=0.8, click=0.9, other=0.45),
         tooltip=tooltip,
@@ -157,7 +185,29 @@ def chart(view: ElementView, ctx: Context) -> Built:
         label, x=common.pixel("_tx"), y=common.pixel("_ty"), text={"field": "atom"}
     )
     layers += [image, label]
+    if sides:
+        layers += headings(view, ctx, sides, width)
     return common.layered(view, ctx, layers, width, height)
+
+
+def headings(view: ElementView, ctx: Context, sides: list[str], width: float) -> list:
+    """What each column of nodes is: the source substrate's atoms left, the target's right."""
+    charts = []
+    for side, (text, x, align) in enumerate(((sides[0], 0.0, "left"), (sides[1], width, "right"))):
+        name = ctx.name(view, f"side_{side}")
+        chart = alt.Chart(ctx.dataset(name, [{"_text": text}]), name=name).mark_text(
+            align=align,
+            baseline="bottom",
+            fontSize=11,
+            fontWeight="bold",
+            font=common.FONT,
+            color="#333",
+            limit=width / 2 - 8,
+        )
+        charts.append(
+            common.encode(chart, x={"value": x}, y={"value": HEAD - 6}, text={"field": "_text"})
+        )
+    return charts
 
 
 class Sankey(Presentation):
@@ -195,6 +245,17 @@ class Sankey(Presentation):
 
     def objectives(self, element, array, *reads):
         return layer_objectives(element, array, factors_by_groups(element, reads))
+
+    def reading(self, element):
+        from interp.render.describe import quantity
+
+        return f"band width ∝ |{quantity(element)}|, colour its sign"
+
+    def meta(self, element, array, table, *reads):
+        from interp.render.describe import short_text
+
+        content = element.content
+        return {"sides": [short_text(content.source), short_text(content.target)]}
 
     def table(self, element, array, atoms, icons, *reads):
         frame = tidy(array)

@@ -13,6 +13,10 @@ import pandas as pd
 from interp.data.images import compact_data_url
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
+from interp.render.describe import element_meta, noun
+from interp.render.examples import dataset_subtitle
+from interp.render.pictures import strip
+from interp.render.presentation import label
 from interp.render.registry import PRESENTATIONS
 from interp.render.views import ElementView, PageView, Selection
 
@@ -28,8 +32,13 @@ def element_view(node: nodes.View, inputs) -> ElementView:
         table[key_column(element.name)] = _keys(table, axes)
     for column in [c for c in table.columns if is_key_column(c)]:
         table[column] = table[column].astype(str)
-    meta = {"image": compact_data_url(inputs[node.image])}
+    meta = {"image": compact_data_url(inputs[node.image]), **element_meta(element)}
+    meta.update(describe=presentation.describe(element), reading=presentation.reading(element))
+    meta.update(label_nouns(element, table))
     meta.update(presentation.meta(element, array, table, *extras))
+    said = dataset_subtitle(element)  # what a dataset made, whatever draws it
+    if said is not None:
+        meta.setdefault("subtitle", said)
     options = {
         k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
     }
@@ -55,8 +64,28 @@ def page(node: nodes.Page, inputs) -> PageView:
     )
 
 
+def label_nouns(element, table: pd.DataFrame) -> dict:
+    """The nouns of the table's ``atom`` and ``series`` labels, for tooltips and legends:
+    the atom axis whose labels the ``atom`` column holds, and the other atom axes."""
+    nouns = {a.name: noun(a.name) for a in element.atom_axes}
+    axes = [a for a in nouns if a in table and a not in ("x", "y", "tx", "ty")]
+    found = {}
+    if len(table) and "atom" in table:
+        first = table.iloc[0]
+        matched = next((a for a in axes if label(a, first[a]) == str(first["atom"])), None)
+        if matched is not None:
+            found["atom_noun"] = nouns[matched]
+            others = [nouns[a] for a in axes if a != matched]
+            if others and "series" in table:
+                found["series_noun"] = ", ".join(others)
+    if "atom_noun" not in found and {"x", "y"} <= set(table.columns):
+        found["atom_noun"] = "position"
+    return found
+
+
 def _icons(node: nodes.View, inputs) -> dict:
-    """Atom key -> icon data URL (`compact_data_url`), each distinct picture encoded once."""
+    """Atom key -> icon data URL (`compact_data_url`), each distinct picture encoded once
+    (several pictures of one atom, from `feature_vis(diversity=N)`, as one strip)."""
     if node.objectives is None:
         return {}
     pictures: dict = {}
@@ -66,7 +95,7 @@ def _icons(node: nodes.View, inputs) -> dict:
     icons = {}
     for key, icon in inputs[node.objectives].items():
         if icon not in urls:
-            urls[icon] = compact_data_url(pictures[icon])
+            urls[icon] = compact_data_url(strip(pictures[icon]))
         icons[key] = urls[icon]
     return icons
 

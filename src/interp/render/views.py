@@ -37,7 +37,19 @@ Added by the renderer (all optional):
 - Keys are compared as strings; the renderer writes numbers as ``"12"`` (not
   ``"12.0"``) and tuples as ``"3,4"``. Icons and ``meta["image"]`` may also be
   PNG bytes, PIL images or HxW(x3) arrays in [0, 1]; ``""``/None means no icon.
-- ``meta["subtitle"]``: a line under the element's title. Options read:
+- ``meta`` words (from `render.describe`, all optional; see `render.titles`):
+  ``describe`` (what the view shows: quantity, method, layer), ``reading`` (how
+  to read its marks), ``quantity`` (the value's name and unit: axis, legend and
+  tooltip title), ``offered`` (the noun of the atoms hovering or clicking
+  picks: "hover a channel"), ``atom_noun`` / ``series_noun`` (what the ``atom``
+  and ``series`` labels are), ``nouns`` (atom axis -> noun).
+- ``meta["domain"] = (low, high)``: the value range colours and bars are drawn
+  on (a comparison page shares one per element); without it, the element's
+  whole table's, never the current selection's.
+- ``meta["components"]`` (grid ``color=value``): legend lines ``_swatch``,
+  ``_text`` saying what each colour component stands for; ``meta["sides"]``
+  (sankey): headings of the source and target columns.
+- ``meta["subtitle"]``: one more line under the element's title. Options read:
   ``bars`` and ``icon_size`` (feature_vis), ``color`` (heatmap ``"atom"``,
   grid ``"value"``), ``size`` (heatmap/image/grid longest side in px),
   ``width`` (bars, sankey).
@@ -81,6 +93,12 @@ class ElementView:
     def key(self) -> str:
         return f"key_{self.name}"
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.table)} rows"]
+        parts += [f"offers {event}" for event in self.offers]
+        parts += [f"shows {s.element}.{s.event}" for s in self.depends_on]
+        return f"<ElementView {self.name} as {self.presentation}: {', '.join(parts)}>"
+
 
 @dataclass(frozen=True)
 class PageView:
@@ -93,10 +111,24 @@ class PageView:
     model: str = ""
     input: str = ""
 
+    def __repr__(self) -> str:
+        elements = ", ".join(f"{e.name} ({e.presentation})" for e in self.elements)
+        return f"<PageView {self.name}: {elements}>"
+
 
 @dataclass(frozen=True)
 class ComparisonView:
-    """`compare A, B`: pages side by side, with per-interface metrics."""
+    """`compare A, B`: pages side by side, with per-interface metrics.
+
+    ``metrics``: tidy rows ``interface, element, metric, value`` (a wide table, one
+    column per metric, is accepted too); ``definitions``: metric -> what it measures,
+    shown on the page when the pointer rests on the metric's name.
+    """
 
     pages: tuple[PageView, ...]
-    metrics: pd.DataFrame | None = None
+    metrics: pd.DataFrame | None = None  # interface, element, metric, value
+    definitions: dict[str, str] = field(default_factory=dict)  # metric -> one line, on hover
+    curves: pd.DataFrame | None = None  # interface, element, order, fraction, logit (deletion)
+
+    def __repr__(self) -> str:
+        return f"<ComparisonView {', '.join(p.name for p in self.pages)}>"

@@ -1,9 +1,11 @@
 """The AST: frozen pydantic nodes that know how to print themselves.
 
 One representation for parsed text and for the Python builder. Every node
-carries a source `span` (None when built in Python) and leading `comments`;
-neither takes part in equality or hashing, so a spec and its canonical text,
-or a spec and its builder twin, compare equal.
+carries a source `span` (None when built in Python), and every name, label and
+title written in the source its own `*_span`, so a diagnostic can point at
+the one word it is about; statements carry leading `comments`. None of these
+takes part in equality or hashing, so a spec and its canonical text, or a
+spec and its builder twin, compare equal.
 
 Values form a small expression language (names, calls, members, strings,
 numbers); contents, operations and presentations are typed wrappers around
@@ -13,19 +15,26 @@ it. The checker gives values their meaning.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interp.errors import Span
 
 LINE_WIDTH = 100
 
 
+def _where(default: Any = None) -> Any:
+    """A source location: not printed, not compared, not hashed."""
+    return Field(default=default, exclude=True, repr=False)
+
+
 class Node(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    span: Span | None = Field(default=None, exclude=True, repr=False)
+    span: Span | None = _where()
 
     def _key(self) -> Any:
         """Type and fields, recursively, without spans or comments."""
@@ -43,6 +52,31 @@ class Node(BaseModel):
 
     def to_text(self) -> str:
         raise NotImplementedError
+
+
+def quote(text: str) -> str:
+    """A string literal. A lone surrogate (no UTF-8 file can hold one) is printed as
+    its escape, so printing never turns a spec into text that cannot be saved."""
+    return _SURROGATE.sub(
+        lambda found: f"\\u{ord(found.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(number: int | float) -> int | float:
+    """`number` if it prints as itself (finite; an int within Python's digit limit for
+    text, `sys.get_int_max_str_digits`); ValueError otherwise."""
+    if isinstance(number, float) and not math.isfinite(number):
+        raise ValueError(f"{number!r} is not a finite number; the language writes only finite ones")
+    try:
+        repr(number)
+    except ValueError:
+        raise ValueError(
+            f"an integer of {number.bit_length()} bits has too many digits to write"  # type: ignore[union-attr]
+        ) from None
+    return number
 
 
 def _key(value: Any) -> Any:
@@ -69,11 +103,19 @@ class Str(Node):
     value: str
 
     def to_text(self) -> str:
-        return json.dumps(self.value, ensure_ascii=False)
+        return quote(self.value)
 
 
 class Num(Node):
+    """A number that prints back as itself: a finite float, or an integer with no
+    more digits than Python converts to and from text (`sys.get_int_max_str_digits`)."""
+
     value: int | float
+
+    @field_validator("value")
+    @classmethod
+    def _printable(cls, value: int | float) -> int | float:
+        return printable(value)
 
     def to_text(self) -> str:
         return repr(self.value)
@@ -104,11 +146,12 @@ class OutputRef(Node):
     """`output` or `output["tabby", ...]`: the output classes (logits)."""
 
     labels: tuple[str, ...] = ()
+    label_spans: tuple[Span | None, ...] = _where(())
 
     def to_text(self) -> str:
         if not self.labels:
             return "output"
-        return "output[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in self.labels) + "]"
+        return "output[" + ", ".join(quote(x) for x in self.labels) + "]"
 
 
 class LayerRef(Node):
@@ -119,7 +162,7 @@ class LayerRef(Node):
     model: Value | None = None  # a model reference, as after `model`; None: the interface's
 
     def to_text(self) -> str:
-        path = json.dumps(self.path, ensure_ascii=False)
+        path = quote(self.path)
         return (
             f"layer({path})"
             if self.model is None
@@ -132,6 +175,7 @@ class Arg(Node):
 
     name: str | None = None
     value: Value
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         return self.value.to_text() if self.name is None else f"{self.name}={self.value.to_text()}"
@@ -157,6 +201,7 @@ class Call(Node):
 
     name: str
     args: tuple[Arg, ...] = ()
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         if self.args or type(self) is Call:
@@ -178,6 +223,7 @@ class Member(Node):
     base: Value
     name: str
     args: tuple[Arg, ...] | None = None
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         call = "" if self.args is None else f"({_args_text(self.args)})"
@@ -193,12 +239,15 @@ Value = (
 
 
 class Activations(Node):
-    """`activations(S)`: the activation values of `S`'s atoms."""
+    """`activations(S)`: the activation values of `S`'s atoms; `activations(S, over=D)`
+    over each example of a dataset."""
 
     substrate: Value
+    options: tuple[Arg, ...] = ()
 
     def to_text(self) -> str:
-        return f"activations({self.substrate.to_text()})"
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"activations({self.substrate.to_text()}{extra})"
 
 
 class Attribution(Node):
@@ -213,6 +262,18 @@ class Attribution(Node):
         return f"attribution({self.source.to_text()} -> {self.target.to_text()}{extra})"
 
 
+class Correlation(Node):
+    """`correlation(A -> B, over=D)`: each atom of A with each atom of B, over a dataset."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"correlation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
 class SubstrateContent(Node):
     """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
 
@@ -222,7 +283,7 @@ class SubstrateContent(Node):
         return self.substrate.to_text()
 
 
-Content = Activations | Attribution | SubstrateContent
+Content = Activations | Attribution | Correlation | SubstrateContent
 
 
 class Operation(Call):
@@ -265,6 +326,7 @@ class InputStmt(Statement):
 class LetStmt(Statement):
     name: str
     value: Value
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         return f"let {self.name} = {self.value.to_text()}"
@@ -278,6 +340,7 @@ class ElementStmt(Statement):
     content: Content
     ops: tuple[Operation, ...] = ()
     presentation: Presentation
+    name_span: Span | None = _where()
 
     def to_text(self) -> str:
         return "\n".join(self.lines())
@@ -298,6 +361,8 @@ class Layout(Node):
 
     direction: str
     items: tuple[str | Layout, ...]
+    direction_span: Span | None = _where()
+    item_spans: tuple[Span | None, ...] = _where(())
 
     def to_text(self) -> str:
         parts = [i if isinstance(i, str) else i.to_text() for i in self.items]
@@ -334,6 +399,9 @@ class Interface(Node):
     body: tuple[AnyStatement, ...] = ()
     comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
     end_comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    name_span: Span | None = _where()
+    title_span: Span | None = _where()
+    extends_span: Span | None = _where()
 
     def statement(self, kind: type[Statement], name: str = "") -> Statement | None:
         return next((s for s in self.body if s.key == (kind.__name__, name)), None)
@@ -345,7 +413,7 @@ class Interface(Node):
     def to_text(self) -> str:
         head = f"interface {self.name}"
         if self.title is not None:
-            head += " " + json.dumps(self.title, ensure_ascii=False)
+            head += " " + quote(self.title)
         if self.extends is not None:
             head += f" extends {self.extends}"
         lines = _comment_lines(self.comments) + [head + " {"]
@@ -376,6 +444,7 @@ class Compare(Node):
 
     names: tuple[str, ...]
     comments: tuple[str, ...] = Field(default=(), exclude=True, repr=False)
+    name_spans: tuple[Span | None, ...] = _where(())
 
     def to_text(self) -> str:
         return "\n".join(_comment_lines(self.comments) + ["compare " + ", ".join(self.names)])
@@ -419,5 +488,14 @@ class Spec(Node):
 
 for _model in (ListValue, LayerRef, Arg, Arrow, Call, Member, Operation, Presentation):
     _model.model_rebuild()
-for _model in (Activations, Attribution, SubstrateContent, ElementStmt, Layout, Interface, Spec):
+for _model in (
+    Activations,
+    Attribution,
+    Correlation,
+    SubstrateContent,
+    ElementStmt,
+    Layout,
+    Interface,
+    Spec,
+):
     _model.model_rebuild()

@@ -32,6 +32,11 @@ the substrates. Anywhere else, `ref("x")` writes a bare name, and `input`,
 `output[...]`, `layer(...)` and `ref(...)` write substrates.
 
 Python keywords can be written with a trailing underscore: `select(class_="tabby")`.
+
+What the grammar could not read back is refused with a ValueError that names
+the argument: names that are not identifiers (or are words of the language
+where a name stands, like `input`), and numbers that do not print as
+themselves (NaN, infinities, integers with too many digits).
 """
 
 from __future__ import annotations
@@ -58,11 +63,14 @@ KEYWORD_PARAMETERS: dict[str, frozenset[str] | None] = {
     "icons": ANY,  # sankey(icons=feature_vis)
     "method": ANY,  # attribution(..., method=grad_cam)
     "maxpool": ANY,  # attribution(..., maxpool=relaxed)
+    "layout": ANY,  # atlas(cells=12, layout=umap)
     "weights": frozenset({"random"}),  # model(..., weights=random) but weights="g.pth"
 }
 # Calls whose first positional arguments are keywords: reduce(pca, 3).
 KEYWORD_POSITIONALS: dict[str, int] = {"reduce": 1}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the grammar's NAME
+# Words that read back as values of their own wherever a name may stand.
+RESERVED = frozenset({"input", "true", "false"})
 
 
 # ---- values ------------------------------------------------------------------------
@@ -79,10 +87,8 @@ def value(x: Any, *, keywords: frozenset[str] | None = NONE) -> ast.Value:
         return x
     if isinstance(x, bool):
         return ast.Bool(value=x)
-    if isinstance(x, Integral):
-        return ast.Num(value=int(x))
-    if isinstance(x, Real):
-        return ast.Num(value=float(x))
+    if isinstance(x, Integral | Real):
+        return ast.Num(value=_number(x))
     if isinstance(x, str):
         if _NAME.fullmatch(x) and (keywords is ANY or x in keywords):
             return _bare(x)
@@ -90,6 +96,11 @@ def value(x: Any, *, keywords: frozenset[str] | None = NONE) -> ast.Value:
     if isinstance(x, (list, tuple)):
         return ast.ListValue(items=tuple(value(item, keywords=keywords) for item in x))
     raise TypeError(f"cannot use {type(x).__name__} {x!r} in an interface")
+
+
+def _number(x: Integral | Real) -> int | float:
+    """An int or a finite float that prints as itself; ValueError otherwise."""
+    return ast.printable(int(x) if isinstance(x, Integral) else float(x))
 
 
 def _bare(text: str) -> ast.Value:
@@ -107,21 +118,32 @@ def args(call: str, positional: Sequence[Any], keywords: Mapping[str, Any]) -> t
     """Call arguments, keyword values converted by the rule in the module docstring."""
     bare = KEYWORD_POSITIONALS.get(call, 0)
     out = [
-        ast.Arg(value=value(x, keywords=ANY if i < bare else NONE))
+        ast.Arg(value=_argument(call, f"argument {i + 1}", x, ANY if i < bare else NONE))
         for i, x in enumerate(positional)
     ]
     for raw, x in keywords.items():
         name = raw[:-1] if raw.endswith("_") and raw[:-1].isidentifier() else raw
-        out.append(ast.Arg(name=name, value=value(x, keywords=KEYWORD_PARAMETERS.get(name, NONE))))
+        name = _name(name, f"{call}(...): a keyword name", RESERVED)
+        keywords_here = KEYWORD_PARAMETERS.get(name, NONE)
+        out.append(ast.Arg(name=name, value=_argument(call, f"{name}=", x, keywords_here)))
     return tuple(out)
 
 
-def _name(text: str, what: str = "a name") -> str:
-    """A name the grammar can print and read back."""
+def _argument(call: str, where: str, x: Any, keywords: frozenset[str] | None) -> ast.Value:
+    try:
+        return value(x, keywords=keywords)
+    except ValueError as exc:
+        raise ValueError(f"{call}(...): {where} {exc}") from None
+
+
+def _name(text: str, what: str = "a name", reserved: frozenset[str] = frozenset()) -> str:
+    """A name the grammar can print and read back as the same name."""
     if not isinstance(text, str) or not _NAME.fullmatch(text):
         raise ValueError(
             f"{what} must be letters, digits and _ (not starting with a digit): {text!r}"
         )
+    if text in reserved:
+        raise ValueError(f"{what} cannot be {text!r}, a word of the language there")
     return text
 
 
@@ -167,15 +189,22 @@ class Expr:
 
     def member(self, name: str, *positional: Any, **keywords: Any) -> Expr:
         """`base.name`, or `base.name(args)` when given arguments."""
+        name = _name(name, "a member name")
         call_args = args(name, positional, keywords) if positional or keywords else None
         return Expr(ast.Member(base=self.node, name=name, args=call_args))
 
     # a bare substrate as content: `input as image(grid=L.spatial)`
     def __or__(self, operation: Any) -> Pipeline:
-        return Pipeline(ast.SubstrateContent(substrate=self.node)) | operation
+        return self._content() | operation
 
     def as_(self, presentation: Any) -> Element:
-        return Pipeline(ast.SubstrateContent(substrate=self.node)).as_(presentation)
+        return self._content().as_(presentation)
+
+    def _content(self) -> Pipeline:
+        node = self.node
+        if isinstance(node, ast.Call) and node.name in ("activations", "attribution"):
+            raise ValueError(f"write {node.name}(...) with the builder's {node.name}, not call()")
+        return Pipeline(ast.SubstrateContent(substrate=node))
 
     def to_text(self) -> str:
         return self.node.to_text()
@@ -212,12 +241,24 @@ def ref(name: str) -> Expr:
 
 def call(name: str, *positional: Any, **keywords: Any) -> Expr:
     """Any call, e.g. `method=call("integrated_gradients", steps=32)`."""
+    name = _name(name, "a call's name", RESERVED | {"layer"})
     return Expr(ast.Call(name=name, args=args(name, positional, keywords)))
 
 
 def sample(name: str) -> Expr:
     """A bundled sample image: `sample("chelsea")`."""
     return call("sample", name)
+
+
+def dataset(source: Any, **options: Any) -> Expr:
+    """A dataset: `dataset("photos/**/*.jpg", limit=100, seed=0)` or
+    `dataset(samples(), crops=256, seed=0)`."""
+    return call("dataset", source, **options)
+
+
+def samples() -> Expr:
+    """The bundled natural photographs, as a dataset's source: `dataset(samples())`."""
+    return call("samples")
 
 
 class _Model:
@@ -252,7 +293,8 @@ class _Factory:
     or called with arguments (`top(6, per="target")`, `feature_vis(bars=True)`)."""
 
     def __init__(self, name: str, kind: type[ast.Call]):
-        self.name = name
+        what = "an operation's name" if kind is ast.Operation else "a presentation's name"
+        self.name = _name(name, what, RESERVED | {"output"})
         self.kind = kind
 
     def __call__(self, *positional: Any, **keywords: Any) -> ast.Call:
@@ -283,6 +325,8 @@ bars = _Factory("bars", ast.Presentation)
 grid = _Factory("grid", ast.Presentation)
 image = _Factory("image", ast.Presentation)
 sankey = _Factory("sankey", ast.Presentation)
+examples = _Factory("examples", ast.Presentation)
+atlas = _Factory("atlas", ast.Presentation)
 
 
 def operation(name: str, *positional: Any, **keywords: Any) -> ast.Operation:
@@ -344,9 +388,14 @@ class Element:
         return self.statement(name).to_text()
 
 
-def activations(substrate: Any) -> Pipeline:
-    """`activations(S)`: the activation values of S's atoms."""
-    return Pipeline(ast.Activations(substrate=_substrate(substrate, "activations")))
+def activations(substrate: Any, **options: Any) -> Pipeline:
+    """`activations(S)`: the activation values of S's atoms; `over=ref("pics")` over a dataset."""
+    return Pipeline(
+        ast.Activations(
+            substrate=_substrate(substrate, "activations"),
+            options=args("activations", (), options),
+        )
+    )
 
 
 def attribution(source: Any, target: Any, **options: Any) -> Pipeline:
@@ -356,6 +405,17 @@ def attribution(source: Any, target: Any, **options: Any) -> Pipeline:
             source=_substrate(source, "attribution"),
             target=_substrate(target, "attribution"),
             options=args("attribution", (), options),
+        )
+    )
+
+
+def correlation(source: Any, target: Any, **options: Any) -> Pipeline:
+    """`correlation(A -> B, over=D)`: each channel of A with each channel of B over a dataset."""
+    return Pipeline(
+        ast.Correlation(
+            source=_substrate(source, "correlation"),
+            target=_substrate(target, "correlation"),
+            options=args("correlation", (), options),
         )
     )
 
@@ -416,7 +476,11 @@ def interface(
     return ast.Interface(
         name=_name(name, "an interface name"),
         title=title,
-        extends=extends.name if isinstance(extends, ast.Interface) else extends,
+        extends=extends.name
+        if isinstance(extends, ast.Interface)
+        else None
+        if extends is None
+        else _name(extends, "extends"),
         body=tuple(body),
         comments=tuple(f"# {line}".rstrip() for line in comment.splitlines()) if comment else (),
     )
@@ -441,11 +505,15 @@ __all__ = [
     "Expr",
     "Pipeline",
     "activations",
+    "atlas",
     "attribution",
     "bars",
     "call",
     "column",
     "compare",
+    "correlation",
+    "dataset",
+    "examples",
     "feature_vis",
     "grid",
     "heatmap",
@@ -461,6 +529,7 @@ __all__ = [
     "ref",
     "row",
     "sample",
+    "samples",
     "sankey",
     "select",
     "softmax",

@@ -5,11 +5,17 @@ back in canonical form, so `parse(to_text(spec)) == spec`. Comments attach to
 the statement (or interface) that follows them and survive formatting.
 Syntax errors become located diagnostics that name what was expected in
 words a user knows, not token names.
+
+Text is read as a file is (`interp.syntax.limits`: a byte-order mark, CRLF
+and CR line endings, no lone surrogates, bounded nesting). What the AST could
+not print back is refused with a location: numbers that overflow or have too
+many digits, and bad escapes in any string.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from lark import Token, Transformer, v_args
@@ -17,21 +23,39 @@ from lark.exceptions import UnexpectedInput
 
 from interp.errors import Diagnostic, InterpError, Span
 from interp.syntax import ast
+from interp.syntax.comments import attach_comments, find_comments
 from interp.syntax.diagnostics import syntax_diagnostic
 from interp.syntax.grammar import lark_parser
+from interp.syntax.limits import as_read, lone_surrogate, too_deep
+
+_CONTENTS = ("activations", "attribution")
+
+# Contents written `NAME(source -> target, ...)`.
+ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation]] = {
+    "attribution": ast.Attribution,
+    "correlation": ast.Correlation,
+}
 
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:
     """Parse `.interp` text into a Spec; raises InterpError with located diagnostics."""
+    text = as_read(text)
+    surrogate = lone_surrogate(text, file)
+    if surrogate is not None:
+        raise InterpError(surrogate, text)
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
         raise InterpError(syntax_diagnostic(exc, text, file), text) from None
-    builder = _ToAst(file)
+    nested = too_deep(tree, file, text)
+    if nested is not None:
+        raise InterpError(nested, text)
+    builder = _ToAst(file, text)
     spec = builder.transform(tree)
-    if builder.diagnostics:
-        raise InterpError(builder.diagnostics, text)
-    return _attach_comments(spec, _comments(text))
+    problems = builder.problems()
+    if problems:
+        raise InterpError(problems, text)
+    return attach_comments(spec, find_comments(text))
 
 
 def load(path: str | Path) -> ast.Spec:
@@ -55,17 +79,8 @@ def to_text(node: ast.Node) -> str:
 # ---- tree → AST -------------------------------------------------------------------
 
 
-def _span(file: str, meta) -> Span | None:
-    if getattr(meta, "empty", True):
-        return None
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
-
-
-def _token_span(file: str, token: Token) -> Span:
-    return Span(file, token.line, token.column, token.end_line, token.end_column)
-
-
 def _unquote(token: Token) -> str:
+    """A STRING token's value; JSONDecodeError on a bad escape."""
     return json.loads(token, strict=False) if "\\" in token else str(token)[1:-1]
 
 
@@ -73,16 +88,48 @@ def _unquote(token: Token) -> str:
 class _ToAst(Transformer):
     """One method per grammar rule; builds typed nodes with spans."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, text: str):
         super().__init__()
-        self.file = file
+        self.file, self.text = file, text
         self.diagnostics: list[Diagnostic] = []
+        # `->` in a call other than attribution(...), by the call's span: an error,
+        # unless the call turns out to be an element's content, where the checker
+        # reports the misspelled content name instead (`atribution(a -> b)`)
+        self.stray_arrows: dict[Span, list[Diagnostic]] = {}
+
+    def problems(self) -> list[Diagnostic]:
+        found = self.diagnostics + [d for ds in self.stray_arrows.values() for d in ds]
+        return sorted(found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
 
     def _at(self, meta) -> Span | None:
-        return _span(self.file, meta)
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column, self.text)
+
+    def _token(self, token: Token | None) -> Span | None:
+        if token is None:
+            return None
+        return Span(
+            self.file, token.line, token.column, token.end_line, token.end_column, self.text
+        )
 
     def _fail(self, message: str, span: Span | None, hint: str | None = None):
         self.diagnostics.append(Diagnostic(message, span, hint))
+
+    def _string(self, token: Token) -> str:
+        """A string's value; a bad escape is reported where it stands (strings hold no newline)."""
+        try:
+            return _unquote(token)
+        except json.JSONDecodeError as exc:
+            start = exc.pos if token[exc.pos] == "\\" else exc.pos - 1
+            escape = token[start : start + (6 if token[start + 1] == "u" else 2)].rstrip('"')
+            column = token.column + start
+            self._fail(
+                f"bad escape `{escape}` in string",
+                Span(self.file, token.line, column, token.line, column + len(escape), self.text),
+                r"write \\ for a backslash (or / in a path), \" for a quote, \u00e9 for any character",
+            )
+            return str(token)[1:-1]
 
     # -- top level
     def start(self, meta, items):
@@ -93,20 +140,27 @@ class _ToAst(Transformer):
         if title is not None and late_title is not None:
             self._fail(
                 "an interface has one title",
-                _token_span(self.file, late_title),
+                self._token(late_title),
                 'keep one: interface NAME "title" extends OTHER { ... }',
             )
         title = title if title is not None else late_title
         return ast.Interface(
             name=str(name),
-            title=None if title is None else _unquote(title),
+            title=None if title is None else self._string(title),
             extends=None if extends is None else str(extends),
             body=tuple(body),
             span=self._at(meta),
+            name_span=self._token(name),
+            title_span=self._token(title),
+            extends_span=self._token(extends),
         )
 
     def compare(self, meta, names):
-        return ast.Compare(names=tuple(str(n) for n in names), span=self._at(meta))
+        return ast.Compare(
+            names=tuple(str(n) for n in names),
+            span=self._at(meta),
+            name_spans=tuple(self._token(n) for n in names),
+        )
 
     # -- statements
     def model_stmt(self, meta, children):
@@ -117,7 +171,9 @@ class _ToAst(Transformer):
 
     def let_stmt(self, meta, children):
         name, value = children
-        return ast.LetStmt(name=str(name), value=value, span=self._at(meta))
+        return ast.LetStmt(
+            name=str(name), value=value, span=self._at(meta), name_span=self._token(name)
+        )
 
     def element_stmt(self, meta, children):
         name, content, *pipes, presentation = children
@@ -127,6 +183,7 @@ class _ToAst(Transformer):
             ops=tuple(self._call(p, ast.Operation, "an operation") for p in pipes),
             presentation=self._call(presentation, ast.Presentation, "a presentation"),
             span=self._at(meta),
+            name_span=self._token(name),
         )
 
     def pipe(self, meta, children):
@@ -137,19 +194,26 @@ class _ToAst(Transformer):
 
     def layout(self, meta, children):
         direction, *items = children
-        return ast.Layout(direction=str(direction), items=tuple(items), span=self._at(meta))
+        return ast.Layout(
+            direction=str(direction),
+            items=tuple(i if isinstance(i, ast.Layout) else str(i) for i in items),
+            span=self._at(meta),
+            direction_span=self._token(direction),
+            item_spans=tuple(
+                i.span if isinstance(i, ast.Layout) else self._token(i) for i in items
+            ),
+        )
 
     def layout_name(self, meta, children):
-        return str(children[0])
+        return children[0]  # the NAME token; `layout` keeps its span
 
     # -- values
     def call(self, meta, children):
         name, args = children
         args = tuple(args or ())
         span = self._at(meta)
-        if str(name) != "attribution":
-            self._no_arrows(args)
         if str(name) == "layer":
+            self._no_arrows(args)
             path, *rest = args or (None,)
             model = rest[0] if len(rest) == 1 and rest[0].name == "model" else None
             if (
@@ -165,7 +229,11 @@ class _ToAst(Transformer):
                 span,
                 'e.g. layer("blocks.4.2.bn1") or layer("blocks.4.2.bn1", model=efficientnet_lite1)',
             )
-        return ast.Call(name=str(name), args=args, span=span)
+        elif str(name) not in ARROW_CONTENTS and span is not None:
+            stray = self._no_arrows(args, report=False)
+            if stray:
+                self.stray_arrows[span] = stray
+        return ast.Call(name=str(name), args=args, span=span, name_span=self._token(name))
 
     def name(self, meta, children):
         token = children[0]
@@ -177,18 +245,31 @@ class _ToAst(Transformer):
         return ast.InputRef(span=self._at(meta))
 
     def string(self, meta, children):
-        try:
-            return ast.Str(value=_unquote(children[0]), span=self._at(meta))
-        except json.JSONDecodeError:
-            self._fail(
-                "bad escape in string", self._at(meta), r"use \" for a quote, \\ for a backslash"
-            )
-            return ast.Str(value=str(children[0])[1:-1], span=self._at(meta))
+        return ast.Str(value=self._string(children[0]), span=self._at(meta))
 
     def number(self, meta, children):
-        text = str(children[0])
-        is_int = not any(c in text for c in ".eE")
-        return ast.Num(value=int(text) if is_int else float(text), span=self._at(meta))
+        """Only numbers that print back as themselves: finite floats, and integers
+        Python can convert to and from text."""
+        text, span = str(children[0]), self._at(meta)
+        if not any(c in text for c in ".eE"):
+            try:
+                return ast.Num(value=int(text), span=span)
+            except ValueError:  # past sys.get_int_max_str_digits()
+                self._fail(
+                    f"integer too long: {len(text.lstrip('-'))} digits",
+                    span,
+                    "numbers here are counts, indices and seeds; a seed fits in 20 digits",
+                )
+                return ast.Num(value=0, span=span)
+        value = float(text)
+        if not math.isfinite(value):
+            self._fail(
+                f"number too large: {text} is beyond the largest float (about 1.8e308)",
+                span,
+                "write a smaller number",
+            )
+            return ast.Num(value=0.0, span=span)
+        return ast.Num(value=value, span=span)
 
     def true(self, meta, children):
         return ast.Bool(value=True, span=self._at(meta))
@@ -201,18 +282,26 @@ class _ToAst(Transformer):
 
     def member(self, meta, children):
         base, name = children
-        return ast.Member(base=base, name=str(name), span=self._at(meta))
+        return ast.Member(
+            base=base, name=str(name), span=self._at(meta), name_span=self._token(name)
+        )
 
     def method(self, meta, children):
         base, name, args = children
         self._no_arrows(args or ())
-        return ast.Member(base=base, name=str(name), args=tuple(args or ()), span=self._at(meta))
+        return ast.Member(
+            base=base,
+            name=str(name),
+            args=tuple(args or ()),
+            span=self._at(meta),
+            name_span=self._token(name),
+        )
 
     def index(self, meta, children):
         base, args = children
         self._no_arrows(args)
         span = self._at(meta)
-        labels = [a.value.value for a in args if a.name is None and isinstance(a.value, ast.Str)]
+        labels = [a.value for a in args if a.name is None and isinstance(a.value, ast.Str)]
         if not isinstance(base, ast.OutputRef) or base.labels or len(labels) != len(args):
             self._fail(
                 "only output can be indexed, by class names",
@@ -220,23 +309,35 @@ class _ToAst(Transformer):
                 'e.g. output["tabby"] or output["Egyptian cat", "tabby"]',
             )
             return base
-        return ast.OutputRef(labels=tuple(labels), span=span)
+        return ast.OutputRef(
+            labels=tuple(label.value for label in labels),
+            span=span,
+            label_spans=tuple(label.span for label in labels),
+        )
 
     def args(self, meta, children):
         return [c if isinstance(c, ast.Arg) else ast.Arg(value=c, span=c.span) for c in children]
 
     def keyword(self, meta, children):
         name, value = children
-        return ast.Arg(name=str(name), value=value, span=self._at(meta))
+        return ast.Arg(
+            name=str(name), value=value, span=self._at(meta), name_span=self._token(name)
+        )
 
-    def _no_arrows(self, args) -> None:
-        for arg in args:
-            if isinstance(arg.value, ast.Arrow):
-                self._fail(
-                    "`->` belongs inside attribution(...)",
-                    arg.span,
-                    f"write attribution({arg.value.to_text()})",
-                )
+    def _no_arrows(self, args, report: bool = True) -> list[Diagnostic]:
+        """`->` outside attribution(...): reported now, or returned to report later."""
+        found = [
+            Diagnostic(
+                "`->` belongs inside attribution(...)",
+                arg.span,
+                f"write attribution({arg.value.to_text()})",
+            )
+            for arg in args
+            if isinstance(arg.value, ast.Arrow)
+        ]
+        if report:
+            self.diagnostics.extend(found)
+        return found
 
     def arrow(self, meta, children):
         source, _, target = children
@@ -244,28 +345,37 @@ class _ToAst(Transformer):
 
     # -- contents, operations, presentations
     def _content(self, value) -> ast.Content:
+        if isinstance(value, ast.Call) and value.name not in _CONTENTS and value.span:
+            # a misspelled content, `atribution(a -> b)`: the checker names the right one
+            self.stray_arrows.pop(value.span, None)
         if isinstance(value, ast.Call) and value.name == "activations":
-            if len(value.args) == 1 and value.args[0].name is None:
-                return ast.Activations(substrate=value.args[0].value, span=value.span)
+            first, rest = (value.args[0], value.args[1:]) if value.args else (None, ())
+            if first is not None and first.name is None and all(a.name for a in rest):
+                return ast.Activations(substrate=first.value, options=rest, span=value.span)
             self._fail(
-                "activations(...) takes one substrate", value.span, "e.g. activations(mid.channels)"
+                "activations(...) takes one substrate (and options such as over=)",
+                value.span,
+                "e.g. activations(mid.channels) or activations(mid.spatial, over=pics)",
             )
-        elif isinstance(value, ast.Call) and value.name == "attribution":
+        elif isinstance(value, ast.Call) and value.name in ARROW_CONTENTS:
             arrows = [a for a in value.args if isinstance(a.value, ast.Arrow)]
             first = value.args[0] if value.args else None
             if first is not None and first.name is None and isinstance(first.value, ast.Arrow):
                 if len(arrows) == 1:
                     arrow = first.value
-                    return ast.Attribution(
+                    return ARROW_CONTENTS[value.name](
                         source=arrow.source,
                         target=arrow.target,
                         options=value.args[1:],
                         span=value.span,
                     )
+            example = (
+                "attribution(mid.channels -> output)"
+                if value.name == "attribution"
+                else "correlation(a.channels -> b.channels, over=pics)"
+            )
             self._fail(
-                "attribution(...) takes `source -> target` first",
-                value.span,
-                "e.g. attribution(mid.channels -> output)",
+                f"{value.name}(...) takes `source -> target` first", value.span, f"e.g. {example}"
             )
         elif isinstance(value, ast.Arrow):
             self._fail(
@@ -277,9 +387,11 @@ class _ToAst(Transformer):
 
     def _call(self, value, kind: type[ast.Call], what: str) -> ast.Call:
         if isinstance(value, ast.Name):
-            return kind(name=value.name, span=value.span)
+            return kind(name=value.name, span=value.span, name_span=value.span)
         if isinstance(value, ast.Call) and type(value) is ast.Call:
-            return kind(name=value.name, args=value.args, span=value.span)
+            return kind(
+                name=value.name, args=value.args, span=value.span, name_span=value.name_span
+            )
         self._fail(
             f"expected {what} here, like `top(5)`"
             if kind is ast.Operation
@@ -290,66 +402,3 @@ class _ToAst(Transformer):
             else "presentations: feature_vis, heatmap, bars, grid, image, sankey",
         )
         return kind(name="?", span=value.span)
-
-
-# ---- comments ------------------------------------------------------------------------
-
-
-def _comments(text: str) -> list[tuple[int, int, str]]:
-    """(line, column, text) of every `#` comment, skipping `#` inside strings."""
-    found = []
-    # split on "\n" only, as Lark counts lines: strings may hold U+2028 and friends
-    for number, line in enumerate(text.split("\n"), start=1):
-        in_string = escaped = False
-        for column, char in enumerate(line, start=1):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-            elif char == '"':
-                in_string = True
-            elif char == "#":
-                found.append((number, column, line[column - 1 :].rstrip()))
-                break
-    return found
-
-
-def _attach_comments(spec: ast.Spec, comments: list[tuple[int, int, str]]) -> ast.Spec:
-    """Give each comment to the next statement or interface; trailing ones to the block end."""
-    if not comments:
-        return spec
-    pending = list(comments)
-
-    def take_before(line: int) -> tuple[str, ...]:
-        taken = tuple(c[2] for c in pending if c[0] < line)
-        pending[:] = [c for c in pending if c[0] >= line]
-        return taken
-
-    items = []
-    for item in spec.items:
-        if item.span is None:
-            items.append(item)
-            continue
-        leading = take_before(item.span.line)
-        if isinstance(item, ast.Interface):
-            body = []
-            for stmt in item.body:
-                own = take_before(stmt.span.line) if stmt.span else ()
-                # a comment on a statement's own lines stays with it
-                inline = take_before(stmt.span.end_line + 1) if stmt.span else ()
-                body.append(stmt.model_copy(update={"comments": own + inline}))
-            end = take_before(item.span.end_line)
-            item = item.model_copy(
-                update={"body": tuple(body), "comments": leading, "end_comments": end}
-            )
-        else:
-            item = item.model_copy(
-                update={"comments": leading + take_before(item.span.end_line + 1)}
-            )
-        items.append(item)
-    return spec.model_copy(
-        update={"items": tuple(items), "end_comments": tuple(c[2] for c in pending)}
-    )

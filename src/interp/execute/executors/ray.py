@@ -1,6 +1,8 @@
 """The Ray executor: the same DAG as Ray tasks, on a local or remote cluster.
 
-Nodes run on a small pool of actors (one per CPU), each holding its own
+A dataset pass (a source node) runs first, on Ray Data: its chunks are mapped
+by an actor pool holding its models (`executors.ray_data`). Other nodes run
+on a small pool of actors (one per CPU), each holding its own
 `RunContext`, so a model is loaded once per worker: nodes that run the model
 are dealt round-robin, pure nodes (operations, views) go to the worker that
 holds the data they read. Every node is submitted in plan order with its
@@ -22,7 +24,7 @@ from interp.errors import error
 from interp.execute.context import RunContext, Settings
 from interp.execute.kernels import run_node
 from interp.plan.build import Plan
-from interp.plan.nodes import Node
+from interp.plan.nodes import DatasetPass, Node
 
 
 def _ray():
@@ -67,14 +69,21 @@ class RayExecutor:
             )
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         count = self.workers or cpus
-        worker = ray.remote(num_cpus=1)(_Worker)
-        pool = [worker.remote(settings, max(1, cpus // count)) for _ in range(count)]
         todo = plan.ancestors(list(wanted)) if wanted is not None else list(plan.nodes)
         refs: dict[Node, Any] = {}
+        for node in todo:  # sources: each on Ray Data, before the pool takes the CPUs
+            if isinstance(node, DatasetPass):
+                from interp.execute.executors.ray_data import ray_data_pass
+
+                refs[node] = ray.put(ray_data_pass(node, settings, count))
+        worker = ray.remote(num_cpus=1)(_Worker)
+        pool = [worker.remote(settings, max(1, cpus // count)) for _ in range(count)]
         placed: dict[Node, int] = {}
         turn = 0
         for node in todo:
-            if node.needs_model or not node.inputs:
+            if node in refs:
+                continue
+            if node.needs_model or node.inputs[:1] == () or node.inputs[0] not in placed:
                 placed[node], turn = turn % count, turn + 1
             else:
                 placed[node] = placed[node.inputs[0]]  # beside the data it reads

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,14 +23,16 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ...errors import did_you_mean, error
-from ..cache import Cache, digest
+from ..cache import Cache
 from . import optimize as _optimize
+from .jobs import Job, cut_batches, image_seed, share_directions
 from .objectives import OUTPUT, Objective
 from .param import to_uint8
 from .transforms import Robustness
 
 CACHE_VERSION = 1
 DEDUPE_COSINE = 0.98
+DIVERSITY_WEIGHT = 1.0  # `visualize(..., diversity=N)`: at most this share of each objective
 
 PRESETS: dict[str, _optimize.Settings] = {
     "draft": _optimize.Settings(size=64, steps=48, lr=0.1),
@@ -45,15 +49,6 @@ class _Model:
     module: nn.Module
     normalize: Callable[[torch.Tensor], torch.Tensor]
     fingerprint: str
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One optimization: the objective it maximizes and the seed of its image."""
-
-    objective: Objective
-    seed: int
-    group: int = 0
 
 
 def settings_for(
@@ -84,6 +79,8 @@ def visualize(
     batch_size: int | None = None,
     dedupe_cosine: float | None = DEDUPE_COSINE,
     settings: _optimize.Settings | None = None,
+    diversity: int = 1,
+    diversity_weight: float = DIVERSITY_WEIGHT,
 ) -> list[np.ndarray]:
     """One ``H x W x 3`` uint8 image per objective, in order.
 
@@ -93,13 +90,52 @@ def visualize(
     ``standard``, ``high``); `size` and `steps` override it, `settings`
     replaces it. Objectives of directions with cosine above `dedupe_cosine`
     share one image (None: never). `cache` (None: off) makes re-renders free.
+
+    ``diversity=N`` (N > 1) draws N different images per objective instead, an
+    ``N x H x W x 3`` array each: the N images of one objective are optimized
+    side by side and pushed apart by Lucid's gram-matrix diversity term, which
+    weighs at most `diversity_weight` times each image's own objective (so the
+    weight means the same on every layer); objectives of different atoms never
+    interact.
     """
     settings = settings or settings_for(quality, size=size, steps=steps)
-    jobs = [_Job(o.optimized, _seed(seed, o.optimized)) for o in objectives]
-    images = _run(
-        model, jobs, settings, device, cache, progress, normalize, batch_size, dedupe_cosine
-    )
+    run = partial(_run, model, device=device, cache=cache, progress=progress, normalize=normalize)
+    if diversity != 1:
+        weighted = replace(settings, diversity=diversity_weight, relative_diversity=True)
+        batch_size = batch_size or _default_batch(model, device)
+        return _visualize_sets(
+            run, objectives, diversity, weighted, seed, batch_size, dedupe_cosine
+        )
+    jobs = [Job(o.optimized, image_seed(seed, o.optimized)) for o in objectives]
+    images = run(jobs, settings, batch_size=batch_size, dedupe_cosine=dedupe_cosine)
     return [images[job].copy() for job in jobs]
+
+
+def _visualize_sets(
+    run: Callable, objectives, n: int, settings, seed: int, batch_size: int, dedupe_cosine
+) -> list[np.ndarray]:
+    """`n` images per objective, one diversity group per distinct objective.
+
+    Nearly equal directions share one set (as `visualize` shares one image); a
+    batch holds whole sets only."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"diversity must be a positive integer, not {n!r}")
+    wanted = [o.optimized for o in objectives]
+    leaders = [Job(o, 0) for o in dict.fromkeys(wanted)]
+    shared = (
+        share_directions(leaders, dedupe_cosine)
+        if dedupe_cosine is not None
+        else {j: j for j in leaders}
+    )
+    drawn = list(dict.fromkeys(job.objective for job in shared.values()))
+    sets = {
+        o: [Job(o, image_seed(seed, o, i), group=g) for i in range(n)] for g, o in enumerate(drawn)
+    }
+    jobs = [job for group in sets.values() for job in group]
+    images = run(jobs, settings, batch_size=max(n, batch_size // n * n), dedupe_cosine=None)
+    stacks = {o: np.stack([images[job] for job in group]) for o, group in sets.items()}
+    by_objective = {job.objective: shared[job].objective for job in leaders}
+    return [stacks[by_objective[o]].copy() for o in wanted]
 
 
 def visualize_diverse(
@@ -123,16 +159,29 @@ def visualize_diverse(
     objectives, so it is relative to the layer's activation scale: on
     EfficientNet-Lite0's ``blocks.4.2.bn1`` (channel means near 5) 1.0 gives
     visibly different images that keep 70-95% of the objective, and 3.0
-    already lets some images drop their feature.
+    already lets some images drop their feature. (``visualize(...,
+    diversity=n)`` weighs the term by each image's objective instead.)
     """
     settings = replace(settings_for(quality, size=size, steps=steps), diversity=diversity)
     target = objective.optimized
-    jobs = [_Job(target, _seed(seed, target, i), group=1) for i in range(n)]
+    jobs = [Job(target, image_seed(seed, target, i), group=1) for i in range(n)]
     images = _run(model, jobs, settings, device, cache, progress, normalize, n, None)
     return [images[job].copy() for job in jobs]
 
 
+def _default_batch(model: Any, device) -> int:
+    if device is not None:
+        kind = torch.device(device).type
+    else:
+        module = model if isinstance(model, nn.Module) else model.module
+        kind = next(iter(module.parameters()), torch.empty(0)).device.type
+    return BATCH_SIZE.get(kind, 16)
+
+
 def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, dedupe_cosine):
+    """Images of `jobs`; jobs that share a `group` are one diversity set when
+    ``settings.diversity``: optimized in one batch, cached as a set (their seeds
+    and the set's size are in each key), recomputed together on any miss."""
     resolved = _resolve(model, normalize)
     parameters = list(resolved.module.parameters())
     device = (
@@ -141,10 +190,13 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
         else (parameters[0].device if parameters else torch.device("cpu"))
     )
     cache = cache or Cache(None)
+    unique = list(dict.fromkeys(jobs))
+    sizes = Counter(job.group for job in unique)
 
-    together = len(jobs) if settings.diversity else 1  # a diverse image depends on its set
-
-    def key(job: _Job) -> tuple:
+    def key(job: Job) -> tuple:
+        together = (
+            sizes[job.group] if settings.diversity else 1
+        )  # a diverse image depends on its set
         return (
             "feature_vis",
             CACHE_VERSION,
@@ -155,20 +207,20 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
             settings,
         )
 
-    images: dict[_Job, np.ndarray] = {}
-    for job in dict.fromkeys(jobs):
+    images: dict[Job, np.ndarray] = {}
+    for job in unique:
         hit = cache.get(key(job))
         if isinstance(hit, np.ndarray):
             images[job] = hit
-    todo = [job for job in dict.fromkeys(jobs) if job not in images]
-    if settings.diversity and todo:
-        todo = list(dict.fromkeys(jobs))  # a diverse set is optimized together or not at all
+    if settings.diversity:  # a diverse set is optimized together or not at all
+        missing = {job.group for job in unique if job not in images}
+        todo = [job for job in unique if job.group in missing]
+    else:
+        todo = [job for job in unique if job not in images]
     shared = (
-        _share_directions(todo, dedupe_cosine)
-        if dedupe_cosine is not None
-        else {j: j for j in todo}
+        share_directions(todo, dedupe_cosine) if dedupe_cosine is not None else {j: j for j in todo}
     )
-    batches = _batches(
+    batches = cut_batches(
         list(dict.fromkeys(shared.values())), batch_size or _batch_size(device, settings.size)
     )
     if not batches:
@@ -226,30 +278,6 @@ def module_fingerprint(module: nn.Module, normalize) -> str:
     return hasher.hexdigest()
 
 
-def _seed(seed: int, objective: Objective, index: int = 0) -> int:
-    """The image's own seed: from the user's seed and the objective, never from batch mates."""
-    return int(digest(("feature_vis_seed", seed, objective, index))[:15], 16)
-
-
-def _share_directions(jobs: Sequence[_Job], threshold: float) -> dict[_Job, _Job]:
-    """Map each job to the job that draws it: the first earlier direction job within `threshold` cosine."""
-    shared: dict[_Job, _Job] = {}
-    leaders: dict[tuple, list[tuple[_Job, np.ndarray]]] = {}
-    for job in jobs:
-        o = job.objective
-        if o.kind != "direction":
-            shared[job] = job
-            continue
-        vector = np.asarray(o.direction, dtype=np.float64)
-        unit = vector / max(np.linalg.norm(vector), 1e-12)
-        family = leaders.setdefault((o.layer, o.cosine_power, job.group), [])
-        match = next((leader for leader, u in family if float(unit @ u) > threshold), None)
-        if match is None:
-            family.append((job, unit))
-        shared[job] = match or job
-    return shared
-
-
 def _batch_size(device: torch.device, side: int) -> int:
     """Images per batch: as many pixels as `BATCH_SIZE` images of `BATCH_SIDE` px.
 
@@ -258,18 +286,6 @@ def _batch_size(device: torch.device, side: int) -> int:
     """
     per_device = BATCH_SIZE.get(device.type, 16)
     return int(min(MAX_BATCH, max(1, per_device * BATCH_SIDE**2 // max(side, 1) ** 2)))
-
-
-def _batches(jobs: Sequence[_Job], batch_size: int) -> list[list[_Job]]:
-    """Jobs grouped by layer (deepest work shared per layer), split into chunks of `batch_size`."""
-    by_layer: dict[str, list[_Job]] = {}
-    for job in jobs:
-        by_layer.setdefault(job.objective.layer, []).append(job)
-    return [
-        same[start : start + batch_size]
-        for same in by_layer.values()
-        for start in range(0, len(same), batch_size)
-    ]
 
 
 def _check_layers(module: nn.Module, layers: set[str]) -> None:

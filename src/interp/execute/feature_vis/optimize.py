@@ -42,6 +42,9 @@ class Settings:
     robustness: Robustness = field(default_factory=Robustness)
     diversity: float = 0.0
     redirect_relu: bool = True
+    #: weigh each image's diversity term by its own objective (detached), so that
+    #: `diversity` is a share of the objective, whatever the layer's scale
+    relative_diversity: bool = False
 
 
 def optimize_batch(
@@ -79,9 +82,11 @@ def optimize_batch(
                 inputs = inputs.contiguous(memory_format=channels_last)
             output = run_until(module, inputs)
             activation = output if layer == OUTPUT else record[layer]
-            loss = -score(activation).sum()
+            values = score(activation)
+            loss = -values.sum()
             if settings.diversity and groups is not None:
-                loss = loss + settings.diversity * diversity_penalty(activation, groups)
+                weights = values.detach().abs() if settings.relative_diversity else None
+                loss = loss + settings.diversity * diversity_penalty(activation, groups, weights)
             (gradient,) = torch.autograd.grad(loss, [image.spectrum])
             image.spectrum.grad = gradient
             optimizer.step()
@@ -92,11 +97,15 @@ def optimize_batch(
         return image().detach()
 
 
-def diversity_penalty(activation: torch.Tensor, groups: Sequence[int]) -> torch.Tensor:
+def diversity_penalty(
+    activation: torch.Tensor, groups: Sequence[int], weights: torch.Tensor | None = None
+) -> torch.Tensor:
     """Lucid's diversity: summed cosine similarity of gram matrices within each group.
 
     For a group of ``n`` images this is ``sum_i sum_{j != i} <G_i, G_j>`` with
     unit-norm gram matrices ``G``, i.e. ``n`` times Lucid's per-batch term.
+    With `weights` ``(B,)``, image ``i``'s row is ``w_i / (n - 1) * sum_{j != i}
+    <G_i, G_j>``: at most ``w_i``, reached when the images are all alike.
     """
     if activation.ndim == 2:
         activation = activation[:, :, None, None]
@@ -107,7 +116,11 @@ def diversity_penalty(activation: torch.Tensor, groups: Sequence[int]) -> torch.
     ids = torch.tensor(list(groups), device=activation.device)
     same = (ids[:, None] == ids[None, :]).float()
     same.fill_diagonal_(0)
-    return ((grams @ grams.T) * same).sum()
+    similarity = (grams @ grams.T) * same
+    if weights is None:
+        return similarity.sum()
+    others = same.sum(dim=1).clamp_min(1)
+    return (similarity.sum(dim=1) * weights.to(similarity.dtype) / others).sum()
 
 
 @contextmanager

@@ -1,0 +1,179 @@
+"""Contents over a dataset, `correlation`, and selections of an atlas's cells: their checks.
+
+A content computed `over=` a dataset gains an `example` axis (`check.axes`);
+what it may compute is what one streamed pass over the examples can keep
+without the whole cube (DESIGN.md §6): a layer's `.spatial` or `.channels`
+activations, linear attribution of a layer's `.channels` to named classes,
+and the correlation of two layers' channels. Such a content is shown as
+`examples` (after a `top(k)`: a dataset has too many examples to show) or
+laid out as an `atlas`. An atlas's atoms are cells: selecting one binds the
+cell's members in a content over the same dataset, or projects a single
+image's activation vectors onto the cell's mean direction.
+"""
+
+from __future__ import annotations
+
+from interp.check.bound import Content, Element, Presentation, SelectFrom, Top
+from interp.check.problems import Problems
+from interp.check.scope import Scope
+from interp.data.datasets import DatasetSpec
+from interp.syntax import ast
+
+OVER_PRESENTATIONS = ("examples", "atlas")
+OVER_EXAMPLE = "activations(L.spatial, over=pics)"
+
+
+def over_option(content: ast.Activations, scope: Scope) -> tuple[DatasetSpec | None, bool]:
+    """`activations(S, over=D)`'s dataset (None without one), and whether its options are sound."""
+    return _over(
+        content.options, scope, "activations", f"takes a substrate and over=DATASET: {OVER_EXAMPLE}"
+    )
+
+
+def _over(options, scope: Scope, what: str, example: str) -> tuple[DatasetSpec | None, bool]:
+    """The dataset of `over=` among a content's options; any other option is reported."""
+    over, ok = None, True
+    for arg in options:
+        if arg.name == "over":
+            over = scope.dataset(arg.value)
+            ok = ok and over is not None
+        else:
+            scope.problems.add(
+                f"{what}: unknown option {arg.to_text()!r}", arg.span, f"{what} {example}"
+            )
+            ok = False
+    return over, ok
+
+
+def checked(found: Content, written: ast.Activations | ast.Attribution, scope: Scope):
+    """`found`, when what it computes over its dataset is supported; else None (reported)."""
+    if found.over is None:
+        return found
+    add = scope.problems.add
+    source = found.source
+    if found.kind == "activations":
+        layer_atoms = source.kind == "layer" and source.groups is None
+        if not layer_atoms or source.atoms not in ("spatial", "channels"):
+            add(
+                f"activations over a dataset read a layer's .spatial or .channels, not {source.describe()}",
+                written.substrate.span,  # type: ignore[union-attr]
+                f"e.g. {OVER_EXAMPLE}, or activations(L.channels, over=pics)",
+            )
+            return None
+        return found
+    target = found.target
+    example = 'attribution(L.channels -> output["tabby"], over=pics)'
+    if (
+        source.kind != "layer"
+        or source.groups is not None
+        or source.atoms != "channels"
+        or target is None
+        or target.kind != "output"
+        or not target.labels
+    ):
+        add(
+            "attribution over a dataset goes from a layer's .channels to named output classes",
+            written.span,
+            f"e.g. {example}",
+        )
+        return None
+    if found.method.name != "linear" or found.maxpool != "default":
+        add(
+            "attribution over a dataset is linear: one batched backward pass per chunk of examples",
+            written.span,
+            f"drop method= and maxpool=: {example}",
+        )
+        return None
+    return found
+
+
+def correlation(written: ast.Correlation, scope: Scope) -> Content | None:
+    """`correlation(A.channels -> B.channels, over=D)`: A and B may be layers of different models."""
+    add = scope.problems.add
+    source, target = scope.substrate(written.source), scope.substrate(written.target)
+    over, ok = _over(
+        written.options, scope, "correlation", "takes over=DATASET: correlation(a -> b, over=pics)"
+    )
+    if source is None or target is None or not ok:
+        return None
+    if over is None:
+        add(
+            "correlation is taken over a dataset's examples: it needs over=",
+            written.span,
+            "e.g. let pics = dataset(samples(), crops=256, seed=0) ... correlation(a.channels -> b.channels, over=pics)",
+        )
+        return None
+    for substrate, where in ((source, written.source), (target, written.target)):
+        if (
+            substrate.kind != "layer"
+            or substrate.groups is not None
+            or substrate.atoms != "channels"
+        ):
+            add(
+                f"correlation compares layers' channels, not {substrate.describe()}",
+                where.span,
+                'e.g. correlation(layer("blocks.4.2.bn1").channels -> '
+                'layer("blocks.4.2.bn1", model=efficientnet_lite1).channels, over=pics)',
+            )
+            return None
+    return Content("correlation", source, target, over=over)
+
+
+def shown(
+    stmt: ast.ElementStmt,
+    content: Content,
+    ops: tuple,
+    presentation: Presentation,
+    problems: Problems,
+) -> None:
+    """A content with an example axis is shown as examples (after top(k)) or as an atlas."""
+    if content.over is None or content.kind == "correlation":
+        return
+    at = stmt.presentation.span
+    if presentation.kind not in OVER_PRESENTATIONS:
+        problems.add(
+            f"{content.kind} over a dataset has an example axis, which {presentation.kind} cannot show",
+            at,
+            "show the strongest examples: ... | top(8) as examples; or lay the layer's "
+            "vectors out as atlas(cells=12)",
+        )
+    elif presentation.kind == "examples" and not any(isinstance(op, Top) for op in ops):
+        problems.add(
+            "a dataset has too many examples to show them all",
+            at,
+            "keep the strongest: ... | top(8) as examples",
+        )
+    elif presentation.kind == "atlas" and ops:
+        problems.add(
+            "atlas lays out every sampled activation vector: it takes no operations",
+            stmt.ops[0].span,
+            f"element atlas = {OVER_EXAMPLE} as atlas(cells=12)",
+        )
+
+
+def select_cells(
+    ref: ast.Member, selector: Element, content: Content, axes, problems: Problems
+) -> SelectFrom | None:
+    """`select(atlas.hover)`: a cell's members (over the same dataset) or its direction."""
+    atlas = selector.content
+    name = selector.name
+    same_layer = (
+        content.kind == "activations"
+        and content.source.kind == "layer"
+        and content.source.atoms == "spatial"
+        and (content.source.layer, content.source.model) == (atlas.source.layer, atlas.source.model)
+    )
+    if same_layer and content.over is not None and content.over == atlas.over:
+        return SelectFrom(name, ref.name, (("cell", "example"),), "members")  # type: ignore[arg-type]
+    if same_layer and content.over is None and any(a.name == "channel" for a in axes):
+        return SelectFrom(name, ref.name, (("cell", "channel"),), "project")  # type: ignore[arg-type]
+    layer = atlas.source.describe()
+    problems.add(
+        f"select({name}.{ref.name}): the cells of atlas {name!r} select {layer} activations, "
+        f"over {atlas.over.describe() if atlas.over else 'its dataset'} or of the input",
+        ref.span,
+        f"e.g. activations(L.spatial, over=pics) | select({name}.{ref.name}) | top(6) as examples "
+        f"(the cell's members), or activations(L.spatial) | select({name}.{ref.name}) "
+        "as heatmap(over=input) (where its idea appears)",
+    )
+    return None

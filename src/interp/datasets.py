@@ -1,0 +1,133 @@
+"""`interp.datasets`: a dataset from Python, listed and previewed before any model runs.
+
+    import interp
+    pics = interp.datasets.dataset("photos/**/*.jpg", limit=64)   # or dataset(samples(), crops=256)
+    len(pics); pics.examples()      # one row per example: source, label, crop box
+    pics.image(0)                   # its pixels, (H, W, 3) uint8
+    pics.preview()                  # a contact sheet (a PIL image); Jupyter shows the dataset
+
+The same datasets a spec names with `let pics = dataset(...)`
+(`interp.data.datasets`); a relative glob is read from the working directory.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from interp.data.datasets import DatasetSpec, Listing, list_examples, load_example
+from interp.data.images import to_data_url
+from interp.errors import error
+
+__all__ = ["Dataset", "dataset", "samples"]
+
+
+class _Samples:
+    """`samples()`: the bundled photographs, as a dataset's source."""
+
+    def __repr__(self) -> str:
+        return "samples()"
+
+
+def samples() -> _Samples:
+    """The bundled natural photographs (scikit-image, scikit-learn) as a dataset's source."""
+    return _Samples()
+
+
+class Dataset:
+    """A dataset from Python: its examples listed, any one loaded, a contact sheet."""
+
+    def __init__(self, spec: DatasetSpec):
+        self.spec = spec
+
+    @functools.cached_property
+    def listing(self) -> Listing:
+        return list_examples(self.spec)
+
+    def __len__(self) -> int:
+        return len(self.listing)
+
+    def __repr__(self) -> str:
+        return f"<{self.spec.describe()}: {len(self)} examples>"
+
+    def examples(self):
+        """One row per example: `example`, `source`, `label`, crop `left`, `top`, `side`."""
+        import pandas as pd
+
+        rows = []
+        for e in self.listing.examples:
+            left, top, side = e.box if e.box is not None else (None, None, None)
+            rows.append(
+                {
+                    "example": e.index,
+                    "source": e.source,
+                    "label": e.label,
+                    "left": left,
+                    "top": top,
+                    "side": side,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def image(self, index: int) -> np.ndarray:
+        """Example `index` as ``(H, W, 3)`` uint8."""
+        return load_example(self.listing.examples[index])
+
+    def preview(self, count: int = 16, size: int = 96, columns: int = 8) -> Image.Image:
+        """The first `count` examples as a contact sheet, `size` pixels a side each."""
+        shown = self.listing.examples[:count]
+        rows = max(1, -(-len(shown) // columns))
+        sheet = Image.new("RGB", (columns * size, rows * size), "white")
+        for i, example in enumerate(shown):
+            tile = square_thumbnail(load_example(example), size)
+            sheet.paste(Image.fromarray(tile), ((i % columns) * size, (i // columns) * size))
+        return sheet
+
+    def _repr_html_(self) -> str:
+        buffer = io.BytesIO()
+        self.preview().save(buffer, format="JPEG", quality=85)
+        image = to_data_url(np.asarray(Image.open(buffer).convert("RGB")), "jpeg")
+        title = html.escape(repr(self))
+        return f'<div><p><code>{title}</code></p><img src="{image}"/></div>'
+
+
+def dataset(
+    source: str | os.PathLike | _Samples,
+    *,
+    limit: int | None = None,
+    seed: int | None = None,
+    crops: int | None = None,
+) -> Dataset:
+    """`dataset("photos/**/*.jpg", limit=N, seed=S)` or `dataset(samples(), crops=N, seed=S)`
+    from Python (a relative glob is read from the working directory)."""
+    for name, value in (("limit", limit), ("crops", crops)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise error(f"dataset: {name} must be a positive integer, not {value!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise error(f"dataset: seed must be a non-negative integer, not {seed!r}")
+    if isinstance(source, _Samples):
+        return Dataset(DatasetSpec("samples", limit=limit, seed=seed, crops=crops))
+    if not isinstance(source, (str, os.PathLike)):
+        raise error(
+            f"dataset takes a glob or samples(), not {type(source).__name__}",
+            hint='dataset("photos/**/*.jpg") or dataset(samples(), crops=256, seed=0)',
+        )
+    pattern = str(Path(source).expanduser())
+    return Dataset(DatasetSpec("files", pattern, limit, seed, crops, written=str(source)))
+
+
+def square_thumbnail(image: np.ndarray, size: int) -> np.ndarray:
+    """The image's centre square, resized to `size` pixels a side."""
+    height, width = image.shape[:2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    square = Image.fromarray(image[top : top + side, left : left + side])
+    return np.asarray(square.resize((size, size), Image.BILINEAR))

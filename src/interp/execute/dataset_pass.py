@@ -1,0 +1,301 @@
+"""The `DatasetPass` node: a dataset streamed through its models chunk by chunk.
+
+Per chunk of examples, each model runs one batched forward pass recording the
+layers its reductions read (stopping after the deepest unless an attribution
+needs the logits, then one backward pass per class); every reduction keeps
+its part of the chunk (`execute.reductions`) and the activations are
+dropped, so memory is bounded by the chunk, never the dataset.
+
+With a cache, each (chunk, reduction) part is one content-addressed entry
+(keyed by the models' fingerprints, the dataset's stamp, the chunk, the
+reduction), written atomically once the chunk is done, after the chunk's
+per-example rows are written as a Parquet file beside the cache
+(``<cache>/datasets/<reduction>/chunk-00003.parquet``, readable with pandas
+or DuckDB; `rows_of` reads them back). An interrupted pass therefore
+resumes from its finished chunks, and a finished pass is served from them.
+
+`chunk_outputs` is the whole of one chunk's model work; the local kernel
+here and the Ray Data pass (`execute.executors.ray_data`) both call it, so
+both give the same numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from interp.data.datasets import DatasetWarning, Example, Listing, list_examples, load_example
+from interp.errors import InterpError, error
+from interp.execute.cache import digest
+from interp.execute.context import RunContext
+from interp.execute.hooks import capture, run_until
+from interp.execute.reductions import (
+    ChunkOutputs,
+    Part,
+    chunk_part,
+    empty_part,
+    in_order,
+    merge,
+    needs,
+)
+from interp.files import write_atomic
+from interp.models.load import ModelHandle, layer_table
+from interp.models.spec import ModelSpec
+from interp.plan import nodes
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PassValues:
+    """A dataset pass's value: the examples, each reduction's merged result, the examples
+    that failed to load, and where each reduction's Parquet rows are (None without a cache)."""
+
+    examples: tuple[Example, ...]
+    results: dict[nodes.Reduction, Part]
+    failed: tuple[int, ...]
+    folders: dict[nodes.Reduction, str | None]
+
+    @property
+    def labels(self) -> list[str]:
+        return [e.label for e in self.examples]
+
+
+def dataset_pass(node: nodes.DatasetPass, inputs, ctx: RunContext) -> PassValues:
+    listing = list_examples(node.dataset)
+    handles = {m: ctx.model(m) for m in node.models}
+    plan = ChunkPlan(node, listing, handles, ctx.cache)
+    done = plan.finished()
+    todo = [i for i in range(plan.count) if i not in done]
+    with plan.progress(done, f"dataset pass ({len(listing)} examples)", ctx.progress) as bar:
+        for i in todo:
+            outputs = chunk_outputs(node, plan.chunk(i), handles)
+            plan.store(i, *chunk_results(node, outputs, listing, handles))
+            bar.update(len(plan.chunk(i)))
+    return plan.values()
+
+
+class ChunkPlan:
+    """The chunks of one pass: which are finished (in the cache), storing one, merging all."""
+
+    def __init__(self, node: nodes.DatasetPass, listing: Listing, handles: dict, cache):
+        self.node, self.listing, self.cache = node, listing, cache
+        self.count = -(-len(listing) // node.chunk)
+        self.prints = {m: h.fingerprint for m, h in handles.items()}
+        self.merged: dict[nodes.Reduction, Part] = {}  # merged as chunks finish: memory stays flat
+        self.failed: dict[int, list[int]] = {}
+
+    def progress(self, done: set[int], title: str, wanted: bool | None) -> tqdm:
+        """A bar over the examples (examples/s, ETA), from those already done; shown on a
+        terminal unless `wanted` says otherwise."""
+        show = sys.stderr.isatty() if wanted is None else wanted
+        return tqdm(
+            total=len(self.listing),
+            initial=sum(len(self.chunk(i)) for i in done),
+            desc=title,
+            unit="example",
+            disable=not show,
+            leave=False,
+        )
+
+    def chunk(self, i: int) -> tuple[Example, ...]:
+        size = self.node.chunk
+        return self.listing.examples[i * size : (i + 1) * size]
+
+    def key(self, i: int | None, reduction: nodes.Reduction) -> tuple:
+        prints = tuple(self.prints[m] for m in reduction.models)
+        return ("dataset", CACHE_VERSION, self.listing.stamp, self.node.chunk, i, reduction, prints)
+
+    def folder(self, reduction: nodes.Reduction) -> Path | None:
+        """Where the reduction's per-example Parquet files go: beside the cache."""
+        if self.cache is None or self.cache.root is None:
+            return None
+        return self.cache.root / "datasets" / digest(self.key(None, reduction))[:32]
+
+    def rows_file(self, i: int, reduction: nodes.Reduction) -> Path | None:
+        """Chunk `i`'s Parquet file of `reduction` (None: no cache, or no per-example rows)."""
+        folder = self.folder(reduction)
+        if folder is None or isinstance(reduction, nodes.CorrelationSums):
+            return None
+        return folder / f"chunk-{i:05d}.parquet"
+
+    def finished(self) -> set[int]:
+        """Chunks whose every part is cached, with their rows (served, not recomputed)."""
+        done = set()
+        for i in range(self.count if self.cache is not None else 0):
+            found = {r: self.cache.get(self.key(i, r)) for r in self.node.reductions}
+            files = [self.rows_file(i, r) for r in self.node.reductions]
+            if all(isinstance(p, dict) for p in found.values()) and all(
+                f is None or f.is_file() for f in files
+            ):
+                for reduction, part in found.items():
+                    self.failed[i] = part.pop("failed").tolist()
+                    self.add(reduction, part)
+                done.add(i)
+        return done
+
+    def add(self, reduction: nodes.Reduction, part: Part) -> None:
+        before = self.merged.get(reduction)
+        self.merged[reduction] = part if before is None else merge(reduction, [before, part])
+
+    def store(self, i: int, parts: dict, rows: dict, failed: list[int]) -> None:
+        """Keep chunk `i`: its Parquet rows first, then its cache entries (the chunk is finished
+        once every entry is written; each write is atomic)."""
+        self.failed[i] = failed
+        for reduction in parts:
+            path = self.rows_file(i, reduction)
+            if path is not None and rows.get(reduction) is not None:
+                write_atomic(path, parquet_bytes(rows[reduction]))
+        if self.cache is not None:
+            for reduction, part in parts.items():
+                entry = {**part, "failed": np.asarray(failed, dtype=np.int64)}
+                self.cache.put(self.key(i, reduction), entry)
+        for reduction, part in parts.items():
+            self.add(reduction, part)
+
+    def values(self) -> PassValues:
+        failed = tuple(sorted(i for found in self.failed.values() for i in found))
+        if failed:
+            names = ", ".join(self.listing.examples[i].label for i in failed[:3])
+            warnings.warn(
+                f"{self.node.dataset.describe()}: skipped {len(failed)} example(s) that could "
+                f"not be read: {names}{', ...' if len(failed) > 3 else ''}",
+                DatasetWarning,
+                stacklevel=2,
+            )
+        results = {r: in_order(r, self.merged[r]) for r in self.node.reductions}
+        folders = {r: _text(self.folder(r)) for r in self.node.reductions}
+        return PassValues(self.listing.examples, results, failed, folders)
+
+
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+# ---- one chunk ---------------------------------------------------------------------------------
+
+
+def chunk_outputs(
+    node: nodes.DatasetPass, examples: tuple[Example, ...], handles: dict[ModelSpec, ModelHandle]
+) -> tuple[ChunkOutputs, list[int]]:
+    """Each model's passes over one chunk: the activations and attributions its reductions read."""
+    pixels, failed = [], []
+    for example in examples:
+        try:
+            pixels.append((example.index, load_example(example)))
+        except InterpError:
+            failed.append(example.index)
+    index = np.asarray([i for i, _ in pixels], dtype=np.int64)
+    activations: dict[tuple, np.ndarray] = {}
+    attributions: dict[tuple, np.ndarray] = {}
+    wanted_layers: dict[ModelSpec, list[str]] = {}
+    wanted_classes: dict[ModelSpec, dict[str, list[str]]] = {}
+    for reduction in node.reductions:
+        layers, attributed = needs(reduction)
+        for model, layer in layers:
+            wanted_layers.setdefault(model, []).append(layer)
+        for model, layer, name in attributed:
+            wanted_classes.setdefault(model, {}).setdefault(layer, []).append(name)
+    if len(index):
+        for model, layers in wanted_layers.items():
+            handle = handles[model]
+            batch = torch.cat([handle.preprocess(image) for _, image in pixels])
+            acts, attrs = _run(
+                handle, batch, list(dict.fromkeys(layers)), wanted_classes.get(model, {})
+            )
+            activations.update({(model, n): a for n, a in acts.items()})
+            attributions.update({(model, *k): a for k, a in attrs.items()})
+    return ChunkOutputs(index, activations, attributions), failed
+
+
+def _run(
+    handle: ModelHandle, batch: torch.Tensor, layers: list[str], classes: dict[str, list[str]]
+) -> tuple[dict[str, np.ndarray], dict[tuple, np.ndarray]]:
+    """One forward pass recording `layers`; with `classes` (layer -> class names), it runs to
+    the logits and one backward pass per class gives `activation x gradient` per channel."""
+    module, order = handle.module, handle.layer_names()
+    if not classes:
+        stop = max(layers, key=order.index)
+        with torch.no_grad(), capture(module, layers, stop_after=stop) as recorded:
+            run_until(module, batch)
+        return {n: recorded[n].detach().cpu().numpy() for n in layers}, {}
+    leaves: dict[str, torch.Tensor] = {}
+
+    def leaf(name: str):
+        def edit(output: torch.Tensor) -> torch.Tensor:
+            leaves[name] = output.detach().requires_grad_(True)
+            return leaves[name]
+
+        return edit
+
+    sources = list(classes)
+    with torch.enable_grad(), capture(module, layers, edits={n: leaf(n) for n in sources}) as rec:
+        logits = module(batch)
+    acts = {n: rec[n].detach().cpu().numpy() for n in layers}
+    names = list(dict.fromkeys(c for wanted in classes.values() for c in wanted))
+    attributions = {}
+    for i, name in enumerate(names):
+        scalar = logits[:, handle.labels.index(name)].sum()  # examples are independent in eval mode
+        grads = torch.autograd.grad(
+            scalar, [leaves[n] for n in sources], retain_graph=i < len(names) - 1
+        )
+        for layer, grad in zip(sources, grads, strict=True):
+            if name in classes[layer]:
+                value = (leaves[layer].detach() * grad).sum(dim=(2, 3))
+                attributions[(layer, name)] = value.cpu().numpy()
+    return acts, attributions
+
+
+def chunk_results(
+    node: nodes.DatasetPass,
+    found: tuple[ChunkOutputs, list[int]],
+    listing: Listing,
+    handles: dict[ModelSpec, ModelHandle],
+) -> tuple[dict, dict, list[int]]:
+    """Every reduction's part of one chunk and its per-example rows."""
+    outputs, failed = found
+    labels = [e.label for e in listing.examples]
+    parts, rows = {}, {}
+    for reduction in node.reductions:
+        if len(outputs.index) == 0:
+            parts[reduction], rows[reduction] = empty_part(reduction, _shapes(handles)), None
+        else:
+            parts[reduction], rows[reduction] = chunk_part(reduction, outputs, labels)
+    return parts, rows, failed
+
+
+def _shapes(handles: dict[ModelSpec, ModelHandle]) -> dict[tuple, tuple]:
+    return {(m, info.name): info.shape for m, h in handles.items() for info in layer_table(h)}
+
+
+# ---- Parquet --------------------------------------------------------------------------------
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+    return buffer.getvalue()
+
+
+def rows_of(folder: str | Path | None) -> pd.DataFrame:
+    """Every per-example row a pass wrote for one reduction (its chunks' Parquet files)."""
+    if folder is None:
+        raise error(
+            "a dataset pass writes its per-example rows beside the cache, and this run had none",
+            hint="run with a cache: interp.run(spec, cache=interp.execute.cache.Cache())",
+        )
+    files = sorted(Path(folder).glob("chunk-*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

@@ -1,0 +1,167 @@
+"""Contents over a dataset, from what its pass kept: labeled arrays with an `example` axis.
+
+The pass keeps, per channel (and class), the k strongest examples; the
+content is the array over those examples only, NaN elsewhere (as `top`
+masks), so `select` and `top` work on it by axis name. A `.spatial` content
+carries each kept example's strongest position as coordinates `x`, `y` (the
+thumbnail centres there). Every value is what the same content gives with
+that example as the input.
+
+`top(k)` over an `example` axis keeps the k strongest examples, each ranked by
+its strongest remaining value; since every example of a channel's top k is
+kept, that ranking is exact for k up to the pass's k.
+
+Selecting an atlas's cells: `members` keeps, per cell, the examples whose
+sampled vectors fall in it (valued by the best projection onto the cell's
+mean direction, at that vector's position); `project` projects a single
+image's activation vectors onto each cell's mean direction. Both measure
+from the atlas's centre (the mean of all its vectors, `AtlasCells.project`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from interp.check.bound import SelectFrom, Top
+from interp.keys import atom_key, is_key_column, key_column
+from interp.plan import nodes
+
+POSITIONS = ("x", "y")
+
+
+def over_dataset(node: nodes.OverDataset, inputs) -> xr.DataArray:
+    values = inputs[node.dataset]
+    found = values.results[node.reduction]
+    reduction = node.reduction
+    if isinstance(reduction, nodes.SampledVectors):
+        return sampled_array(found, values.labels)
+    lead = ("channel", "class") if isinstance(reduction, nodes.TopAttributions) else ("channel",)
+    kept = np.unique(found["index"])
+    column = {e: i for i, e in enumerate(kept.tolist())}
+    shape = (*found["value"].shape[:-1], len(kept))
+    dense = np.full(shape, np.nan, dtype=np.float32)
+    where = {name: np.full(shape, np.nan) for name in POSITIONS if name in found}
+    for lead_index in np.ndindex(*found["value"].shape[:-1]):
+        for j, example in enumerate(found["index"][lead_index].tolist()):
+            dense[(*lead_index, column[example])] = found["value"][(*lead_index, j)]
+            for name in where:
+                where[name][(*lead_index, column[example])] = found[name][(*lead_index, j)]
+    coords = {"example": kept, "label": ("example", [values.labels[i] for i in kept.tolist()])}
+    coords["channel"] = np.arange(shape[0])
+    if "class" in lead:
+        coords["class"] = list(reduction.classes)  # type: ignore[union-attr]
+    dims = (*lead, "example")
+    coords.update({name: (dims, array) for name, array in where.items()})
+    return xr.DataArray(dense, dims=dims, coords=coords)
+
+
+def sampled_array(found: dict, labels: list[str]) -> xr.DataArray:
+    """The sampled activation vectors `(sample, channel)`, each with its example and position."""
+    count, channels = found["vectors"].shape
+    return xr.DataArray(
+        found["vectors"],
+        dims=("sample", "channel"),
+        coords={
+            "sample": np.arange(count),
+            "channel": np.arange(channels),
+            "example": ("sample", found["example"]),
+            "label": ("sample", [labels[i] for i in found["example"].tolist()]),
+            "x": ("sample", found["x"]),
+            "y": ("sample", found["y"]),
+        },
+    )
+
+
+def correlation(node: nodes.CorrelationMatrix, inputs) -> xr.DataArray:
+    """Pearson's r of channel totals over the examples, from the streamed sums."""
+    sums = inputs[node.dataset].results[node.reduction]
+    n = float(sums["n"])
+    covariance = n * sums["sab"] - np.outer(sums["sa"], sums["sb"])
+    spread_a = n * sums["saa"] - sums["sa"] ** 2
+    spread_b = n * sums["sbb"] - sums["sb"] ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = covariance / np.sqrt(np.outer(spread_a, spread_b))
+    r = np.where(np.outer(spread_a > 0, spread_b > 0), np.clip(r, -1.0, 1.0), np.nan)
+    if node.flipped:
+        r = r.T
+    rows, columns = r.shape
+    return xr.DataArray(
+        r.astype(np.float64),
+        dims=("channel", "tchannel"),
+        coords={"channel": np.arange(rows), "tchannel": np.arange(columns)},
+    )
+
+
+# ---- operations on an example axis ------------------------------------------------------------
+
+
+def top_examples(array: xr.DataArray, op: Top) -> xr.DataArray:
+    """The `op.k` strongest examples per slice of the key axes, each by its largest value."""
+    others = [d for d in array.dims if d != "example" and not is_key_column(d)]
+    score = array.max(dim=others, skipna=True) if others else array
+    keys = [d for d in score.dims if d != "example"]
+    values = score.transpose(*keys, "example").values
+    order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(values.shape[-1]), axis=-1)
+    keep = (ranks < op.k) & ~np.isnan(values)
+    mask = xr.DataArray(keep, dims=(*keys, "example"), coords={d: score.coords[d] for d in keys})
+    kept = array.where(mask)
+    return kept.dropna(dim="example", how="all")
+
+
+def select_cells(array: xr.DataArray, op: SelectFrom, atoms, cells) -> xr.DataArray:
+    """`select(atlas.hover)`: one slice per offered cell, stacked along `key_<atlas>`."""
+    key = key_column(op.element)
+    wanted = [atom["cell"] for atom in atoms]
+    labels = [atom_key(atom, ["cell"]) for atom in atoms]
+    if op.how == "project":
+        cube = array.transpose("channel", "y", "x").values
+        channels, height, width = cube.shape
+        maps = cells.project(cube.reshape(channels, -1).T, wanted).reshape(-1, height, width)
+        return xr.DataArray(
+            maps,
+            dims=(key, "y", "x"),
+            coords={key: labels, "y": array.coords["y"].values, "x": array.coords["x"].values},
+        )
+    return _members(array, key, wanted, labels, cells)
+
+
+def _members(array, key, wanted, labels, cells) -> xr.DataArray:
+    """Per cell, each member example's best projection onto the cell's direction (NaN elsewhere),
+    and the position of that vector."""
+    vectors = array.transpose("sample", "channel").values
+    examples = array.coords["example"].values
+    sample_cell = cells.sample_cell
+    rows = {}
+    for row, cell in enumerate(wanted):
+        members = np.flatnonzero(sample_cell == cell)
+        projection = cells.project(vectors[members], [cell])[0]
+        best: dict[int, tuple[float, int]] = {}
+        for sample, value in zip(members.tolist(), projection.tolist(), strict=True):
+            example = int(examples[sample])
+            if example not in best or value > best[example][0]:
+                best[example] = (value, sample)
+        rows[row] = best
+    kept = sorted({e for best in rows.values() for e in best})
+    column = {e: i for i, e in enumerate(kept)}
+    shape = (len(wanted), len(kept))
+    value, x, y = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    xs, ys = array.coords["x"].values, array.coords["y"].values
+    for row, best in rows.items():
+        for example, (projected, sample) in best.items():
+            value[row, column[example]] = projected
+            x[row, column[example]], y[row, column[example]] = xs[sample], ys[sample]
+    label_of = dict(zip(examples.tolist(), array.coords["label"].values.tolist(), strict=True))
+    return xr.DataArray(
+        value,
+        dims=(key, "example"),
+        coords={
+            key: labels,
+            "example": np.asarray(kept, dtype=np.int64),
+            "label": ("example", [label_of[e] for e in kept]),
+            "x": ((key, "example"), x),
+            "y": ((key, "example"), y),
+        },
+    )
