@@ -226,7 +226,7 @@ def test_activation_atlas_cells_members_and_directions():
     here = found.array("here")
     assert here.sizes == {"key_atlas": len(atlas), "y": 14, "x": 14}
     cells = view("activation_atlas", "atlas").table
-    assert cells["icon"].str.startswith("data:image/png;base64,").all()
+    assert cells["icon"].str.match(r"data:image/(png|webp);base64,").all()
 
 
 def test_model_alignment_finds_twins_in_the_other_model():

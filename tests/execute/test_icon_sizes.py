@@ -82,14 +82,14 @@ def test_equal_objectives_at_equal_sides_are_one_batch_across_elements():
 
 
 def test_the_receptive_field_grows_with_depth_and_is_exact_on_a_known_net(lite0):
-    fields = [receptive_field(lite0, f"blocks.{b}") for b in (1, 2, 3, 4, 5)]
+    fields = [receptive_field(lite0, f"blocks.{b}").pattern for b in (1, 2, 3, 4, 5)]
     assert fields == sorted(fields) and fields[0] < 16 < 100 < fields[-1] <= lite0.input_size
-    assert receptive_field(lite0, "classifier") == lite0.input_size
+    assert receptive_field(lite0, "classifier").pattern == lite0.input_size
 
     uniform = np.ones((5, 5))
-    assert _holding(uniform, 0.5) == 5  # the centre 3x3 holds 9/25
+    assert _holding(uniform, 0.5, 5) == 5  # the centre 3x3 holds 9/25
     triangle = np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1]).astype(float)
-    assert _holding(triangle, 0.5) == 3  # two stacked 3x3 convolutions: 49/81 in the middle
+    assert _holding(triangle, 0.5, 5) == 3  # two stacked 3x3 convolutions: 49/81 in the middle
 
 
 def test_feature_vis_optimizes_only_the_atoms_it_draws():

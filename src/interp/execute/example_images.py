@@ -5,73 +5,22 @@ size). For a `.spatial` content the thumbnail is the part of it around the
 example's strongest position, sized by the layer's receptive field, with
 that unit's own cell marked; otherwise the whole example.
 
-The receptive field is measured on the model, not read from a table: the
-gradient of one unit at the centre of the layer's grid with respect to the
-input pixels (over a few seeded noise images) is non-zero over the
-*theoretical* field; the smallest square around the gradient's centre of mass
-holding `EFFECTIVE_SHARE` of its mass is the *effective* field, which is
-what a thumbnail shows (the theoretical field of a deep layer often covers
-the whole input).
+The receptive field is measured on the model, not read from a table
+(`models.receptive`): a thumbnail shows the *effective* field, the square
+holding nearly all of the unit's gradient (the theoretical field of a deep
+layer often covers the whole input).
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
 import numpy as np
-import torch
 from PIL import Image
 
 from interp.data.datasets import list_examples, load_example
 from interp.data.images import to_data_url
 from interp.execute.context import RunContext
-from interp.execute.hooks import capture, run_until
-from interp.models.load import ModelHandle
+from interp.models.receptive import ReceptiveField, receptive_field
 from interp.plan import nodes
-
-EFFECTIVE_SHARE = 0.9
-PROBES = 4  # noise images the gradient is averaged over
-
-
-@dataclass(frozen=True)
-class ReceptiveField:
-    """A layer's receptive field in input pixels: `theoretical` and `effective` sides, and the
-    layer's grid `(height, width)` (the stride is the input size over it)."""
-
-    theoretical: int
-    effective: int
-    grid: tuple[int, int]
-
-
-def receptive_field(handle: ModelHandle, layer: str) -> ReceptiveField:
-    return _receptive_field(handle, layer)
-
-
-@functools.lru_cache(maxsize=32)
-def _receptive_field(handle: ModelHandle, layer: str) -> ReceptiveField:
-    size = handle.input_size
-    generator = torch.Generator().manual_seed(0)
-    pixels = torch.rand(PROBES, 3, size, size, generator=generator).to(handle.device)
-    image = handle.normalize(pixels).requires_grad_(True)
-    with torch.enable_grad(), capture(handle.module, [layer], stop_after=layer) as recorded:
-        run_until(handle.module, image)
-        output = recorded[layer]
-        height, width = output.shape[2:]
-        output[:, :, height // 2, width // 2].sum().backward()
-    mass = image.grad.abs().sum(dim=(0, 1)).cpu().numpy().astype(np.float64)
-    rows, columns = np.nonzero(mass > mass.max() * 1e-9)
-    theoretical = int(max(rows.max() - rows.min(), columns.max() - columns.min()) + 1)
-    total, half = mass.sum(), 0
-    cy = int(round((mass.sum(axis=1) * np.arange(size)).sum() / total))  # the mass's centre
-    cx = int(round((mass.sum(axis=0) * np.arange(size)).sum() / total))
-    while 2 * half + 1 < theoretical:
-        box = mass[max(0, cy - half) : cy + half + 1, max(0, cx - half) : cx + half + 1]
-        if box.sum() >= EFFECTIVE_SHARE * total:
-            break
-        half += 1
-    effective = min(size, theoretical, 2 * half + 1)
-    return ReceptiveField(theoretical, effective, (int(height), int(width)))
 
 
 def _centre(cell: int, cells: int, size: int) -> float:

@@ -1,70 +1,89 @@
-"""How much of the input one unit of a layer sees: the floor on the size of its icons.
+"""How much of the input one unit of a layer sees, measured on the model.
 
-A feature visualization smaller than the pattern its layer responds to cannot
-show that pattern. The pattern's scale is the layer's *effective* receptive
-field (Luo et al., "Understanding the Effective Receptive Field", 2016): one
-unit at the centre of the layer's grid is backpropagated to the input pixels,
-and the field is the side of the smallest square around the gradient's centre
-of mass that holds `MASS` of its absolute mass. The theoretical field (every
-pixel with any gradient at all) is several times wider and mostly weightless:
-on EfficientNet-Lite0, ``blocks.4.2.bn1`` has a theoretical field of 273 px
-and an effective one of 55 px.
+One unit at the centre of the layer's grid is backpropagated to the input
+pixels (over a few seeded noise images). Its gradient is non-zero over the
+*theoretical* field, which for a deep layer often covers the whole input but
+is mostly weightless; the *effective* field (Luo et al., "Understanding the
+Effective Receptive Field", 2016) is the side of the smallest square around
+the gradient's centre of mass holding a share of its absolute mass. Two
+readers use it:
+
+- a dataset example's thumbnail shows the square holding `EFFECTIVE_SHARE`
+  (the unit's view, nearly all of it: `effective`);
+- an icon is never optimized smaller than the square holding `PATTERN_SHARE`
+  (the scale of the pattern the unit responds to: `pattern`); on
+  EfficientNet-Lite0, ``blocks.4.2.bn1`` sees 273 px in theory, 55 px of
+  pattern.
 
 Measured once per (model, layer) in a process: one truncated forward and
-backward pass on a fixed noise image at the model's input size.
+backward pass at the model's input size.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from interp.execute.hooks import capture, run_until
 
-MASS = 0.5  # the share of the gradient's absolute mass the effective field holds
+EFFECTIVE_SHARE = 0.9
+PATTERN_SHARE = 0.5
+PROBES = 4  # noise images the gradient is averaged over
 
 
-def receptive_field(handle, layer: str) -> int:
-    """The side in input pixels of `layer`'s effective receptive field on `handle`'s model.
+@dataclass(frozen=True)
+class ReceptiveField:
+    """A layer's receptive field in input pixels: `theoretical`, `effective` and `pattern`
+    sides, and the layer's grid `(height, width)` (the stride is the input size over it)."""
 
-    A layer without positions (a vector, the logits) sees the whole input: its
-    field is the input's side.
-    """
+    theoretical: int
+    effective: int
+    pattern: int
+    grid: tuple[int, int]
+
+
+def receptive_field(handle, layer: str) -> ReceptiveField:
+    """`layer`'s field on `handle`'s model. A layer without positions (a vector, the
+    logits) sees the whole input."""
     return _measure(handle, layer)
 
 
 @functools.lru_cache(maxsize=64)
-def _measure(handle, layer: str) -> int:
+def _measure(handle, layer: str) -> ReceptiveField:
     size = handle.input_size
-    if layer not in dict(handle.module.named_modules()) or layer == "":
-        return size
-    noise = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))
-    pixels = (0.4 + 0.2 * noise).to(handle.device).requires_grad_(True)
-    with torch.enable_grad(), capture(handle.module, [layer], stop_after=layer) as record:
-        run_until(handle.module, handle.normalize(pixels))
-        activation = record[layer]
-        if activation.ndim != 4:
-            return size
-        height, width = activation.shape[2:]
-        unit = activation[0, :, height // 2, width // 2].abs().sum()
-        (gradient,) = torch.autograd.grad(unit, [pixels])
-    mass = gradient.abs().sum(dim=(0, 1)).double().cpu().numpy()
-    return _holding(mass, MASS)
+    whole = ReceptiveField(size, size, size, (1, 1))
+    if layer == "" or layer not in dict(handle.module.named_modules()):
+        return whole
+    generator = torch.Generator().manual_seed(0)
+    pixels = torch.rand(PROBES, 3, size, size, generator=generator).to(handle.device)
+    image = handle.normalize(pixels).requires_grad_(True)
+    with torch.enable_grad(), capture(handle.module, [layer], stop_after=layer) as recorded:
+        run_until(handle.module, image)
+        output = recorded[layer]
+        if output.ndim != 4:
+            return whole
+        height, width = output.shape[2:]
+        output[:, :, height // 2, width // 2].sum().backward()
+    mass = image.grad.abs().sum(dim=(0, 1)).cpu().numpy().astype(np.float64)
+    rows, columns = np.nonzero(mass > mass.max() * 1e-9)
+    theoretical = int(max(rows.max() - rows.min(), columns.max() - columns.min()) + 1)
+    effective = min(theoretical, _holding(mass, EFFECTIVE_SHARE, theoretical))
+    pattern = min(theoretical, _holding(mass, PATTERN_SHARE, theoretical))
+    return ReceptiveField(theoretical, effective, pattern, (int(height), int(width)))
 
 
-def _holding(mass: np.ndarray, share: float) -> int:
-    """The side of the smallest square around `mass`'s centre holding `share` of it."""
-    total = float(mass.sum())
-    side = max(mass.shape)
-    if total <= 0:
-        return side
-    rows, columns = np.indices(mass.shape)
-    centre_y = float((mass * rows).sum() / total)
-    centre_x = float((mass * columns).sum() / total)
-    distance = np.maximum(np.abs(rows - centre_y), np.abs(columns - centre_x))
-    order = np.argsort(distance, axis=None, kind="stable")
-    held = np.cumsum(mass.ravel()[order])
-    reach = float(distance.ravel()[order][np.searchsorted(held, share * total)])
-    return int(min(side, 2 * np.ceil(reach) + 1))
+def _holding(mass: np.ndarray, share: float, limit: int) -> int:
+    """The side of the smallest odd square around `mass`'s (rounded) centre of mass that
+    holds `share` of it, at most `limit`."""
+    size, total, half = mass.shape[0], mass.sum(), 0
+    cy = int(round((mass.sum(axis=1) * np.arange(size)).sum() / total))
+    cx = int(round((mass.sum(axis=0) * np.arange(mass.shape[1])).sum() / total))
+    while 2 * half + 1 < limit:
+        box = mass[max(0, cy - half) : cy + half + 1, max(0, cx - half) : cx + half + 1]
+        if box.sum() >= share * total:
+            break
+        half += 1
+    return min(size, 2 * half + 1)

@@ -46,7 +46,7 @@ class LayerFacts:
             return next((info.shape for info in table if info.name == layer), None)
 
         def receptive(model: ModelSpec, layer: str) -> int:
-            return receptive_field(load_model(model, device, models=models), layer)
+            return receptive_field(load_model(model, device, models=models), layer).pattern
 
         return cls(shape, receptive)
 
