@@ -69,16 +69,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         strokeWidth={"value": 1},
         tooltip=tooltip,
     )
-    layers = [common.selectable(background, view, ctx)]
-    if icons:
-        layers.append(common.icon_layer(view, ctx, rows, icons, "_i", tooltip))
-    outline = unit("outline").mark_rect(fill=None, strokeWidth=2)
-    outline = common.encode(
-        outline,
-        **common.box("_"),
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
-    )
-    layers.append(outline)
+    layers = common.cell_layers(view, ctx, background, unit("outline"), rows, icons, tooltip)
     return common.layered(view, ctx, layers, grid * cell, grid * cell)
 
 

@@ -145,6 +145,40 @@ def icon_layer(
     return encode(chart, **box(prefix), url={"field": "url"}, tooltip=tips)
 
 
+def value_bars(unit: alt.Chart, tooltip: list) -> alt.Chart:
+    """A bar under each cell (box ``_b``), coloured by the sign of its value."""
+    return encode(
+        unit.mark_rect(cornerRadius=1),
+        **box("_b"),
+        color={"condition": {"test": "datum.value < 0", "value": NEGATIVE}, "value": POSITIVE},
+        tooltip=tooltip,
+    )
+
+
+def cell_layers(
+    view: ElementView,
+    ctx: Context,
+    background: alt.Chart,
+    outline: alt.Chart,
+    rows: alt.NamedData,
+    icons: list[dict],
+    tooltip: list,
+) -> list[alt.Chart]:
+    """A grid of cells (box ``_``), each a selectable background, its icon (box ``_i``)
+    and an outline drawn where the cell is hovered or clicked."""
+    layers = [selectable(background, view, ctx)]
+    if icons:
+        layers.append(icon_layer(view, ctx, rows, icons, "_i", tooltip))
+    layers.append(
+        encode(
+            outline.mark_rect(fill=None, strokeWidth=2),
+            **box("_"),
+            stroke=selected(view, ctx, hover=HOVER, click=CLICK, other=None),
+        )
+    )
+    return layers
+
+
 def filters(view: ElementView, ctx: Context) -> list[dict]:
     """``filter`` transforms keeping the rows of the current selections."""
     return [{"filter": {"param": ctx.param_name(s), "empty": False}} for s in view.depends_on]

@@ -113,18 +113,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     layers.append(
         common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
     )
-    bar = unit("bars").mark_rect(cornerRadius=1)
-    layers.append(
-        common.encode(
-            bar,
-            **common.box("_b"),
-            color={
-                "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
-                "value": common.POSITIVE,
-            },
-            tooltip=tooltip,
-        )
-    )
+    layers.append(common.value_bars(unit("bars"), tooltip))
     width = float(table["_fx2"].max() + 3) if len(table) else size
     height = float(table["_fy2"].max() + 3) if len(table) else size
     return common.layered(view, ctx, layers, width, height)

@@ -195,18 +195,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
     )
     if bars:
-        bar = unit("bars").mark_rect(cornerRadius=1)
-        layers.append(
-            common.encode(
-                bar,
-                **common.box("_b"),
-                color={
-                    "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
-                    "value": common.POSITIVE,
-                },
-                tooltip=tooltip,
-            )
-        )
+        layers.append(common.value_bars(unit("bars"), tooltip))
     if "series" in table:
         headings = table.drop_duplicates([*keys, "series"])
         series_rows = ctx.dataset(

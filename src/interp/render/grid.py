@@ -89,16 +89,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         fillOpacity={"value": 0.85} if tinted else {"value": 0.0},
         tooltip=tooltip,
     )
-    layers = [common.selectable(background, view, ctx)]
-    if icons:
-        layers.append(common.icon_layer(view, ctx, rows, icons, "_i", tooltip))
-    outline = unit("outline").mark_rect(fill=None, strokeWidth=2)
-    outline = common.encode(
-        outline,
-        **common.box("_"),
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
-    )
-    layers.append(outline)
+    layers = common.cell_layers(view, ctx, background, unit("outline"), rows, icons, tooltip)
     if tinted:
         layers += components.legend_layers(view, ctx, height)
         height += components.legend_height(view)
