@@ -26,6 +26,7 @@ from interp.syntax.diagnostics import syntax_diagnostic
 from interp.syntax.grammar import lark_parser
 from interp.syntax.limits import as_read, lone_surrogate, too_deep
 from interp.syntax.transform import ToAst
+from interp.syntax.transform_values import ARROW_CONTENTS as ARROW_CONTENTS
 
 
 def parse(text: str, file: str = "<spec>") -> ast.Spec:

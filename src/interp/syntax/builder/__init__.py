@@ -63,7 +63,12 @@ from interp.syntax.builder.expressions import (
     samples,
 )
 from interp.syntax.builder.interfaces import column, compare, interface, row, spec
+from interp.syntax.builder.literals import ANY as ANY
 from interp.syntax.builder.literals import KEYWORD_PARAMETERS, value
+from interp.syntax.builder.literals import KEYWORD_POSITIONALS as KEYWORD_POSITIONALS
+from interp.syntax.builder.literals import NONE as NONE
+from interp.syntax.builder.literals import RESERVED as RESERVED
+from interp.syntax.builder.literals import args as args
 
 __all__ = [
     "KEYWORD_PARAMETERS",
