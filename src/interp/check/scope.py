@@ -3,7 +3,9 @@
 `Scope.substrate` turns a substrate expression (`mid.channels`,
 `layer("x").groups(6)`, `groups.spatial`) into a bound `Substrate`, adding a
 located diagnostic for anything it cannot resolve. Given the model's facts,
-it also checks layer paths, class labels and group counts against the model.
+it also checks layer paths and class labels against the model. The options
+of `.groups(k, ...)` are checked in `interp.check.groups`, and `over=`'s
+dataset is resolved in `interp.check.dataset_refs`.
 """
 
 from __future__ import annotations
@@ -11,23 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from interp.check.bound import Groups, Substrate
+from interp.check.bound import Substrate
+from interp.check.dataset_refs import (
+    DATASET_EXAMPLE,
+    DATASET_OPTIONS,
+    is_dataset,
+    resolve_dataset,
+)
 from interp.check.facts import ModelFacts
+from interp.check.groups import bind_groups
 from interp.check.problems import Problems
 from interp.data.datasets import DatasetSpec
-from interp.data.paths import resolve_path
 from interp.errors import Span, did_you_mean
 from interp.models.spec import ModelSpec
 from interp.syntax import ast
 
 ATOM_NAMES = ("spatial", "channels", "neurons", "groups")
-DATASET_OPTIONS = ("limit", "seed", "crops")
-DATASET_EXAMPLE = 'dataset("photos/**/*.jpg", limit=100) or dataset(samples(), crops=256, seed=0)'
-
-
-def is_dataset(value: ast.Value) -> bool:
-    """Whether `value` is a `dataset(...)` call (what a `let` may name besides a substrate)."""
-    return isinstance(value, ast.Call) and value.name == "dataset"
 
 
 class Scope:
@@ -51,7 +52,7 @@ class Scope:
         self.resolving: set[str] = set()
         self.resolved: dict[str, Substrate | None] = {}  # each let is resolved once
 
-    def _fails(self, problem: tuple[str, str] | None, span: Span | None) -> bool:
+    def fails(self, problem: tuple[str, str] | None, span: Span | None) -> bool:
         """Report a model check's problem, if any; True when there was one."""
         if problem is not None:
             self.problems.add(problem[0], span, problem[1])
@@ -63,7 +64,7 @@ class Scope:
         if isinstance(value, ast.LayerRef):
             model = None if value.model is None else self.model_ref(value.model)
             known = self.facts_of(model)
-            if known and self._fails(known.unknown_layer(value.path), value.span):
+            if known and self.fails(known.unknown_layer(value.path), value.span):
                 return None
             return Substrate("layer", layer=value.path, model=model, span=value.span)
         if isinstance(value, ast.InputRef):
@@ -98,7 +99,7 @@ class Scope:
                 self.problems.add(f"class {label!r} is listed twice", span, "name each class once")
                 failed = True
             elif self.facts:
-                failed |= self._fails(self.facts.unknown_class(label), span)
+                failed |= self.fails(self.facts.unknown_class(label), span)
         if failed:
             return None
         return Substrate("output", atoms="classes", labels=value.labels, span=value.span)
@@ -164,74 +165,7 @@ class Scope:
 
     def dataset(self, value: ast.Value, what: str = "over=") -> DatasetSpec | None:
         """Resolve `over=`'s value: a let naming `dataset(...)`, or the call itself."""
-        add = self.problems.add
-        datasets = [n for n, let in self.lets.items() if is_dataset(let.value)]
-        if datasets:
-            hint = f"the datasets here: {', '.join(datasets)} (e.g. {what}{datasets[0]})"
-        else:
-            hint = f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}; then {what}pics"
-        if isinstance(value, ast.Name) and value.name in self.lets:
-            let = self.lets[value.name]
-            if is_dataset(let.value):
-                return self.dataset(let.value, what)
-            add(f"{what} takes a dataset, and {value.name!r} is a substrate", value.span, hint)
-            return None
-        if not is_dataset(value):
-            if datasets and isinstance(value, ast.Name):
-                hint = (
-                    did_you_mean(value.name, datasets)
-                    + f" the datasets here: {', '.join(datasets)}"
-                )
-            add(f"{what} takes a dataset, not {value.to_text()!r}", value.span, hint)
-            return None
-        return self._dataset_call(value)  # type: ignore[arg-type]
-
-    def _dataset_call(self, call: ast.Call) -> DatasetSpec | None:
-        add = self.problems.add
-        positional = call.positional
-        options: dict[str, int] = {}
-        ok = True
-        for arg in call.args:
-            if arg.name is None:
-                continue
-            number = arg.value.value if isinstance(arg.value, ast.Num) else None
-            if arg.name not in DATASET_OPTIONS:
-                add(
-                    f"dataset: unknown argument {arg.name!r}",
-                    arg.span,
-                    did_you_mean(arg.name, DATASET_OPTIONS) + f" e.g. {DATASET_EXAMPLE}",
-                )
-                ok = False
-            elif (
-                not isinstance(number, int)
-                or isinstance(number, bool)
-                or number < (0 if arg.name == "seed" else 1)
-            ):
-                kind = "a non-negative" if arg.name == "seed" else "a positive"
-                add(
-                    f"dataset: {arg.name} must be {kind} integer, not {arg.value.to_text()}",
-                    arg.value.span,
-                    f"e.g. {DATASET_EXAMPLE}",
-                )
-                ok = False
-            else:
-                options[arg.name] = number
-        source = positional[0].value if len(positional) == 1 else None
-        if isinstance(source, ast.Str):
-            pattern = resolve_path(source.value, source.span)
-            spec = DatasetSpec("files", pattern, written=source.value, span=call.span)
-        elif isinstance(source, ast.Call) and source.name == "samples" and not source.args:
-            spec = DatasetSpec("samples", span=call.span)
-        else:
-            add(
-                "dataset takes a glob of image files, or samples()",
-                source.span if source is not None and source.span else call.span,
-                f"e.g. {DATASET_EXAMPLE}",
-            )
-            return None
-        if not ok:
-            return None
-        return replace(spec, **options)
+        return resolve_dataset(value, self.lets, self.problems, what)
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add
@@ -291,96 +225,12 @@ class Scope:
             )
             return None
         known = self.facts_of(base.model) if base.kind == "layer" else None
-        if known and self._fails(known.not_a_cube(base.layer or "", member.name), base.span):
+        if known and self.fails(known.not_a_cube(base.layer or "", member.name), base.span):
             return None
         if member.name == "groups":
-            groups = self._groups(base, member)
+            groups = bind_groups(self, base, member)
             return replace(base, atoms="groups", groups=groups) if groups else None
         return replace(base, atoms=member.name)  # type: ignore[arg-type]
 
-    def _groups(self, base: Substrate, member: ast.Member) -> Groups | None:
-        add = self.problems.add
-        args = member.args or ()
-        positional = [a for a in args if a.name is None]
-        k_ok = (
-            len(positional) == 1
-            and isinstance(positional[0].value, ast.Num)
-            and isinstance(positional[0].value.value, int)
-            and positional[0].value.value >= 1
-        )
-        if not k_ok:
-            at = positional[0].span if len(positional) == 1 else member.span
-            add(
-                "groups(k, ...) takes the number of groups, a positive integer",
-                at,
-                "e.g. .groups(6, factorize=nmf, of=activations)",
-            )
-        options = {"factorize": ("nmf",), "of": ("activations", "gradient", "attribution")}
-        values: dict[str, str | None] = {"factorize": "nmf", "of": "activations", "target": None}
-        target_span = None
-        compatible: Groups | None = None
-        for arg in args:
-            if arg.name is None:
-                continue
-            if arg.name == "compatible":
-                later = self.substrate(arg.value)
-                if later is None:
-                    return None
-                if later.groups is None or later.footprint or later.model != base.model:
-                    add(
-                        "groups: compatible= takes another layer's groups, of the same model",
-                        arg.value.span or arg.span,
-                        'e.g. let upper = layer("blocks.4.2.bn1").groups(5), then '
-                        'layer("blocks.3.2.bn1").groups(5, compatible=upper)',
-                    )
-                    return None
-                compatible = later.groups
-            elif arg.name == "target" and isinstance(arg.value, ast.Str):
-                values["target"], target_span = arg.value.value, arg.value.span
-            elif (
-                arg.name in options
-                and isinstance(arg.value, ast.Name)
-                and arg.value.name in options[arg.name]
-            ):
-                values[arg.name] = arg.value.name
-            elif arg.name in options:
-                add(
-                    f"groups: {arg.name}= takes one of {', '.join(options[arg.name])}, "
-                    f"not {arg.value.to_text()}",
-                    arg.value.span,
-                    did_you_mean(arg.value.to_text(), options[arg.name]),
-                )
-            else:
-                add(
-                    f"groups: unknown argument {arg.name!r}",
-                    arg.name_span or arg.span,
-                    did_you_mean(arg.name, [*options, "target", "compatible"]),
-                )
-        if not k_ok:
-            return None
-        if compatible is not None and values["of"] != "activations":
-            add(
-                "groups: compatible= splits the activation matrix, so it needs of=activations",
-                member.span,
-                "drop of= (or compatible=)",
-            )
-            return None
-        groups = Groups(
-            base.layer or "",
-            positional[0].value.value,  # type: ignore[union-attr]
-            values["factorize"],  # type: ignore[arg-type]
-            values["of"],  # type: ignore[arg-type]
-            values["target"],
-            compatible,
-        )
-        facts = self.facts_of(base.model)
-        if facts is None:
-            return groups
-        failed = [
-            groups.target is not None
-            and self._fails(facts.unknown_class(groups.target), target_span),
-            self._fails(facts.too_many_groups(groups), positional[0].value.span),
-            groups.of == "activations" and self._fails(facts.signed(groups.layer), base.span),
-            compatible is not None and self._fails(facts.not_later(groups), base.span),
-        ]
-        return None if any(failed) else groups
+
+__all__ = ["ATOM_NAMES", "DATASET_EXAMPLE", "DATASET_OPTIONS", "Scope", "is_dataset"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interp.check.axes import AxisError
+from interp.check.problems import Problems
 from interp.errors import did_you_mean
 from interp.syntax import ast
 
@@ -135,3 +136,14 @@ OPERATIONS: dict[str, Signature] = {
         "sum(over=channel) or sum(over=[x, y])",
     ),
 }
+
+
+def bind_arguments(
+    call: ast.Call, signature: Signature, problems: Problems
+) -> dict[str, object] | None:
+    """Match a call's arguments to its signature; report every mismatch."""
+    try:
+        return signature.bind(call)
+    except AxisError as exc:
+        problems.add(str(exc), exc.span or call.span, exc.hint)
+        return None

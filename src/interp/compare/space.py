@@ -14,119 +14,30 @@ the target side, such as ``attribution(L.spatial -> output) | select(...)``
 shown as bars of classes, sits in the output row). Cells the file leaves
 empty but the grammar allows are *alternatives*, each with an example
 element that the static checker accepts (see :data:`ALTERNATIVES`).
+
+The diagram's data types are in `interp.compare.diagram` (and exported here);
+what it writes about each element is in `interp.compare.captions`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass
 
-from interp.check.bound import Content, Element, Interface, Program, Substrate
-from interp.errors import InterpError, Span
-
-
-@dataclass(frozen=True)
-class Row:
-    """One substrate with its atoms: `group` is "input", "hidden layer" or "output"."""
-
-    key: str
-    group: str
-    label: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class Column:
-    """One content kind shown by one presentation."""
-
-    content: str
-    presentation: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.content}/{self.presentation}"
-
-
-@dataclass(frozen=True)
-class Placement:
-    """One element of one interface, in its cell. `text` is its source, one line."""
-
-    interface: str
-    element: str
-    row: str
-    column: Column
-    substrate: str
-    detail: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Arrow:
-    """`select(source.event)` in `target`: `bindings` are (source axis, target axis)."""
-
-    interface: str
-    source: str
-    target: str
-    event: str
-    bindings: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Alternative:
-    """A cell the grammar allows, with an example element that checks."""
-
-    row: str
-    column: Column
-    example: str
-
-
-@dataclass(frozen=True)
-class InterfaceSummary:
-    name: str
-    title: str
-    model: str
-    file: str
-
-
-@dataclass(frozen=True)
-class DesignSpace:
-    """The diagram's data: rows and columns in drawing order, and what fills them."""
-
-    title: str
-    interfaces: tuple[InterfaceSummary, ...]
-    comparisons: tuple[tuple[str, ...], ...]
-    rows: tuple[Row, ...]
-    columns: tuple[Column, ...]
-    placements: tuple[Placement, ...]
-    arrows: tuple[Arrow, ...]
-    alternatives: tuple[Alternative, ...]
-
-    def placement(self, element: str, interface: str | None = None) -> Placement:
-        return next(
-            p
-            for p in self.placements
-            if p.element == element and (interface is None or p.interface == interface)
-        )
-
-
-ROWS = (
-    Row("input", "input", "input", "the image's pixels"),
-    Row("neurons", "hidden layer", "neurons", "one unit (x, y, channel)"),
-    Row("spatial", "hidden layer", "spatial", "one position (x, y): a vector"),
-    Row("channels", "hidden layer", "channels", "one channel, over all positions"),
-    Row("groups", "hidden layer", "groups", "k channel groups found by NMF"),
-    Row("output", "output", "output", "the classes (logits)"),
-    Row("examples", "dataset", "examples", "one example (image) of a dataset"),
+from interp.check.bound import Element, Program, Substrate
+from interp.compare.captions import excerpt, model_name, short_name, stem, substrates_of
+from interp.compare.diagram import (
+    CONTENTS,
+    PRESENTATIONS,
+    ROWS,
+    Alternative,
+    Arrow,
+    Column,
+    DesignSpace,
+    InterfaceSummary,
+    Placement,
+    Row,
 )
-
-CONTENTS = {
-    "substrate": "the input itself",
-    "activations": "activations",
-    "attribution": "attribution",
-    "correlation": "correlation over a dataset",
-}
-PRESENTATIONS = ("image", "feature_vis", "grid", "heatmap", "bars", "sankey", "examples", "atlas")
+from interp.errors import InterpError
 
 # Every cell the grammar allows, by an example element; `L` and `K` are hidden
 # layers (K before L), `G` is L's groups. Each example's cell is computed by the
@@ -187,8 +98,8 @@ def design_space(programs: dict[str, Program]) -> DesignSpace:
         for interface in program.interfaces:
             name = interface.name
             if counts[name] > 1:  # the same name in several files: say which file
-                name = f"{_stem(file)}.{name}"
-            interfaces.append(InterfaceSummary(name, interface.title, _model(interface), file))
+                name = f"{stem(file)}.{name}"
+            interfaces.append(InterfaceSummary(name, interface.title, model_name(interface), file))
             for element in interface.elements:
                 row, column = cell(element)
                 placements.append(
@@ -197,9 +108,9 @@ def design_space(programs: dict[str, Program]) -> DesignSpace:
                         element.name,
                         row,
                         column,
-                        _substrates(element.content),
-                        _short(element.content),
-                        _excerpt(program.source, element.span),
+                        substrates_of(element.content),
+                        short_name(element.content),
+                        excerpt(program.source, element.span),
                     )
                 )
                 arrows.extend(
@@ -213,7 +124,7 @@ def design_space(programs: dict[str, Program]) -> DesignSpace:
     extra_rows = [
         Row(r, "other", r, "") for r in dict.fromkeys(r for r, _ in used) if r not in known
     ]
-    files = ", ".join(_stem(file) + ".interp" for file in programs)
+    files = ", ".join(stem(file) + ".interp" for file in programs)
     return DesignSpace(
         title=f"Design space of {files}",
         interfaces=tuple(interfaces),
@@ -296,53 +207,22 @@ def example_interface(examples: tuple[str, ...]) -> str:
     return f'interface alternatives {{\n  model efficientnet_lite0\n  input sample("chelsea")\n{lets}{elements}}}\n'
 
 
-def _substrates(content: Content) -> str:
-    if content.kind == "attribution" and content.target is not None:
-        return f"{content.source.describe()} → {content.target.describe()}"
-    return content.source.describe()
-
-
-def _short(content: Content) -> str:
-    """The content's substrates in a few words: the row already names the atoms."""
-
-    def name(substrate: Substrate, atoms: bool) -> str:
-        if substrate.kind != "layer":
-            return ", ".join(substrate.labels) or substrate.kind
-        where = str(substrate.layer)
-        if substrate.groups is not None:
-            where += f".groups({substrate.groups.k})" + (".spatial" if substrate.footprint else "")
-        elif atoms and substrate.atoms:  # only a target's atoms: the row names the source's
-            where += f".{substrate.atoms}"
-        return where
-
-    if content.kind == "attribution" and content.target is not None:
-        return f"{name(content.source, False)} → {name(content.target, True)}"
-    return name(content.source, False)
-
-
-def _model(interface: Interface) -> str:
-    model = interface.model
-    if model.weights is None:
-        return model.name
-    seed = f", seed={model.seed}" if model.weights == "random" else ""
-    return f"{model.name}(weights={model.weights}{seed})"
-
-
-def _excerpt(source: str, span: Span | None) -> str:
-    """The element statement's text on one line (whitespace collapsed), or ""."""
-    if not source or span is None:
-        return ""
-    lines = source.split("\n")[span.line - 1 : span.end_line]
-    if not lines:
-        return ""
-    if len(lines) == 1:
-        lines[0] = lines[0][span.column - 1 : span.end_column - 1]
-    else:
-        lines[0], lines[-1] = lines[0][span.column - 1 :], lines[-1][: span.end_column - 1]
-    text = " ".join(re.sub(r'("[^"]*")|#.*', lambda m: m.group(1) or "", line) for line in lines)
-    return re.sub(r"^element\s+\w+\s*=\s*", "", re.sub(r"\s+", " ", text).strip())
-
-
-def _stem(file: str) -> str:
-    name = file.replace("\\", "/").rsplit("/", 1)[-1]
-    return name.removesuffix(".interp")
+__all__ = [
+    "ALTERNATIVES",
+    "CONTENTS",
+    "EXAMPLE_LETS",
+    "EXAMPLE_NAMES",
+    "PRESENTATIONS",
+    "ROWS",
+    "Alternative",
+    "Arrow",
+    "Column",
+    "DesignSpace",
+    "InterfaceSummary",
+    "Placement",
+    "Row",
+    "cell",
+    "design_space",
+    "example_interface",
+    "row_of",
+]

@@ -1,0 +1,97 @@
+"""`dataset(...)` as written in a spec: resolve a dataset reference to a `DatasetSpec`.
+
+`over=` takes a dataset: a `let` naming a `dataset(...)` call, or the call
+itself. The call takes a glob of image files or `samples()`, and the options
+in :data:`DATASET_OPTIONS`; each problem is reported where it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from interp.check.problems import Problems
+from interp.data.datasets import DatasetSpec
+from interp.data.paths import resolve_path
+from interp.errors import did_you_mean
+from interp.syntax import ast
+
+DATASET_OPTIONS = ("limit", "seed", "crops")
+DATASET_EXAMPLE = 'dataset("photos/**/*.jpg", limit=100) or dataset(samples(), crops=256, seed=0)'
+
+
+def is_dataset(value: ast.Value) -> bool:
+    """Whether `value` is a `dataset(...)` call (what a `let` may name besides a substrate)."""
+    return isinstance(value, ast.Call) and value.name == "dataset"
+
+
+def resolve_dataset(
+    value: ast.Value, lets: Mapping[str, ast.LetStmt], problems: Problems, what: str = "over="
+) -> DatasetSpec | None:
+    """Resolve `over=`'s value: a let naming `dataset(...)`, or the call itself."""
+    add = problems.add
+    datasets = [n for n, let in lets.items() if is_dataset(let.value)]
+    if datasets:
+        hint = f"the datasets here: {', '.join(datasets)} (e.g. {what}{datasets[0]})"
+    else:
+        hint = f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}; then {what}pics"
+    if isinstance(value, ast.Name) and value.name in lets:
+        let = lets[value.name]
+        if is_dataset(let.value):
+            return resolve_dataset(let.value, lets, problems, what)
+        add(f"{what} takes a dataset, and {value.name!r} is a substrate", value.span, hint)
+        return None
+    if not is_dataset(value):
+        if datasets and isinstance(value, ast.Name):
+            hint = did_you_mean(value.name, datasets) + f" the datasets here: {', '.join(datasets)}"
+        add(f"{what} takes a dataset, not {value.to_text()!r}", value.span, hint)
+        return None
+    return _dataset_call(value, problems)  # type: ignore[arg-type]
+
+
+def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
+    add = problems.add
+    positional = call.positional
+    options: dict[str, int] = {}
+    ok = True
+    for arg in call.args:
+        if arg.name is None:
+            continue
+        number = arg.value.value if isinstance(arg.value, ast.Num) else None
+        if arg.name not in DATASET_OPTIONS:
+            add(
+                f"dataset: unknown argument {arg.name!r}",
+                arg.span,
+                did_you_mean(arg.name, DATASET_OPTIONS) + f" e.g. {DATASET_EXAMPLE}",
+            )
+            ok = False
+        elif (
+            not isinstance(number, int)
+            or isinstance(number, bool)
+            or number < (0 if arg.name == "seed" else 1)
+        ):
+            kind = "a non-negative" if arg.name == "seed" else "a positive"
+            add(
+                f"dataset: {arg.name} must be {kind} integer, not {arg.value.to_text()}",
+                arg.value.span,
+                f"e.g. {DATASET_EXAMPLE}",
+            )
+            ok = False
+        else:
+            options[arg.name] = number
+    source = positional[0].value if len(positional) == 1 else None
+    if isinstance(source, ast.Str):
+        pattern = resolve_path(source.value, source.span)
+        spec = DatasetSpec("files", pattern, written=source.value, span=call.span)
+    elif isinstance(source, ast.Call) and source.name == "samples" and not source.args:
+        spec = DatasetSpec("samples", span=call.span)
+    else:
+        add(
+            "dataset takes a glob of image files, or samples()",
+            source.span if source is not None and source.span else call.span,
+            f"e.g. {DATASET_EXAMPLE}",
+        )
+        return None
+    if not ok:
+        return None
+    return replace(spec, **options)

@@ -1,0 +1,72 @@
+"""Contents, operations and presentations: the three parts of an element, as typed
+wrappers around values.
+
+A content is what is computed (`activations(S)`, `attribution(S -> T)`,
+`correlation(A -> B)`, or a bare substrate); an operation (`| top(5)`) and a
+presentation (`as bars`) are calls that print without empty parentheses.
+"""
+
+from __future__ import annotations
+
+from interp.syntax.ast.node import Node
+from interp.syntax.ast.values import Arg, Call, Value
+
+
+class Activations(Node):
+    """`activations(S)`: the activation values of `S`'s atoms; `activations(S, over=D)`
+    over each example of a dataset."""
+
+    substrate: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"activations({self.substrate.to_text()}{extra})"
+
+
+class Attribution(Node):
+    """`attribution(S -> T, method=..., maxpool=...)`: each atom of S to each atom of T."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"attribution({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
+class Correlation(Node):
+    """`correlation(A -> B, over=D)`: each atom of A with each atom of B, over a dataset."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"correlation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
+class SubstrateContent(Node):
+    """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
+
+    substrate: Value
+
+    def to_text(self) -> str:
+        return self.substrate.to_text()
+
+
+Content = Activations | Attribution | Correlation | SubstrateContent
+
+
+class Operation(Call):
+    """`| select(...)`, `| top(k, per=...)`, `| reduce(pca, 3)`, `| softmax`, `| sum(over=x)`."""
+
+
+class Presentation(Call):
+    """`as feature_vis(bars=true)`, `as heatmap(over=input)`, ..."""
+
+
+for _model in (Activations, Attribution, Correlation, SubstrateContent, Operation, Presentation):
+    _model.model_rebuild()
