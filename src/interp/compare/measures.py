@@ -19,8 +19,8 @@ from interp.models.spec import ModelSpec
 from interp.plan.metrics import deletion, on_model
 
 if TYPE_CHECKING:
-    from interp.plan.build import ElementScope
     from interp.plan.nodes import Node
+    from interp.plan.scope import ElementScope
 
 RANDOM_SEED = 0
 PATH_STEPS = 16  # Gauss-Legendre points: integrated gradients to well under 1% on these models

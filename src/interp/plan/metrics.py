@@ -15,7 +15,7 @@ from interp.models.spec import ModelSpec
 from interp.plan.nodes import Deletion, Forward, Metric, Node
 
 if TYPE_CHECKING:
-    from interp.plan.build import ElementScope
+    from interp.plan.scope import ElementScope
 
 
 def metric_nodes(scope: ElementScope, element: Element) -> list[Metric]:

@@ -31,8 +31,8 @@ from interp.keys import is_key_column, source_name
 from interp.models.spec import ModelSpec
 
 if TYPE_CHECKING:
-    from interp.plan.build import ElementScope
     from interp.plan.nodes import Node
+    from interp.plan.scope import ElementScope
     from interp.render.common import Built, Context
     from interp.render.views import ElementView
 

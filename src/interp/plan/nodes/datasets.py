@@ -1,6 +1,6 @@
 """The plan's dataset nodes: a dataset's one pass, and the contents, atlas and thumbnails read from it.
 
-See `plan.nodes` for what a node is; `plan.reductions` for what a pass keeps.
+See `plan.nodes.node` for what a node is; `plan.reductions` for what a pass keeps.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import ClassVar
 from interp.check.bound import Content
 from interp.data.datasets import DatasetSpec
 from interp.models.spec import ModelSpec
-from interp.plan.nodes import Node
+from interp.plan.nodes.node import Node
 from interp.plan.reductions import CorrelationSums, Reduction, SampledVectors
 
 

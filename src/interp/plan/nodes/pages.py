@@ -1,0 +1,59 @@
+"""The nodes a page is assembled from: the input as shown, each element's view, the page.
+
+Views are pure functions of executed results: nothing here runs the model
+except cropping the input the way the model sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from interp.check.bound import Element
+from interp.data.images import ImageSpec
+from interp.models.spec import ModelSpec
+from interp.plan.nodes.arrays import Atoms, Collapse
+from interp.plan.nodes.icons import IconObjectives, Visualize
+from interp.plan.nodes.node import Node
+
+
+@dataclass(frozen=True)
+class InputImage(Node):
+    """The input as the model sees it (cropped and resized), for heatmaps to overlay."""
+
+    model: ModelSpec
+    image: ImageSpec
+
+    needs_model: ClassVar[bool] = True  # the crop is the model's
+
+
+@dataclass(frozen=True)
+class View(Node):
+    """An element's table for the renderer: a pure function of its inputs."""
+
+    element: Element
+    array: Collapse
+    atoms: Atoms
+    image: InputImage
+    offers: tuple[str, ...]
+    objectives: IconObjectives | None = None
+    icons: tuple[Visualize, ...] = ()
+    extras: tuple[Node, ...] = ()
+
+    def describe(self) -> str:
+        return f"view {self.element.name} as {self.element.presentation.kind}"
+
+
+@dataclass(frozen=True)
+class Page(Node):
+    """One interface's page."""
+
+    name: str
+    title: str
+    layout: Any
+    model: str
+    input: str
+    views: tuple[View, ...]
+
+    def describe(self) -> str:
+        return f"page {self.name}"
