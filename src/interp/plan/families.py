@@ -20,10 +20,6 @@ def family_of(content: Content) -> tuple:
     return (content, content.source, content.target, content.method, content.maxpool)
 
 
-def _grouped(content: Content) -> bool:
-    return any(s is not None and s.groups is not None for s in (content.source, content.target))
-
-
 @dataclass(frozen=True)
 class Need:
     """What targets one element reads: literal `values`, or the atoms `element` offers on `axis`."""
