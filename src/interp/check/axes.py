@@ -110,6 +110,23 @@ class AxisError(ValueError):
         self.word = word  # the name in the call the message is about
 
 
+def top_axes(op, axes: tuple[Axis, ...], present) -> tuple[list[str], list[str]]:
+    """What `top(k)` ranks among the axes `present`: the atom axes it ranks jointly
+    (`per=source` ranks the target's, `per=target` the source's), and the vector axes
+    a coordinate's strength is the norm over (a class vector is ranked, not normed)."""
+    atoms = [a for a in axes if a.role == "atom" and a.name in present]
+    if op.per == "source":
+        ranked = [a.name for a in atoms if a.side == "target"]
+    elif op.per == "target":
+        ranked = [a.name for a in atoms if a.side == "source"]
+    else:
+        ranked = [a.name for a in atoms]
+    vectors = [
+        a.name for a in axes if a.role == "vector" and a.name in present and a.name != "class"
+    ]
+    return ranked, vectors
+
+
 def names(axes: tuple[Axis, ...]) -> str:
     return ", ".join(a.name for a in axes) or "none"
 

@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 from sklearn.decomposition import NMF, PCA
 
+from interp.check.axes import top_axes
 from interp.check.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
 from interp.keys import atom_key, key_column
 from interp.plan import nodes
@@ -72,16 +73,7 @@ def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
         from interp.execute.over import top_examples
 
         return top_examples(array, op)
-    atoms = [a for a in axes if a.role == "atom" and a.name in array.dims]
-    if op.per == "source":
-        ranked = [a.name for a in atoms if a.side == "target"]
-    elif op.per == "target":
-        ranked = [a.name for a in atoms if a.side == "source"]
-    else:
-        ranked = [a.name for a in atoms]
-    vectors = [
-        a.name for a in axes if a.role == "vector" and a.name in array.dims and a.name != "class"
-    ]
+    ranked, vectors = top_axes(op, axes, array.dims)
     score = np.sqrt((array**2).sum(dim=vectors)) if vectors else array
     stacked = score.stack(_ranked=ranked)
     values = stacked.transpose(..., "_ranked").values

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from interp.check.axes import apply_op, content_axes
+from interp.check.axes import apply_op, content_axes, top_axes
 from interp.check.bound import (
     Element,
     Reduce,
@@ -96,14 +96,7 @@ def _drill(axes) -> set[str]:
 
 def _top(op: Top, axes, sizes: dict[str, int]) -> tuple[dict[str, int], int]:
     """Sizes after `top(k)`, and how many ranked coordinates survive in all: `k` per slice."""
-    atoms = [a for a in axes if a.role == "atom" and a.name in sizes]
-    if op.per == "source":
-        ranked = [a.name for a in atoms if a.side == "target"]
-    elif op.per == "target":
-        ranked = [a.name for a in atoms if a.side == "source"]
-    else:
-        ranked = [a.name for a in atoms]
-    vectors = {a.name for a in axes if a.role == "vector" and a.name != "class"}
+    ranked, vectors = top_axes(op, axes, sizes)
     slices = math.prod(v for n, v in sizes.items() if n not in ranked and n not in vectors)
     kept = op.k * slices
     return {n: (min(v, kept) if n in ranked else v) for n, v in sizes.items()}, kept
