@@ -102,7 +102,7 @@ def visualize(
     run = partial(_run, model, device=device, cache=cache, progress=progress, normalize=normalize)
     if diversity != 1:
         weighted = replace(settings, diversity=diversity_weight, relative_diversity=True)
-        batch_size = batch_size or _default_batch(model, device)
+        batch_size = batch_size or _batch_size(_device_of(model, device), settings.size)
         return _visualize_sets(
             run, objectives, diversity, weighted, seed, batch_size, dedupe_cosine
         )
@@ -169,13 +169,12 @@ def visualize_diverse(
     return [images[job].copy() for job in jobs]
 
 
-def _default_batch(model: Any, device) -> int:
+def _device_of(model: Any, device) -> torch.device:
+    """`device`, or else where the model's parameters live."""
     if device is not None:
-        kind = torch.device(device).type
-    else:
-        module = model if isinstance(model, nn.Module) else model.module
-        kind = next(iter(module.parameters()), torch.empty(0)).device.type
-    return BATCH_SIZE.get(kind, 16)
+        return torch.device(device)
+    module = model if isinstance(model, nn.Module) else model.module
+    return next(iter(module.parameters()), torch.empty(0)).device
 
 
 def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, dedupe_cosine):
@@ -183,12 +182,7 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
     ``settings.diversity``: optimized in one batch, cached as a set (their seeds
     and the set's size are in each key), recomputed together on any miss."""
     resolved = _resolve(model, normalize)
-    parameters = list(resolved.module.parameters())
-    device = (
-        torch.device(device)
-        if device is not None
-        else (parameters[0].device if parameters else torch.device("cpu"))
-    )
+    device = _device_of(model, device)
     cache = cache or Cache(None)
     unique = list(dict.fromkeys(jobs))
     sizes = Counter(job.group for job in unique)
