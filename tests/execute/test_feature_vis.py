@@ -101,9 +101,14 @@ def test_an_image_in_a_batch_is_the_image_alone(lite0):
 
 def test_forward_stops_at_the_layer(lite0):
     objectives = [Objective("blocks.2", "channel", channel=0)]
-    with capture(lite0.module, ["blocks.3", "conv_head"]) as later:
-        visualize(lite0, objectives, size=32, steps=2)
-    assert later.outputs == {}
+    settings = fv_api._optimize.Settings(size=32, steps=2)
+    cpu = torch.device("cpu")
+    with fv_api._optimize.prepared(lite0.module, lite0.normalize, cpu, size=32) as module:
+        with capture(module, ["blocks.2", "blocks.3", "conv_head"]) as seen:
+            fv_api._optimize.optimize_batch(
+                module, lite0.normalize, "blocks.2", objectives, [0], settings, device=cpu
+            )
+    assert list(seen.outputs) == ["blocks.2"]
 
 
 def test_cache_hit_returns_the_same_images_without_optimizing(lite0, tmp_path, monkeypatch):

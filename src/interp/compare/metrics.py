@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-from scipy.stats import spearmanr
 
 Content = xr.DataArray | np.ndarray
 
@@ -231,4 +230,6 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float | None:
     """Spearman's rho, or None when it is undefined (under three pairs, or a constant side)."""
     if a.size < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return None
+    from scipy.stats import spearmanr  # scipy.stats takes a second to import: only when asked
+
     return float(spearmanr(a, b).statistic)

@@ -20,8 +20,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
 
 MAX_ITER = 1000
 
@@ -53,6 +51,9 @@ def factorize(matrix: np.ndarray, k: int, *, signed: bool, seed: int = 0) -> Gro
     split = np.concatenate([np.maximum(data, 0), np.maximum(-data, 0)], axis=1) if signed else data
     if not 1 <= k <= min(split.shape):
         raise ValueError(f"cannot find {k} groups in a {positions} x {channels} matrix")
+    from sklearn.decomposition import NMF  # scikit-learn loads in a second: only when asked
+    from sklearn.exceptions import ConvergenceWarning
+
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=MAX_ITER)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from sklearn.decomposition import NMF, PCA
 
 from interp.check.axes import top_axes
 from interp.check.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
@@ -103,6 +102,8 @@ def reduce(array: xr.DataArray, op: Reduce, axes: tuple[Axis, ...]) -> xr.DataAr
     rows = [d for d in array.dims if d not in targets]
     matrix = array.stack(_row=rows, _col=targets).transpose("_row", "_col")
     data = np.nan_to_num(matrix.values)
+    from sklearn.decomposition import NMF, PCA  # scikit-learn loads in a second: only when asked
+
     if op.method == "pca":
         components = PCA(n_components=op.n, random_state=0).fit_transform(data)
     else:

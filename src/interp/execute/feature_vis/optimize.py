@@ -9,7 +9,7 @@ spectra only: no weight gradient is ever computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..hooks import capture, run_until
+from .fold import folded_copy
 from .objectives import OUTPUT, Objective, ObjectiveBatch
 from .param import FourierImage
 from .redirect import redirected_relus
@@ -124,33 +125,29 @@ def diversity_penalty(
 
 
 @contextmanager
-def prepared(module: nn.Module, device: torch.device) -> Iterator[nn.Module]:
-    """`module` in eval mode, on `device`, in channels-last layout; restored afterwards.
+def prepared(
+    module: nn.Module,
+    normalize: Normalize,
+    device: torch.device,
+    *,
+    size: int,
+    keep: Collection[str] = (),
+) -> Iterator[nn.Module]:
+    """A copy of `module` for the optimizer: eval mode, on `device`, channels-last, no weight
+    gradients, batch norms folded into the convolutions that feed them (`fold`; none
+    that is a layer in `keep`) and the others run as affine maps (`affine_batch_norm`).
 
-    Batch norms run as the affine maps they are in eval mode (`affine_batch_norm`).
-    The caller's module is never left modified: its training flag, device and
-    weight layout come back as they were, even on error.
+    The folds are checked on a `size` px probe. The caller's module is never touched.
     """
-    was_training = module.training
-    parameters = list(module.parameters())
-    old_device = parameters[0].device if parameters else device
-    convs = [p for p in parameters if p.ndim == 4]
-    was_channels_last = bool(convs) and all(
-        p.is_contiguous(memory_format=torch.channels_last) and not p.is_contiguous() for p in convs
-    )
-    try:
-        module.eval()
-        module.to(device=device, memory_format=torch.channels_last)
-        with affine_batch_norm():
-            yield module
-    finally:
-        layout = torch.channels_last if was_channels_last else torch.contiguous_format
-        module.to(device=old_device, memory_format=layout)
-        module.train(was_training)
+    pixels = torch.rand(2, 3, size, size, generator=torch.Generator().manual_seed(0))
+    folded = folded_copy(module, normalize(pixels.to(device)), keep)
+    copy = folded.module.to(memory_format=torch.channels_last).requires_grad_(False)
+    with affine_batch_norm(skip=folded.skipped()):
+        yield copy
 
 
 @contextmanager
-def affine_batch_norm() -> Iterator[None]:
+def affine_batch_norm(skip: Collection[int] = frozenset()) -> Iterator[None]:
     """Eval-mode batch norm computed as the affine map it is, ``x * scale + shift``.
 
     Torch's CPU kernel for a channels-last batch norm is several times slower
@@ -158,7 +155,9 @@ def affine_batch_norm() -> Iterator[None]:
     16 x 96 x 64 x 64 batch), and batch norms took a third of an
     optimization step. The values are the same up to rounding; calls in
     training mode, without running statistics or on other than 4-D inputs go
-    to torch's own. ``F.batch_norm`` is restored on exit, even on error.
+    to torch's own. Norms whose running mean's ``id`` is in `skip` are
+    identities (folded away) and return their input. ``F.batch_norm`` is
+    restored on exit, even on error.
     """
     original = F.batch_norm
 
@@ -166,6 +165,8 @@ def affine_batch_norm() -> Iterator[None]:
         input, running_mean, running_var, weight=None, bias=None, training=False, *args, **kwargs
     ):
         eps = kwargs.get("eps", args[1] if len(args) > 1 else 1e-5)
+        if id(running_mean) in skip and not training:
+            return input
         if training or running_mean is None or running_var is None or input.ndim != 4:
             return original(
                 input, running_mean, running_var, weight, bias, training, *args, **kwargs

@@ -1,0 +1,98 @@
+"""Batch norms folded into convolutions for the optimizer: same values, fewer passes."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from interp.execute.feature_vis.fold import folded_copy
+from interp.execute.feature_vis.optimize import prepared
+from interp.execute.hooks import capture, run_until
+from interp.models.load import ModelSpec, load_model
+
+LAYERS = ["blocks.1.0.bn1", "blocks.2.1.conv_pw", "blocks.4.2.bn1", "bn2", ""]
+
+
+@pytest.fixture(scope="module")
+def lite0():
+    return load_model(ModelSpec("builtin", "efficientnet_lite0"))
+
+
+def pixels(batch: int, size: int, seed: int = 1) -> torch.Tensor:
+    return torch.rand(batch, 3, size, size, generator=torch.Generator().manual_seed(seed))
+
+
+def activations(module: nn.Module, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    with torch.no_grad(), capture(module, LAYERS) as seen:
+        run_until(module, inputs)
+    return dict(seen.outputs)
+
+
+def test_every_batch_norm_of_lite0_folds_and_every_layer_keeps_its_values(lite0):
+    state = {k: v.clone() for k, v in lite0.module.state_dict().items()}
+    cpu = torch.device("cpu")
+    norms = [n for n, m in lite0.module.named_modules() if isinstance(m, nn.BatchNorm2d)]
+    inputs = lite0.normalize(pixels(3, 96))  # another batch and size than the probe's
+    expected = activations(lite0.module, inputs)
+    with prepared(lite0.module, lite0.normalize, cpu, size=64, keep={"blocks.2.1.conv_pw"}) as fast:
+        actual = activations(fast, inputs.contiguous(memory_format=torch.channels_last))
+    folded = folded_copy(lite0.module, inputs[:1], keep={"blocks.2.1.conv_pw"})
+    pairs = folded.pairs
+    assert {norm for _, norm in pairs} == set(norms) - {"blocks.2.1.bn1"}
+    assert "blocks.2.1.conv_pw" not in {conv for conv, _ in pairs}
+    for layer in LAYERS:  # the kept conv's own output too
+        torch.testing.assert_close(actual[layer], expected[layer], rtol=1e-4, atol=2e-4)
+    after = lite0.module.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in state.items())  # the caller's model untouched
+
+
+class Chain(nn.Module):
+    """conv -> norm -> conv -> norm."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1, bias=False)
+        self.norm = nn.BatchNorm2d(4)
+        self.other = nn.Conv2d(4, 4, 1)
+        self.other_norm = nn.BatchNorm2d(4)
+
+    def forward(self, x):
+        return self.other_norm(self.other(self.norm(self.conv(x))))
+
+
+class Shared(Chain):
+    """The first conv's output feeds its batch norm and, unnormalized, the sum after it."""
+
+    def forward(self, x):
+        y = self.conv(x)
+        z = self.norm(y) + y
+        return self.other_norm(self.other(z))
+
+
+def test_a_conv_read_elsewhere_is_not_folded_and_values_stay():
+    torch.manual_seed(0)
+    model = Shared()
+    chain = Chain()
+    chain.load_state_dict(model.state_dict())
+    for norm in (model.norm, model.other_norm):
+        norm.running_mean.uniform_(-1, 1)
+        norm.running_var.uniform_(0.5, 2)
+        norm.weight.data.uniform_(0.5, 2)
+        norm.bias.data.uniform_(-1, 1)
+    model.eval()
+    chain.load_state_dict(model.state_dict())
+    chain.eval()
+    probe = pixels(2, 16)
+    folded = folded_copy(model, probe)
+    # `conv` feeds the sum as well, so folding it would change the sum: the check refuses,
+    # and the model is used unfolded (all or nothing).
+    assert folded.pairs == ()
+    with torch.no_grad():
+        torch.testing.assert_close(folded.module(probe), model(probe))
+
+    both = folded_copy(chain, probe)
+    assert both.pairs == (("conv", "norm"), ("other", "other_norm"))
+    assert both.module.conv.bias is not None and chain.conv.bias is None
+    with torch.no_grad():
+        torch.testing.assert_close(both.module(probe), chain(probe), rtol=1e-5, atol=1e-5)
