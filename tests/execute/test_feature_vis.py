@@ -276,7 +276,7 @@ def test_user_mistakes_are_interp_errors(lite0):
 
 
 def test_batch_norms_run_as_affine_maps_with_the_same_values(lite0):
-    from interp.execute.feature_vis.optimize import affine_batch_norm
+    from interp.execute.feature_vis.norms import affine_batch_norm
 
     x = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
     x = x.contiguous(memory_format=torch.channels_last)

@@ -48,17 +48,19 @@ def test_every_batch_norm_of_lite0_folds_and_every_layer_keeps_its_values(lite0)
 
 
 class Chain(nn.Module):
-    """conv -> norm -> conv -> norm."""
+    """conv -> norm -> ReLU -> conv -> norm -> ReLU6."""
 
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 4, 3, padding=1, bias=False)
         self.norm = nn.BatchNorm2d(4)
+        self.relu = nn.ReLU()
         self.other = nn.Conv2d(4, 4, 1)
         self.other_norm = nn.BatchNorm2d(4)
+        self.relu6 = nn.ReLU6()
 
     def forward(self, x):
-        return self.other_norm(self.other(self.norm(self.conv(x))))
+        return self.relu6(self.other_norm(self.other(self.relu(self.norm(self.conv(x))))))
 
 
 class Shared(Chain):
@@ -67,7 +69,7 @@ class Shared(Chain):
     def forward(self, x):
         y = self.conv(x)
         z = self.norm(y) + y
-        return self.other_norm(self.other(z))
+        return self.relu6(self.other_norm(self.other(self.relu(z))))
 
 
 def test_a_conv_read_elsewhere_is_not_folded_and_values_stay():
@@ -94,5 +96,28 @@ def test_a_conv_read_elsewhere_is_not_folded_and_values_stay():
     both = folded_copy(chain, probe)
     assert both.pairs == (("conv", "norm"), ("other", "other_norm"))
     assert both.module.conv.bias is not None and chain.conv.bias is None
+    assert both.fused == (("conv", "relu", ("norm",)), ("other", "relu6", ("other_norm",)))
     with torch.no_grad():
         torch.testing.assert_close(both.module(probe), chain(probe), rtol=1e-5, atol=1e-5)
+
+
+def test_fused_convolutions_give_the_model_s_values_and_input_gradients(lite0):
+    """Batch norms folded, ReLU6 applied by the convolutions: same objective, same gradient."""
+    cpu = torch.device("cpu")
+    x = lite0.normalize(pixels(2, 64, seed=3)).contiguous(memory_format=torch.channels_last)
+
+    def objective_and_gradient(module):
+        start = x.clone().requires_grad_()
+        with capture(module, ["blocks.4.2.bn1"], stop_after="blocks.4.2.bn1") as seen:
+            run_until(module, start)
+        value = seen["blocks.4.2.bn1"][:, 5:40].mean()
+        return value.detach(), torch.autograd.grad(value, [start])[0]
+
+    expected = objective_and_gradient(lite0.module.eval())
+    with prepared(lite0.module, lite0.normalize, cpu, size=64, keep={"blocks.4.2.bn1"}) as fast:
+        fused = [n for n, m in fast.named_modules() if "forward" in m.__dict__]
+        actual = objective_and_gradient(fast)
+    assert len(fused) > 40  # each fused convolution and its activation
+    assert "blocks.4.2.bn1.act" not in fused  # the objective's own ReLU6 keeps its redirection
+    torch.testing.assert_close(actual[0], expected[0], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(actual[1], expected[1], rtol=1e-3, atol=1e-7)

@@ -14,6 +14,10 @@ norm, so convolutions an objective reads are never folded); if anything
 differs, say because a convolution's output also feeds something else,
 nothing is folded.
 
+Then, on the CPU, each ReLU / ReLU6 that now reads a convolution's output
+directly is applied by that convolution as it writes (`fuse`), checked the
+same way; together the two make a step about a quarter cheaper.
+
 (Also measured, and not worth its code: folding timm's hand-made "same"
 padding into a wider kernel removed the padding copies but made the
 convolutions as much slower.)
@@ -23,12 +27,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 import torch
 from torch import nn
 
 from ..hooks import run_until
+from . import fuse
+from .fuse import Chain
+from .norms import affine_batch_norm
 
 #: folded values differ from the model's by float rounding only; a wrong fold differs by O(1)
 TOLERANCE = 1e-3
@@ -38,14 +46,17 @@ Outputs = dict[str, torch.Tensor]
 
 @dataclass(frozen=True)
 class Folded:
-    """A copy of a model with batch norms folded (`pairs`: convolution, norm). The
-    folded norms are identities now (their parameters say so too)."""
+    """A copy of a model with batch norms folded (`pairs`: convolution, norm) and
+    activations fused into the convolutions before them (`fused`: `fuse.Chain`).
+    The folded norms are identities now (their parameters say so too); run the
+    copy under `norms.affine_batch_norm(skip=folded.skipped())`."""
 
     module: nn.Module
     pairs: tuple[tuple[str, str], ...] = ()
+    fused: tuple[Chain, ...] = ()
 
     def skipped(self) -> frozenset[int]:
-        """The ``id`` of each folded norm's running mean, for `optimize.affine_batch_norm`
+        """The ``id`` of each folded norm's running mean, for `norms.affine_batch_norm`
         to pass their inputs through without computing anything (read it after the
         module last moved: a move may replace buffers)."""
         names = dict(self.module.named_modules())
@@ -53,10 +64,11 @@ class Folded:
 
 
 def folded_copy(module: nn.Module, probe: torch.Tensor, keep: Collection[str] = ()) -> Folded:
-    """A copy of `module` (eval mode, where `probe` lives) with its batch norms folded.
+    """A copy of `module` (eval mode, where `probe` lives), batch norms folded, activations fused.
 
     `probe` is an input batch the model accepts; convolutions named in `keep`
-    are not folded (an objective reads their own output). The caller's module
+    are not folded (an objective reads their own output), nor activations in
+    or named in `keep` fused (their gradients are redirected). The caller's module
     is not changed. A model the probe cannot run is copied as it is.
     """
 
@@ -73,9 +85,33 @@ def folded_copy(module: nn.Module, probe: torch.Tensor, keep: Collection[str] = 
                 _fold(names[conv], names[norm])
             if pairs and not _same(reference, _outputs(trial, probe), ignore={c for c, _ in pairs}):
                 return Folded(fresh())
+            folded = Folded(trial, tuple(pairs))
+            return replace(folded, fused=_fused(folded, probe, keep, reference))
         except (RuntimeError, ValueError, TypeError):
             return Folded(fresh())
-    return Folded(trial, tuple(pairs))
+
+
+def _fused(folded: Folded, probe: torch.Tensor, keep, reference: Outputs) -> tuple[Chain, ...]:
+    """Fuse what `fuse.chains` finds in `folded.module`, if every other output stays."""
+    if not fuse.available(probe.device):
+        return ()
+    module = folded.module
+    found = []
+    try:
+        with affine_batch_norm(skip=folded.skipped()):  # folded norms hand their input on
+            found = fuse.chains(module, partial(_watch, module, probe), keep)
+            for chain in found:
+                fuse.fuse(module, chain)
+            changed = {c for c, _ in folded.pairs} | {n for c, _, b in found for n in (c, *b)}
+            if not found or _same(reference, _outputs(module, probe), ignore=changed):
+                return tuple(found)
+    except (RuntimeError, ValueError, TypeError):
+        pass  # a kernel this build lacks: unfused
+    names = dict(module.named_modules())
+    for conv, act, _ in found:  # undone: both get their class's forward back
+        names[conv].__dict__.pop("forward", None)
+        names[act].__dict__.pop("forward", None)
+    return ()
 
 
 # ---- batch norms ---------------------------------------------------------------------
