@@ -1,7 +1,8 @@
 """Feature visualization: ``param -> transforms -> objective``, batched and cached.
 
 ``visualize(model, objectives)`` returns one picture per :class:`Objective`;
-see :mod:`.api` for how the work is shared, :mod:`.optimize` for the loop.
+see :mod:`.api` for how the work is shared, :mod:`.optimize` for the loop, :mod:`.fold`
+and :mod:`.fuse` for the cheaper copy of the model it runs on.
 """
 
 from .api import PRESETS, module_fingerprint, settings_for, visualize, visualize_diverse

@@ -134,8 +134,9 @@ def prepared(
     keep: Collection[str] = (),
 ) -> Iterator[nn.Module]:
     """A copy of `module` for the optimizer: eval mode, on `device`, channels-last, no weight
-    gradients, batch norms folded into the convolutions that feed them (`fold`; none
-    that is a layer in `keep`) and the others run as affine maps (`affine_batch_norm`).
+    gradients, batch norms folded into the convolutions that feed them and ReLU6s fused
+    into them (`fold`, `fuse`; never a layer in `keep`), other batch norms run as affine
+    maps (`norms.affine_batch_norm`).
 
     The folds are checked on a `size` px probe. The caller's module is never touched.
     """
