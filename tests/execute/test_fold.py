@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from interp.execute.feature_vis.fold import folded_copy
+from interp.execute.feature_vis.norms import affine_batch_norm
 from interp.execute.feature_vis.optimize import prepared
 from interp.execute.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
@@ -121,3 +122,53 @@ def test_fused_convolutions_give_the_model_s_values_and_input_gradients(lite0):
     assert "blocks.4.2.bn1.act" not in fused  # the objective's own ReLU6 keeps its redirection
     torch.testing.assert_close(actual[0], expected[0], rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(actual[1], expected[1], rtol=1e-3, atol=1e-7)
+
+
+class Residual(nn.Module):
+    """A stem (conv, norm, ReLU), then torchvision's BasicBlock (one ReLU module called twice,
+    the second time on a conv's output changed in place: `out += x`), then a conv whose
+    output is changed in place before a ReLU of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem, self.stem_norm = nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4)
+        self.stem_relu = nn.ReLU()
+        self.conv1, self.bn1 = nn.Conv2d(4, 4, 3, padding=1), nn.BatchNorm2d(4)
+        self.conv2, self.bn2 = nn.Conv2d(4, 4, 3, padding=1), nn.BatchNorm2d(4)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv3, self.bn3 = nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4)
+        self.out_relu = nn.ReLU6()
+
+    def forward(self, x):
+        x = self.stem_relu(self.stem_norm(self.stem(x)))
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += x
+        out = self.relu(out)
+        y = self.bn3(self.conv3(out))
+        y += out
+        return self.out_relu(y)
+
+
+def test_a_shared_or_changed_activation_input_is_not_fused_and_gradients_stay():
+    torch.manual_seed(0)
+    model = Residual()
+    for norm in (model.stem_norm, model.bn1, model.bn2, model.bn3):
+        norm.running_mean.uniform_(-1, 1)
+        norm.running_var.uniform_(0.5, 2)
+    model.eval()
+    probe = pixels(2, 16)
+    folded = folded_copy(model, probe)
+    assert {conv for conv, _ in folded.pairs} == {"stem", "conv1", "conv2", "conv3"}
+    # `relu` runs twice; `out_relu` reads conv3's output after `y += out`: only the stem fuses
+    assert folded.fused == (("stem", "stem_relu", ("stem_norm",)),)
+
+    def gradient(module):
+        start = pixels(2, 16, seed=4).requires_grad_()
+        with affine_batch_norm(skip=folded.skipped()):
+            value = module(start).square().mean()
+        return value.detach(), torch.autograd.grad(value, [start])[0]
+
+    expected, actual = gradient(model), gradient(folded.module)
+    torch.testing.assert_close(actual[0], expected[0], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(actual[1], expected[1], rtol=1e-4, atol=1e-7)

@@ -120,19 +120,20 @@ def _fused(folded: Folded, probe: torch.Tensor, keep, reference: Outputs) -> tup
 def _pairs(module: nn.Module, probe: torch.Tensor) -> list[tuple[str, str]]:
     """(convolution, batch norm) names where the norm's input is the convolution's output,
     and no other norm's."""
-    made: dict[int, tuple[str, torch.Tensor]] = {}
+    made: dict[int, tuple[str, torch.Tensor, int]] = {}
     found: list[tuple[str, str]] = []
 
     def after_conv(name):
         def hook(_module, _inputs, output):
-            made[id(output)] = (name, output)  # the tensor is kept, so its id stays unique
+            made[id(output)] = (name, output, output._version)  # kept: its id stays unique
 
         return hook
 
     def before_norm(name):
         def hook(_module, inputs):
             source = made.get(id(inputs[0])) if inputs else None
-            if source is not None and source[1] is inputs[0]:
+            # the very tensor the convolution wrote, not changed in place since
+            if source is not None and source[1] is inputs[0] and source[2] == inputs[0]._version:
                 found.append((source[0], name))
 
         return hook

@@ -42,9 +42,10 @@ def chains(module: nn.Module, watch, keep: Collection[str]) -> list[Chain]:
 
     `watch(after=..., before=...)` runs the probe with those forward hooks and
     pre-hooks (`fold._watch`)."""
-    made: dict[int, tuple[str, torch.Tensor]] = {}  # output tensor id -> convolution
+    made: dict[int, tuple[str, torch.Tensor, int]] = {}  # output id -> convolution, tensor, version
     passed: dict[str, list[str]] = {}  # convolution -> modules that returned its output
     found: list[Chain] = []
+    calls: list[str] = []  # activations as they were called
     names = dict(module.named_modules())
 
     def after(name):
@@ -53,15 +54,17 @@ def chains(module: nn.Module, watch, keep: Collection[str]) -> list[Chain]:
             if source is not None and source[1] is output:
                 passed[source[0]].append(name)
             elif _plain_conv(names[name]):
-                made[id(output)] = (name, output)  # kept alive, so the id stays unique
+                made[id(output)] = (name, output, output._version)  # kept: its id stays unique
                 passed[name] = []
 
         return hook
 
     def before(name):
         def hook(_module, inputs):
+            calls.append(name)
             source = made.get(id(inputs[0])) if inputs else None
-            if source is not None and source[1] is inputs[0]:
+            # the very tensor the convolution wrote, not changed in place since (`x += y`)
+            if source is not None and source[1] is inputs[0] and source[2] == inputs[0]._version:
                 found.append((source[0], name, tuple(passed[source[0]])))
 
         return hook
@@ -75,6 +78,7 @@ def chains(module: nn.Module, watch, keep: Collection[str]) -> list[Chain]:
         (conv, act, between)
         for conv, act, between in found
         if starts.count(conv) == 1
+        and calls.count(act) == 1  # a module used twice (ResNet's shared ReLU) stays as it is
         and not {conv, act, *between} & set(keep)
         and not any(act.startswith(f"{k}.") for k in keep)
     ]
