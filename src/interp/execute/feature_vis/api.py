@@ -40,8 +40,8 @@ PRESETS: dict[str, _optimize.Settings] = {
     "high": _optimize.Settings(size=192, steps=256, lr=0.05),
 }
 # Images of BATCH_SIDE px per batch; smaller ones pack more. On a 2-core CPU an image's
-# share of a step at 128 px is 12.4 ms in batches of 8, 9.5 ms of 16, 7.4 ms of 32 and no
-# less in 64 (EfficientNet-Lite0 to blocks.4.2.bn1), for about 1 GB of activations.
+# share of a step at 128 px is 12.6 ms in batches of 8, 8.9 of 16, 7.1 of 32 and 10.4 of 64
+# (EfficientNet-Lite0 to blocks.4.2.bn1, benchmarks/bench_step.py); 32 take about 1 GB.
 BATCH_SIZE = {"cpu": 32, "cuda": 64}
 BATCH_SIDE = 128
 MAX_BATCH = 256
@@ -222,7 +222,8 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
     )
     if not batches:
         return images
-    _check_layers(resolved.module, {b[0].objective.layer for b in batches})
+    layers = {b[0].objective.layer for b in batches}
+    _check_layers(resolved.module, layers)
     show = sys.stderr.isatty() if progress is None else progress
     with (
         _optimize.prepared(
@@ -230,7 +231,7 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
             resolved.normalize,
             device,
             size=settings.size,
-            keep={b[0].objective.layer for b in batches},
+            keep=layers,
         ) as module,
         tqdm(
             total=settings.steps * len(batches), desc="feature vis", disable=not show, unit="step"
