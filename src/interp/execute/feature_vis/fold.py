@@ -28,20 +28,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from functools import partial
 
 import torch
 from torch import nn
 
-from ..hooks import run_until
 from . import fuse
 from .fuse import Chain
 from .norms import affine_batch_norm
-
-#: folded values differ from the model's by float rounding only; a wrong fold differs by O(1)
-TOLERANCE = 1e-3
-
-Outputs = dict[str, torch.Tensor]
+from .watch import Outputs, outputs, readings, same
 
 
 @dataclass(frozen=True)
@@ -78,12 +72,12 @@ def folded_copy(module: nn.Module, probe: torch.Tensor, keep: Collection[str] = 
     with torch.no_grad():
         try:
             trial = fresh()
-            reference = _outputs(trial, probe)
+            reference = outputs(trial, probe)
             pairs = [(c, n) for c, n in _pairs(trial, probe) if c not in keep]
             names = dict(trial.named_modules())
             for conv, norm in pairs:
                 _fold(names[conv], names[norm])
-            if pairs and not _same(reference, _outputs(trial, probe), ignore={c for c, _ in pairs}):
+            if pairs and not same(reference, outputs(trial, probe), ignore={c for c, _ in pairs}):
                 return Folded(fresh())
             folded = Folded(trial, tuple(pairs))
             return replace(folded, fused=_fused(folded, probe, keep, reference))
@@ -99,11 +93,11 @@ def _fused(folded: Folded, probe: torch.Tensor, keep, reference: Outputs) -> tup
     found = []
     try:
         with affine_batch_norm(skip=folded.skipped()):  # folded norms hand their input on
-            found = fuse.chains(module, partial(_watch, module, probe), keep)
+            found = fuse.chains(module, probe, keep)
             for chain in found:
                 fuse.fuse(module, chain)
             changed = {c for c, _ in folded.pairs} | {n for c, _, b in found for n in (c, *b)}
-            if not found or _same(reference, _outputs(module, probe), ignore=changed):
+            if not found or same(reference, outputs(module, probe), ignore=changed):
                 return tuple(found)
     except (RuntimeError, ValueError, TypeError):
         pass  # a kernel this build lacks: unfused
@@ -118,31 +112,12 @@ def _fused(folded: Folded, probe: torch.Tensor, keep, reference: Outputs) -> tup
 
 
 def _pairs(module: nn.Module, probe: torch.Tensor) -> list[tuple[str, str]]:
-    """(convolution, batch norm) names where the norm's input is the convolution's output,
-    and no other norm's."""
-    made: dict[int, tuple[str, torch.Tensor, int]] = {}
-    found: list[tuple[str, str]] = []
-
-    def after_conv(name):
-        def hook(_module, _inputs, output):
-            made[id(output)] = (name, output, output._version)  # kept: its id stays unique
-
-        return hook
-
-    def before_norm(name):
-        def hook(_module, inputs):
-            source = made.get(id(inputs[0])) if inputs else None
-            # the very tensor the convolution wrote, not changed in place since
-            if source is not None and source[1] is inputs[0] and source[2] == inputs[0]._version:
-                found.append((source[0], name))
-
-        return hook
-
-    hooks = {name: after_conv(name) for name, m in module.named_modules() if _conv(m)}
-    pre = {name: before_norm(name) for name, m in module.named_modules() if _norm(m)}
-    _watch(module, probe, after=hooks, before=pre)
-    convs = [conv for conv, _ in found]
-    return [(conv, norm) for conv, norm in found if convs.count(conv) == 1]
+    """(convolution, batch norm) names where the norm reads the convolution's output tensor
+    itself, and no other norm does."""
+    found, _ = readings(module, probe, _conv, _norm)
+    pairs = [(conv, norm) for conv, norm, between in found if not between]
+    convs = [conv for conv, _ in pairs]
+    return [(conv, norm) for conv, norm in pairs if convs.count(conv) == 1]
 
 
 def _conv(m: nn.Module) -> bool:
@@ -172,45 +147,3 @@ def _fold(conv: nn.Conv2d, norm: nn.BatchNorm2d) -> None:
         norm.weight.fill_(1.0)
     if norm.bias is not None:
         norm.bias.zero_()
-
-
-# ---- watching a forward pass ---------------------------------------------------------
-
-
-def _watch(module: nn.Module, probe: torch.Tensor, *, after=None, before=None) -> None:
-    """Run `probe` through `module` with forward hooks `after[name]` and pre-hooks `before[name]`."""
-    names = dict(module.named_modules())
-    handles = [names[n].register_forward_hook(h) for n, h in (after or {}).items()]
-    handles += [names[n].register_forward_pre_hook(h) for n, h in (before or {}).items()]
-    try:
-        run_until(module, probe)
-    finally:
-        for handle in handles:
-            handle.remove()
-
-
-def _outputs(module: nn.Module, probe: torch.Tensor) -> Outputs:
-    """Every module's tensor output on `probe` (the first call of each); "" is the model's."""
-    outputs: Outputs = {}
-
-    def record(name):
-        def hook(_module, _inputs, output):
-            if isinstance(output, torch.Tensor):
-                outputs.setdefault(name, output.detach().clone())
-
-        return hook
-
-    _watch(module, probe, after={n: record(n) for n, _ in module.named_modules()})
-    return outputs
-
-
-def _same(expected: Outputs, actual: Outputs, ignore: Collection[str]) -> bool:
-    if expected.keys() != actual.keys():
-        return False
-    for name, value in expected.items():
-        if name in ignore:
-            continue
-        bound = TOLERANCE * (1.0 + float(value.abs().max())) if value.numel() else 0.0
-        if value.shape != actual[name].shape or float((value - actual[name]).abs().max()) > bound:
-            return False
-    return True

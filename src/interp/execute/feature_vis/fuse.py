@@ -9,10 +9,11 @@ compiler fuses to); `ConvClamp` gives that kernel its backward: the
 gradient masked where the output is clamped, then the convolution's input
 gradient only (no weight gradient is ever asked for).
 
-`chains` finds, on one watched forward pass, each activation module whose
-input is a plain convolution's output tensor, possibly handed on unchanged
-by modules in between (a folded batch norm, a dropout in eval mode);
-`fold.folded_copy` fuses them and checks every other module's output.
+`chains` finds, on one watched forward pass (`watch.readings`), each
+activation module whose input is a plain convolution's output tensor,
+possibly handed on unchanged by modules in between (a folded batch norm, a
+dropout in eval mode); `fold.folded_copy` fuses them and checks every other
+module's output.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+
+from .watch import readings
 
 Chain = tuple[str, str, tuple[str, ...]]  # convolution, activation, modules between
 
@@ -36,49 +39,17 @@ def available(device: torch.device) -> bool:
     )
 
 
-def chains(module: nn.Module, watch, keep: Collection[str]) -> list[Chain]:
-    """(convolution, activation, modules between) chains; none touching a name in `keep`,
-    nor an activation inside a kept module (its gradient is redirected there).
-
-    `watch(after=..., before=...)` runs the probe with those forward hooks and
-    pre-hooks (`fold._watch`)."""
-    made: dict[int, tuple[str, torch.Tensor, int]] = {}  # output id -> convolution, tensor, version
-    passed: dict[str, list[str]] = {}  # convolution -> modules that returned its output
-    found: list[Chain] = []
-    calls: list[str] = []  # activations as they were called
-    names = dict(module.named_modules())
-
-    def after(name):
-        def hook(_module, _inputs, output):
-            source = made.get(id(output))
-            if source is not None and source[1] is output:
-                passed[source[0]].append(name)
-            elif _plain_conv(names[name]):
-                made[id(output)] = (name, output, output._version)  # kept: its id stays unique
-                passed[name] = []
-
-        return hook
-
-    def before(name):
-        def hook(_module, inputs):
-            calls.append(name)
-            source = made.get(id(inputs[0])) if inputs else None
-            # the very tensor the convolution wrote, not changed in place since (`x += y`)
-            if source is not None and source[1] is inputs[0] and source[2] == inputs[0]._version:
-                found.append((source[0], name, tuple(passed[source[0]])))
-
-        return hook
-
-    watch(
-        after={n: after(n) for n in names if n},
-        before={n: before(n) for n, m in names.items() if _upper(m) is not None},
-    )
+def chains(module: nn.Module, probe: torch.Tensor, keep: Collection[str]) -> list[Chain]:
+    """(convolution, activation, modules between) chains seen on `probe`; none touching a
+    name in `keep`, nor an activation inside a kept module (its gradient is redirected
+    there), nor one called twice (ResNet's shared ReLU: its other call reads something else)."""
+    found, calls = readings(module, probe, _plain_conv, lambda m: _upper(m) is not None)
     starts = [conv for conv, _, _ in found]
     return [
         (conv, act, between)
         for conv, act, between in found
         if starts.count(conv) == 1
-        and calls.count(act) == 1  # a module used twice (ResNet's shared ReLU) stays as it is
+        and calls.count(act) == 1
         and not {conv, act, *between} & set(keep)
         and not any(act.startswith(f"{k}.") for k in keep)
     ]
