@@ -179,6 +179,31 @@ def cell_layers(
     return layers
 
 
+def selection_frame(
+    view: ElementView,
+    ctx: Context,
+    unit: alt.Chart,
+    stroke: dict,
+    *,
+    radius: float,
+    width: float,
+    tooltip: list,
+) -> alt.Chart:
+    """The selectable frame (box ``_f``) behind an atom's picture: darkened a little where
+    hovered or clicked, outlined by `stroke`."""
+    frame = unit.mark_rect(cornerRadius=radius, cursor="pointer" if view.offers else "default")
+    frame = encode(
+        frame,
+        **box("_f"),
+        fill={"value": "#000000"},
+        fillOpacity=selected(view, ctx, hover=0.05, click=0.08, other=0.0),
+        stroke=stroke,
+        strokeWidth={"value": width},
+        tooltip=tooltip,
+    )
+    return selectable(frame, view, ctx)
+
+
 def filters(view: ElementView, ctx: Context) -> list[dict]:
     """``filter`` transforms keeping the rows of the current selections."""
     return [{"filter": {"param": ctx.param_name(s), "empty": False}} for s in view.depends_on]

@@ -84,18 +84,11 @@ def chart(view: ElementView, ctx: Context) -> Built:
     def unit(role: str) -> alt.Chart:
         return common.base_chart(view, ctx, role, rows)
 
-    frame = unit("frame").mark_rect(cornerRadius=3, cursor="pointer" if view.offers else "default")
-    frame = common.encode(
-        frame,
-        **common.box("_f"),
-        fill={"value": "#000000"},
-        fillOpacity=common.selected(view, ctx, hover=0.05, click=0.08, other=0.0),
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
-        strokeWidth={"value": 2},
-        tooltip=tooltip,
-    )
+    stroke = common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None)
     layers = [
-        common.selectable(frame, view, ctx),
+        common.selection_frame(
+            view, ctx, unit("frame"), stroke, radius=3, width=2, tooltip=tooltip
+        ),
         common.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     if "_mx" in table:

@@ -174,18 +174,11 @@ def chart(view: ElementView, ctx: Context) -> Built:
     def unit(role: str) -> alt.Chart:
         return common.base_chart(view, ctx, role, rows)
 
-    frame = unit("frame").mark_rect(cornerRadius=4, cursor="pointer" if view.offers else "default")
-    frame = common.encode(
-        frame,
-        **common.box("_f"),
-        fill={"value": "#000000"},
-        fillOpacity=common.selected(view, ctx, hover=0.05, click=0.08, other=0.0),
-        stroke=frame_stroke(view, ctx, table),
-        strokeWidth={"value": 2.5},
-        tooltip=tooltip,
-    )
+    stroke = frame_stroke(view, ctx, table)
     layers = [
-        common.selectable(frame, view, ctx),
+        common.selection_frame(
+            view, ctx, unit("frame"), stroke, radius=4, width=2.5, tooltip=tooltip
+        ),
         common.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     label = unit("labels").mark_text(
