@@ -244,6 +244,20 @@ def test_dead_channel_wakes_up():
     assert image.std() > 5  # not the flat grey of a never-optimized image
 
 
+def test_only_images_whose_gradient_dies_are_redirected():
+    """In a batch, an image the ReLU lets a gradient through gets exactly the ReLU's
+    gradient; one it blocks everywhere gets the redirected one."""
+    model = nn.Sequential(nn.Identity(), nn.ReLU6())
+    x = torch.stack([torch.linspace(-1, 7, 16), torch.linspace(-3, -1, 16)]).requires_grad_()
+    weights = torch.linspace(-1, 1, 16)
+    with redirected_relus(model, "1"):
+        (gradient,) = torch.autograd.grad((model(x) * weights).sum(), [x])
+    inside = (x[0] > 0) & (x[0] < 6)
+    torch.testing.assert_close(gradient[0], weights * inside)
+    # all below zero: the gradient passes where it pushes up, not where it pushes further down
+    torch.testing.assert_close(gradient[1], weights.clamp_max(0))
+
+
 def test_image_parameterization_and_warp():
     image = FourierImage([1, 2], (24, 20))
     pixels = image().detach()

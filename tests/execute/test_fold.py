@@ -119,6 +119,7 @@ def test_fused_convolutions_give_the_model_s_values_and_input_gradients(lite0):
         fused = [n for n, m in fast.named_modules() if "forward" in m.__dict__]
         actual = objective_and_gradient(fast)
     assert len(fused) > 40  # each fused convolution and its activation
+    assert {"conv_stem", "blocks.1.0.conv_dw", "blocks.3.0.conv_dw"} <= set(fused)  # "same"-padded
     assert "blocks.4.2.bn1.act" not in fused  # the objective's own ReLU6 keeps its redirection
     torch.testing.assert_close(actual[0], expected[0], rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(actual[1], expected[1], rtol=1e-3, atol=1e-7)
@@ -170,5 +171,33 @@ def test_a_shared_or_changed_activation_input_is_not_fused_and_gradients_stay():
         return value.detach(), torch.autograd.grad(value, [start])[0]
 
     expected, actual = gradient(model), gradient(folded.module)
+    torch.testing.assert_close(actual[0], expected[0], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(actual[1], expected[1], rtol=1e-4, atol=1e-7)
+
+
+@pytest.mark.parametrize("size", [15, 16, 17, 30])
+def test_a_same_padded_convolution_fuses_with_its_activation_at_any_input_size(size):
+    """timm's TensorFlow-style "same" padding depends on the input's size (odd sides pad
+    evenly, even ones one more on the bottom and right): the fused convolution pads as it
+    does, on inputs of other sizes than the probe's too, with the same input gradient."""
+    from timm.layers import Conv2dSame
+
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        Conv2dSame(3, 4, 3, stride=2),
+        nn.ReLU6(),
+        Conv2dSame(4, 4, 5, stride=2, groups=4),
+        nn.ReLU(),
+    ).eval()
+    folded = folded_copy(model, pixels(2, 16))
+    assert [(conv, act) for conv, act, _ in folded.fused] == [("0", "1"), ("2", "3")]
+
+    def value_and_gradient(module):
+        start = pixels(2, size, seed=5).contiguous(memory_format=torch.channels_last)
+        start.requires_grad_()
+        value = module(start)
+        return value.detach(), torch.autograd.grad((value * value.detach()).sum(), [start])[0]
+
+    expected, actual = value_and_gradient(model), value_and_gradient(folded.module)
     torch.testing.assert_close(actual[0], expected[0], rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(actual[1], expected[1], rtol=1e-4, atol=1e-7)

@@ -20,7 +20,7 @@ same way; together the two make a step about a quarter cheaper.
 
 (Also measured, and not worth its code: folding timm's hand-made "same"
 padding into a wider kernel removed the padding copies but made the
-convolutions as much slower.)
+convolutions as much slower. `fuse` pads such an input once instead.)
 """
 
 from __future__ import annotations

@@ -30,12 +30,13 @@ class _RedirectedClamp(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor):
         (x,) = ctx.saved_tensors
         upper = ctx.upper
-        passes = (x > 0) & (x < upper)
-        relu_grad = grad * passes
+        relu_grad = torch.ops.aten.hardtanh_backward(grad, x, 0.0, upper)
+        alive = relu_grad.flatten(1).ne(0).any(dim=1)
+        if bool(alive.all()):  # after the first steps, every image: nothing to redirect
+            return relu_grad, None
         # Descent moves x by -grad: a positive grad lowers x, a negative one raises it.
         stuck = ((x <= 0) & (grad > 0)) | ((x >= upper) & (grad < 0))
         redirected = grad.masked_fill(stuck, 0)
-        alive = relu_grad.flatten(1).abs().amax(dim=1) > 0
         alive = alive.view(-1, *([1] * (grad.ndim - 1)))
         return torch.where(alive, relu_grad, redirected), None
 
