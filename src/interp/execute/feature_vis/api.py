@@ -40,7 +40,7 @@ PRESETS: dict[str, _optimize.Settings] = {
     "high": _optimize.Settings(size=192, steps=256, lr=0.05),
 }
 # Images of BATCH_SIDE px per batch; smaller ones pack more. On a 2-core CPU an image's
-# share of a step at 128 px is 12.6 ms in batches of 8, 8.9 of 16, 7.1 of 32 and 10.4 of 64
+# share of a step at 128 px is 9.8 ms in batches of 8, 7.4 of 16, 6.2 of 32 and 6.6 of 64
 # (EfficientNet-Lite0 to blocks.4.2.bn1, benchmarks/bench_step.py); 32 take about 1 GB.
 BATCH_SIZE = {"cpu": 32, "cuda": 64}
 BATCH_SIDE = 128
