@@ -176,3 +176,38 @@ def test_the_bundle_is_packed_to_a_third_and_unpacks_to_itself(teaser_html):
     assert packed in teaser_html and javascript() not in teaser_html
     assert gzip.decompress(base64.b64decode(packed)).decode() == javascript()
     assert len(packed) < len(javascript()) / 2
+
+
+def test_the_packed_bundle_is_kept_on_disk_for_the_next_process(tmp_path, monkeypatch):
+    """Bundling takes vl-convert a second per process; the next one reads the packed text
+    from the cache folder, a damaged entry is rebuilt, and an unwritable folder is no error."""
+    from interp.execute.cache import Cache
+    from interp.render import html
+
+    expected = html.packed_javascript()
+    monkeypatch.setenv("INTERP_CACHE_DIR", str(tmp_path / "cache"))
+    html.packed_javascript.cache_clear()  # as a new process would start
+    assert html.packed_javascript() == expected
+    (entry,) = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+    def no_bundling():
+        raise AssertionError("bundled again")
+
+    html.packed_javascript.cache_clear()
+    monkeypatch.setattr(html, "javascript", no_bundling)
+    assert html.packed_javascript() == expected  # read back, not rebuilt
+
+    entry.write_bytes(entry.read_bytes()[:-10])  # damaged: rebuilt, never served
+    monkeypatch.undo()
+    monkeypatch.setenv("INTERP_CACHE_DIR", str(tmp_path / "cache"))
+    html.packed_javascript.cache_clear()
+    assert html.packed_javascript() == expected
+
+    def unwritable(self, key, value):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(Cache, "put", unwritable)
+    monkeypatch.setenv("INTERP_CACHE_DIR", str(tmp_path / "other"))
+    html.packed_javascript.cache_clear()
+    assert html.packed_javascript() == expected
+    html.packed_javascript.cache_clear()

@@ -84,20 +84,44 @@ window.__interp_bundle.then(function () {
 """
 
 
+def _vl_version() -> str:
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vl_version_for_vl_convert()
+
+
 @functools.lru_cache(maxsize=1)
 def javascript() -> str:
     """Vega, Vega-Lite and vega-embed in one script, for the Vega-Lite version Altair emits."""
     import vl_convert
-    from altair.utils._importers import vl_version_for_vl_convert
 
-    bundle = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    bundle = vl_convert.javascript_bundle(vl_version=_vl_version())
     return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
 @functools.lru_cache(maxsize=1)
 def packed_javascript() -> str:
-    """`javascript()` gzipped and base64'd, for `LOADER` to unpack (same bytes every time)."""
-    return base64.b64encode(gzip.compress(javascript().encode(), 9, mtime=0)).decode("ascii")
+    """`javascript()` gzipped and base64'd, for `LOADER` to unpack (same bytes every time).
+
+    vl-convert takes a second to bundle it, in every process that renders a page; the
+    packed text is kept in the cache folder, by vl-convert's and Vega-Lite's versions
+    (an installed asset, not a result: kept with ``--no-cache`` too; a damaged entry is
+    rebuilt, an unwritable folder only means it is not kept).
+    """
+    import vl_convert
+
+    from interp.execute.cache import Cache
+
+    cache, key = Cache(), ("vega-bundle", vl_convert.__version__, _vl_version())
+    stored = cache.get(key)
+    if isinstance(stored, bytes):
+        return stored.decode("ascii")
+    packed = base64.b64encode(gzip.compress(javascript().encode(), 9, mtime=0)).decode("ascii")
+    try:
+        cache.put(key, packed.encode("ascii"))
+    except OSError:
+        pass
+    return packed
 
 
 def spec_json(spec: dict) -> str:
