@@ -84,6 +84,9 @@ window.__interp_bundle.then(function () {
 """
 
 
+BUNDLE_FORMAT = 1  # bump when `javascript()` changes what it does to vl-convert's text
+
+
 def _vl_version() -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
@@ -112,7 +115,8 @@ def packed_javascript() -> str:
 
     from interp.execute.cache import Cache
 
-    cache, key = Cache(), ("vega-bundle", vl_convert.__version__, _vl_version())
+    key = ("vega-bundle", BUNDLE_FORMAT, vl_convert.__version__, _vl_version())
+    cache = Cache()
     stored = cache.get(key)
     if isinstance(stored, bytes):
         return stored.decode("ascii")
