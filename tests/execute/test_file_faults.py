@@ -85,6 +85,9 @@ def test_a_render_killed_between_its_html_and_its_json_leaves_no_stale_json(tmp_
         f"""
         from synthetic_pages import teaser
         from interp.render import write_outputs
+        from interp.render.html import packed_javascript
+        packed_javascript()  # may keep the Vega bundle in the cache: count the page's renames only
+        _calls[0] = 0
         write_outputs(teaser(), {str(html)!r}, json_path={str(spec)!r})
         """,
         kill_at=2,
