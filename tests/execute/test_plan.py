@@ -110,6 +110,9 @@ def test_estimate_counts_icons_from_axis_bounds_and_a_budget_refuses_it():
     assert large.icons == 28 * 28 + 14 * 14 + 7 * 7  # one icon per position of each grid
     # upper: top(8) for each of the 3 classes; lower: top(8) for each of upper's 24 atoms
     assert estimate(channels, handles, "draft", 0.05).icons == 3 * 8 + 3 * 8 * 8
+    # the dictionary's top(8) for each of the picker's 14 x 14 positions, at most every channel
+    _, dictionary = plan_of("semantic_dictionary")
+    assert estimate(dictionary, handles, "draft", 0.05).icons == min(672, 14 * 14 * 8)
     assert 0 < small.forward_equivalents < large.forward_equivalents
     assert large.seconds == pytest.approx(large.forward_equivalents * 0.05)
     enforce(large.seconds + 1, large, "activation_grid")

@@ -84,6 +84,8 @@ def _sizes(element: Element, shapes: Shapes, others: Mapping, done: dict) -> dic
                 sizes.pop(name, None)
         axes = apply_op(op, axes)
     names = {a.name for a in axes if a.role != "drill"} | {k for k in sizes if k.startswith("key_")}
+    if content.kind == "substrate":  # a picture on a grid offers the grid's atoms
+        names |= {a.name for a in element.atom_axes}
     final = {k: v for k, v in sizes.items() if k in names}
     offered = math.prod(final.get(a.name, 1) for a in element.atom_axes)
     final["atoms"] = min(offered, kept) if kept is not None else offered

@@ -27,6 +27,11 @@ from interp.plan.nodes import Attribute, DatasetPass, Forward, TopAttributions, 
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards
+# An image's share of a batched optimizer step, on the folded and fused copy, against the
+# unbatched forward and backward it stands for: 0.18-0.20 at 64-128 px, 0.36 at 32 px
+# (EfficientNet-Lite0 on a 2-core CPU; benchmarks/bench_step.py). Rounded up, so that an
+# estimate errs high: a budget should refuse too much rather than too little.
+BATCHED_STEP = 0.3
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def estimate(
             steps = node.steps or settings.steps
             depth = _depth(handle, node.layer)
             scale = (size / handle.input_size) ** 2
-            total += icons * steps * (1 + BACKWARD) * depth * scale
+            total += icons * steps * (1 + BACKWARD) * depth * scale * BATCHED_STEP
             icons_total += icons
             lines.append(
                 f"    feature visualization {node.layer}: ≤ {icons} icons x {steps} steps at {size}px"
