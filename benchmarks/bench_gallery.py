@@ -1,7 +1,7 @@
 """Every contract spec rendered cold and warm: seconds, icons, optimized megapixels, page size.
 
     python benchmarks/bench_gallery.py [--quality standard] [--specs teaser activation_grid]
-                                       [--json results.json]
+                                       [--device cuda] [--json results.json]
 
 Each spec is rendered by the command line (`interp render`) in a fresh
 process with an empty cache of its own (cold: every forward pass, attribution
@@ -11,8 +11,9 @@ the whole process, interpreter start included, and its CPU seconds (user +
 system: on a loaded machine, the work done). The cold run counts the
 feature-visualization images it optimizes and their pixels (`optimized MP`:
 the sum of side² over optimized images, in megapixels); `icons` is the
-number of distinct icons on the page. The machine's load average is printed
-with the table: on a shared machine, read the numbers with it.
+number of distinct icons on the page. The device (`--device`, default: as
+`interp render` picks, CUDA when there is one) is named under the table, with
+the machine's load average: on a shared machine, read the numbers with it.
 
 Targets (issue 11, 2-core CPU, standard quality): every page ≤ 5 MB, teaser
 ≤ 1 MB; activation_grid cold ≤ 90 s, semantic_dictionary cold ≤ 45 s, all
@@ -40,7 +41,7 @@ from gallery import CONTRACT, spec_path  # noqa: E402
 ICON_TABLE = re.compile(r'"[^"]*icon_urls":\s*(\[.*?\])', re.S)
 
 
-def child(spec: str, output: str, quality: str) -> None:
+def child(spec: str, output: str, quality: str, device: str) -> None:
     """Render `spec` once in this process, counting the images the optimizer makes."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from interp import cli
@@ -55,18 +56,22 @@ def child(spec: str, output: str, quality: str) -> None:
         return real(module, normalize, layer, objectives, seeds, settings, **kwargs)
 
     api._optimize.optimize_batch = counting
-    status = cli.main(["render", spec, "-o", output, "--quality", quality])
+    status = cli.main(["render", spec, "-o", output, "--quality", quality, *_device(device)])
     print("BENCH " + json.dumps(counted))
     sys.exit(status)
 
 
-def render(spec: Path, output: Path, cache: Path, quality: str, count: bool) -> dict:
+def _device(device: str) -> list[str]:
+    return ["--device", device] if device else []
+
+
+def render(spec: Path, output: Path, cache: Path, quality: str, device: str, count: bool) -> dict:
     env = {**os.environ, "INTERP_CACHE_DIR": str(cache), "OMP_WAIT_POLICY": "PASSIVE"}
     if count:
-        command = [sys.executable, __file__, "--child", str(spec), str(output), quality]
+        command = [sys.executable, __file__, "--child", str(spec), str(output), quality, device]
     else:
         command = [sys.executable, "-m", "interp.cli", "render", str(spec), "-o", str(output)]
-        command += ["--quality", quality]
+        command += ["--quality", quality, *_device(device)]
     start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
@@ -92,14 +97,14 @@ def page_icons(html: str) -> int:
     return len(urls)
 
 
-def measure(name: str, quality: str, folder: Path) -> dict:
+def measure(name: str, quality: str, device: str, folder: Path) -> dict:
     spec = spec_path(name)
     cache = folder / f"cache-{name}"
     output = folder / f"{name}.html"
-    cold = render(spec, output, cache, quality, count=True)
+    cold = render(spec, output, cache, quality, device, count=True)
     html_bytes = output.stat().st_size
     icons = page_icons(output.read_text(encoding="utf-8"))
-    warm = render(spec, output, cache, quality, count=False)
+    warm = render(spec, output, cache, quality, device, count=False)
     return {
         "spec": name,
         "cold_s": round(cold["seconds"], 1),
@@ -112,7 +117,17 @@ def measure(name: str, quality: str, folder: Path) -> dict:
     }
 
 
-def table(rows: list[dict], load: tuple[float, float]) -> str:
+def device_name(device: str) -> str:
+    """What the renders ran on, in words: the GPU's name, or the CPU count."""
+    import torch
+
+    chosen = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    if chosen.type == "cuda":
+        return f"{torch.cuda.get_device_name(chosen)} (CUDA)"
+    return f"CPU, {torch.get_num_threads()} torch threads on {os.cpu_count()} cores"
+
+
+def table(rows: list[dict], load: tuple[float, float], device: str) -> str:
     lines = [
         "| spec | cold s | cold CPU s | warm s | icons | optimized images | optimized MP | page MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -131,18 +146,20 @@ def table(rows: list[dict], load: tuple[float, float]) -> str:
         f" max {max(r['page_mb'] for r in rows):.2f} |"
     )
     lines.append(
-        f"\nload average before / after: {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} CPUs"
+        f"\ndevice: {device}; load average before / after: {load[0]:.1f} / {load[1]:.1f}"
+        f" on {os.cpu_count()} CPUs"
     )
     return "\n".join(lines)
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
         child(*sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quality", default="standard", choices=("draft", "standard", "high"))
     parser.add_argument("--specs", nargs="+", default=list(CONTRACT), choices=CONTRACT)
+    parser.add_argument("--device", default="", help="torch device (default: as interp picks)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
     parser.add_argument("--keep", type=Path, help="write pages (and caches) here, not to a temp")
     args = parser.parse_args()
@@ -152,9 +169,9 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         rows = []
         for name in args.specs:
-            rows.append(measure(name, args.quality, folder))
+            rows.append(measure(name, args.quality, args.device, folder))
             print(json.dumps(rows[-1]), flush=True)
-    report = table(rows, (before, os.getloadavg()[0]))
+    report = table(rows, (before, os.getloadavg()[0]), device_name(args.device))
     print(report)
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "table": report}, indent=1) + "\n")
