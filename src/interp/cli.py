@@ -123,7 +123,10 @@ def _parser() -> argparse.ArgumentParser:
             "--device", help="torch device (default: cuda when available, else cpu)"
         )
         render.add_argument(
-            "--no-cache", action="store_true", help="recompute everything; write no cache"
+            "--no-cache",
+            action="store_true",
+            help="recompute everything; keep no results (the Vega bundle every page embeds"
+            " is still kept)",
         )
         render.add_argument(
             "--budget",
