@@ -7,9 +7,8 @@ from interp.commands import read_spec
 
 def plan_command(args) -> int:
     from interp.check import check
-    from interp.models.load import load_model
     from interp.plan.build import build_plan
-    from interp.plan.cost import estimate, seconds_per_forward
+    from interp.plan.cost import plan_estimate
     from interp.plan.describe import as_json, describe
     from interp.plan.sizing import LayerFacts
 
@@ -21,8 +20,6 @@ def plan_command(args) -> int:
 
         print(json.dumps(as_json(plan), indent=1))
         return 0
-    handles = {m: load_model(m) for m in plan.models()}
-    per_forward = max((seconds_per_forward(h) for h in handles.values()), default=0.0)
     print(describe(plan))
-    print(estimate(plan, handles, args.quality, per_forward).describe())
+    print(plan_estimate(plan, args.quality).describe())
     return 0

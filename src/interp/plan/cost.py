@@ -140,15 +140,20 @@ def enforce(budget_seconds: float | None, found: Estimate, name: str) -> None:
         )
 
 
+def plan_estimate(plan: Plan, quality: str, device: str = "cpu", models=None) -> Estimate:
+    """`estimate` with the plan's models loaded and a forward pass timed on this machine."""
+    from interp.models.load import load_model
+
+    handles = {m: load_model(m, device, models=models) for m in plan.models()}
+    per_forward = max((seconds_per_forward(h) for h in handles.values()), default=0.0)
+    return estimate(plan, handles, quality, per_forward)
+
+
 def check_budget(
     plan: Plan, quality: str, budget: float | None, device: str, models=None
 ) -> Estimate:
     """The estimate for `plan`; raises InterpError when it is over `budget` seconds."""
-    from interp.models.load import load_model
-
-    handles = {m: load_model(m, device, models=models) for m in plan.models()}
-    per_forward = max(seconds_per_forward(h) for h in handles.values()) if handles else 0.0
-    found = estimate(plan, handles, quality, per_forward)
+    found = plan_estimate(plan, quality, device, models)
     names = ", ".join(page.name for page in plan.pages)
     enforce(budget, found, f"the plan of {names}")
     return found

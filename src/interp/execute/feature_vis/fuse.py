@@ -51,7 +51,7 @@ def chains(module: nn.Module, probe: torch.Tensor, keep: Collection[str]) -> lis
     """(convolution, activation, modules between) chains seen on `probe`; none touching a
     name in `keep`, nor an activation inside a kept module (its gradient is redirected
     there), nor one called twice (ResNet's shared ReLU: its other call reads something else)."""
-    found, calls = readings(module, probe, _plain_conv, lambda m: _upper(m) is not None)
+    found, calls = readings(module, probe, _fusable_conv, lambda m: _upper(m) is not None)
     starts = [conv for conv, _, _ in found]
     return [
         (conv, act, between)
@@ -72,7 +72,7 @@ def fuse(module: nn.Module, chain: Chain) -> None:
     act.forward = lambda x: x
 
 
-def _plain_conv(m: nn.Module) -> bool:
+def _fusable_conv(m: nn.Module) -> bool:
     """A convolution `ConvClamp` computes exactly: a plain one, or a "same"-padded one."""
     plain = type(m) is nn.Conv2d or _pads_same(m)
     return plain and m.padding_mode == "zeros" and isinstance(m.padding, tuple)
