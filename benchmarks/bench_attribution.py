@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from interp.data.images import ImageSpec, load_image  # noqa: E402
 from interp.execute.attribution import modes  # noqa: E402
 from interp.execute.attribution.core import Atoms, Target, activations, attribute  # noqa: E402
-from interp.execute.hooks import capture, run_until  # noqa: E402
+from interp.models.hooks import capture, run_until  # noqa: E402
 from interp.models.load import ModelSpec, load_model  # noqa: E402
 
 NOISY = 1.5  # a side whose slowest round is this much slower than its fastest is flagged

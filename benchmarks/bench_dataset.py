@@ -37,7 +37,7 @@ import interp  # noqa: E402
 from interp.data.datasets import DatasetSpec, list_examples, load_example  # noqa: E402
 from interp.execute.context import Settings  # noqa: E402
 from interp.execute.executors.local import LocalExecutor  # noqa: E402
-from interp.execute.hooks import capture, run_until  # noqa: E402
+from interp.models.hooks import capture, run_until  # noqa: E402
 from interp.models.load import load_model  # noqa: E402
 from interp.models.spec import ModelSpec  # noqa: E402
 from interp.plan.build import CHUNK, build_plan  # noqa: E402
@@ -115,7 +115,7 @@ interface atlas {{
   element atlas = activations(layer("{LAYER}").spatial, over=pics) as atlas(cells=12, layout=umap)
 }}
 """
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
 
     with tempfile.TemporaryDirectory() as folder:
         times = []

@@ -40,10 +40,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from interp.execute.cache import Cache
+from interp.cache import Cache
 from interp.execute.feature_vis import Objective, visualize
 from interp.execute.feature_vis.param import FourierImage
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
 
 LAYER = "blocks.4.2.bn1"

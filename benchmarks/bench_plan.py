@@ -25,7 +25,7 @@ from interp.check import check  # noqa: E402
 from interp.data.images import load_image  # noqa: E402
 from interp.execute.context import Settings  # noqa: E402
 from interp.execute.executors.local import LocalExecutor  # noqa: E402
-from interp.execute.hooks import capture, run_until  # noqa: E402
+from interp.models.hooks import capture, run_until  # noqa: E402
 from interp.models.load import load_model  # noqa: E402
 from interp.plan.build import build_plan  # noqa: E402
 from interp.syntax import load  # noqa: E402

@@ -27,7 +27,7 @@ WIDTH = 1200
 
 def render(spec: Path, folder: Path, quality: str, icon_size: int | None) -> Path:
     import interp
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
     from interp.render import write_outputs
 
     result = interp.run(spec, quality=quality, icon_size=icon_size, progress=False, cache=Cache())

@@ -39,7 +39,7 @@ def shared_cache():
     """The session's cache (`tests/conftest.py`), shared by xdist's workers; None outside pytest."""
     import os
 
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
 
     folder = os.environ.get("INTERP_TEST_SHARED_CACHE")
     return Cache(folder) if folder else None

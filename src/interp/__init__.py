@@ -11,7 +11,7 @@
 and the renderers load when a stage that needs them runs.
 
 `interp.check` and `interp.run` are functions. The stage folders are
-packages too (`interp.check.bind`, `interp.pipeline`); import their modules
+packages too (`interp.check.model_binding`, `interp.pipeline`); import their modules
 by their full path.
 """
 
@@ -49,7 +49,7 @@ def run(spec, options=None, *, models=None, **kwargs):
 
 # ---- later stages: loaded on first use so `import interp` does not import torch -------
 _LAZY = {
-    "Cache": ("interp.execute.cache", "Cache"),
+    "Cache": ("interp.cache", "Cache"),
     "Options": ("interp.options", "Options"),
     "from_module": ("interp.models.load", "from_module"),
     "render_page": ("interp.render", "render_page"),

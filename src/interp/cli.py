@@ -10,7 +10,9 @@ unless `INTERP_DEBUG=1` is set.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import warnings
 
 from interp.commands import report
 from interp.commands.cache import cache_command
@@ -32,13 +34,55 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return args.handler(args)
+        with plain_warnings():
+            return args.handler(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        if _by_ctrl_c(exc):  # a lazy import interrupted inside a class body: wrapped by Python
+            print("interrupted", file=sys.stderr)
+            return 130
         report(exc)
         return 1
+
+
+def _by_ctrl_c(exc: BaseException) -> bool:
+    causes = [exc.__cause__ or exc.__context__]
+    while causes[-1] is not None and len(causes) < 100:
+        causes.append(causes[-1].__cause__ or causes[-1].__context__)
+    return any(isinstance(cause, KeyboardInterrupt) for cause in causes)
+
+
+@contextlib.contextmanager
+def plain_warnings():
+    """interp's own warnings (skipped dataset files) and PIL's decompression-bomb warning
+    print as one `warning: ...` line while a command runs, not in Python's format with
+    source paths; other warnings keep Python's format. Only the CLI does this: importing
+    interp leaves `warnings` as it is."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not _plain(category):
+            return shown(message, category, filename, lineno, file, line)
+        text = " ".join(str(message).split())
+        try:
+            print(f"warning: {text}", file=file or sys.stderr)
+        except OSError:  # stderr gone: a warning is not worth failing for
+            pass
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
+def _plain(category: type[Warning]) -> bool:
+    module = getattr(category, "__module__", "") or ""
+    return (
+        module == "interp" or module.startswith("interp.")
+    ) or category.__name__ == "DecompressionBombWarning"
 
 
 def _diagnostic(message: str, hint: str | None) -> str:

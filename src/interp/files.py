@@ -14,7 +14,11 @@ removed the next time anyone writes that target; one older than a day is
 removed whatever its process id says (process ids are reused).
 
 `check_writable` finds an output that cannot be written (a folder, a path
-through a file, a read-only place) before any work starts.
+through a file, a read-only place, a device or FIFO, one of the run's own
+inputs) before any work starts. Writing never replaces anything but a regular
+file: a symbolic link to a regular file is written through (the link is kept),
+a link to a device or anything else is refused, so `-o /dev/null` cannot
+replace the system's device with a page.
 """
 
 from __future__ import annotations
@@ -23,17 +27,20 @@ import glob
 import os
 import re
 import secrets
+import stat
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "check_not_input",
     "check_writable",
     "describe_size",
     "remove_stale_temporaries",
     "write_all",
     "write_atomic",
+    "writable_target",
 ]
 
 STALE_AFTER_S = 24 * 3600
@@ -52,7 +59,7 @@ def write_all(files: Mapping[Path, bytes], *, mode: int | None = 0o644, fsync: b
     temporaries: dict[Path, Path] = {}
     try:
         for target, data in files.items():
-            target = Path(target)
+            target = writable_target(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             remove_stale_temporaries(target)
             temporaries[target] = _write_temporary(target, data, mode=mode, fsync=fsync)
@@ -74,6 +81,8 @@ def _write_temporary(target: Path, data: bytes, *, mode: int | None, fsync: bool
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
+        except OSError as exc:  # name the file the user asked for, not our temporary
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         break
     try:
         with os.fdopen(handle, "wb") as file:
@@ -83,6 +92,9 @@ def _write_temporary(target: Path, data: bytes, *, mode: int | None, fsync: bool
                 os.fsync(file.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -123,8 +135,64 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def check_writable(path: str | os.PathLike, what: str = "output") -> None:
-    """An InterpError now, before any work starts, when `path` cannot be written as a file."""
+def writable_target(path: str | os.PathLike) -> Path:
+    """The file that writing `path` replaces: `path`, or the regular file a link names.
+
+    An InterpError for anything else that exists there (a device, a FIFO, a
+    socket, a folder, or a link to one): replacing it would destroy it."""
+    from interp.errors import error
+
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError:
+        return target  # unreadable metadata: the write itself reports it
+    if stat.S_ISREG(mode):
+        return target
+    kind = _kind(mode)
+    through = f" (a link to {target})" if target != path else ""
+    raise error(
+        f"the output {path}{through} is {kind}, not a file: writing it would replace it",
+        hint=f"name a new file or a regular one, e.g. {Path(path.name).stem or 'page'}.html",
+    )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_not_input(
+    path: str | os.PathLike, inputs: Iterable[str | os.PathLike], what: str = "output"
+) -> None:
+    """An InterpError when `path` is (by real path) one of the files the run reads."""
+    from interp.errors import error
+
+    real = os.path.realpath(path)
+    for source in inputs:
+        if os.path.realpath(source) == real:
+            raise error(
+                f"the {what} {path} is one of this run's inputs ({source}): writing it would "
+                "destroy it",
+                hint="name a new file for the output, e.g. with -o",
+            )
+
+
+def check_writable(
+    path: str | os.PathLike, what: str = "output", *, inputs: Iterable[str | os.PathLike] = ()
+) -> None:
+    """An InterpError now, before any work starts, when `path` cannot be written as a file
+    (or must not be: one of `inputs`, a device, a FIFO)."""
     from interp.errors import error
 
     path = Path(path)
@@ -133,6 +201,8 @@ def check_writable(path: str | os.PathLike, what: str = "output") -> None:
             f"the {what} {path} is a folder",
             hint=f"name the file to write, e.g. {path / 'page.html'}",
         )
+    check_not_input(path, inputs, what)
+    path = writable_target(path)
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

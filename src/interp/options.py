@@ -12,24 +12,54 @@ Results are cached on disk by content unless ``cache=None``, as on the command
 line (``--no-cache``): ``Cache()`` reads ``$INTERP_CACHE_DIR`` (default
 ``~/.cache/interp``) when the `Options` is made.
 
-`resolve_options` and `resolve_spec` turn the arguments of `interp.run` into an
-`Options` and an AST, refusing what they cannot use. Torch loads only when a
-device is asked about, so the CLI can check its flags before it loads.
+A quality names an icon preset (`ICON_PRESETS`: side, optimizer steps and rate),
+which the planner sizes icons by and feature visualization optimizes with.
+
+`resolve_options` turns the keywords of `interp.run` into an `Options`, refusing
+what it cannot use. This module sits at the base of the stages (it imports only
+`errors` and `cache`), so every stage may read a run's options; torch loads only
+when a device is asked about, so the CLI can check its flags before it loads.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from numbers import Real
-from pathlib import Path
 
-from interp.errors import Diagnostic, InterpError, did_you_mean
-from interp.execute.cache import Cache
-from interp.syntax import ast, load, parse
+from interp.cache import Cache
+from interp.errors import Diagnostic, InterpError, did_you_mean, error
 
-QUALITIES = ("draft", "standard", "high")
+
+@dataclass(frozen=True)
+class IconPreset:
+    """What a quality sets for feature visualization: the icons' side in pixels, the
+    optimizer's steps and its learning rate (`execute.feature_vis` adds the rest)."""
+
+    size: int
+    steps: int
+    lr: float
+
+
+ICON_PRESETS: dict[str, IconPreset] = {
+    "draft": IconPreset(size=64, steps=48, lr=0.1),
+    "standard": IconPreset(size=128, steps=64, lr=0.1),
+    "high": IconPreset(size=192, steps=256, lr=0.05),
+}
+QUALITIES = tuple(ICON_PRESETS)
+
+
+def icon_preset(
+    quality: str = "standard", *, size: int | None = None, steps: int | None = None
+) -> IconPreset:
+    """The preset for `quality`, with `size` / `steps` overridden when given."""
+    if quality not in ICON_PRESETS:
+        raise error(
+            f"unknown feature visualization quality {quality!r}",
+            hint=did_you_mean(quality, ICON_PRESETS),
+        )
+    preset = ICON_PRESETS[quality]
+    return replace(preset, size=size or preset.size, steps=steps or preset.steps)
 
 
 class OptionTypeError(InterpError, TypeError):
@@ -113,6 +143,8 @@ class Options:
                 f"ray_address must be a string such as 'ray://host:10001', not {_kind(self.ray_address)}",
                 hint="None starts a local cluster (or joins $RAY_ADDRESS)",
             )
+        if self.ray_address is not None:  # a malformed address is refused before any work
+            parse_ray_address(self.ray_address)
 
     @property
     def torch_device(self) -> str:
@@ -190,6 +222,43 @@ def check_budget(value: object, name: str = "budget") -> float:
     return seconds
 
 
+@dataclass(frozen=True)
+class RayAddress:
+    """A Ray cluster's address, parsed: `scheme` is "ray" for Ray Client, "" for a head."""
+
+    text: str
+    scheme: str
+    host: str
+    port: int
+
+
+def parse_ray_address(address: str, origin: str = "") -> RayAddress | None:
+    """`address` parsed, or None for `auto` / `local` (Ray finds or starts the cluster);
+    a malformed one is an OptionValueError (`origin`: where it was given, e.g. $RAY_ADDRESS)."""
+    text = address.strip()
+    if text in ("auto", "local"):
+        return None
+    scheme, _, rest = text.rpartition("://")
+    host, colon, port = rest.rpartition(":")
+    if scheme not in ("", "ray"):
+        why = f"unknown scheme {scheme + '://'!r}"
+    elif not colon or not host.strip("[]") or "/" in rest:
+        why = "it is not HOST:PORT"
+    elif not port.isdigit() or not 0 < int(port) < 65536:
+        why = f"{port!r} is not a port (1 to 65535)"
+    else:
+        return RayAddress(text, scheme, host.strip("[]"), int(port))  # [::1]:6379 -> ::1
+    raise _value_error(
+        f"{ray_address_named(address, origin)} is not a Ray cluster address: {why}",
+        hint="give the head's HOST:PORT (`ray start --head` prints it; port 6379 by default), "
+        "ray://HOST:10001 for Ray Client, or `auto` to find a cluster started on this machine",
+    )
+
+
+def ray_address_named(address: str, origin: str = "") -> str:
+    return f"the Ray address {address!r}" + (f" (from {origin})" if origin else "")
+
+
 _OPTION_NAMES = tuple(f.name for f in fields(Options))
 
 
@@ -221,31 +290,6 @@ def resolve_options(options: Options | None = None, **keywords: object) -> Optio
             hint=f"pass one of them: dataclasses.replace(options, {given.replace('=', '=...')})",
         )
     return options
-
-
-def resolve_spec(spec: object) -> ast.Spec:
-    """The AST of `spec`: an AST (a Spec, or one Interface) as is, a path (`Path` or a one-line `str`) read, other text parsed."""
-    if isinstance(spec, ast.Spec):
-        return spec
-    if isinstance(spec, ast.Interface):  # what `builder.interface(...)` makes
-        return ast.Spec(items=(spec,))
-    if isinstance(spec, os.PathLike):
-        return load(Path(spec))
-    if isinstance(spec, str):
-        if "\n" not in spec and (spec.endswith(".interp") or _is_file(spec)):
-            return load(spec)
-        return parse(spec)
-    raise _type_error(
-        f"spec must be an interp AST (interp.ast.Spec), .interp text or a path, not {_kind(spec)}",
-        hint="interp.run('specs/teaser.interp'), interp.run(interp.load(path)) or interp.run(text)",
-    )
-
-
-def _is_file(text: str) -> bool:
-    try:
-        return Path(text).is_file()
-    except (OSError, ValueError):  # too long for a file name, or a NUL byte
-        return False
 
 
 def _kind(value: object) -> str:

@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from interp.check import check
-from interp.check.bound import Program
+from interp.check.program import Program
 from interp.execute.context import Settings
 from interp.execute.executors import executor
 from interp.models.registry import Models
-from interp.options import Options, resolve_options, resolve_spec
+from interp.options import Options, resolve_options
 from interp.plan.build import Plan, build_plan
 from interp.plan.nodes import DatasetPass, Deletion, Forward, Node
 from interp.plan.sizing import LayerFacts
 from interp.result import InterfaceResult, Result, element_icons
 from interp.syntax import ast
+from interp.syntax.resolve import resolve_spec
 
 __all__ = ["InterfaceResult", "Result", "execute", "run"]
 
@@ -52,7 +53,7 @@ def run(
         facts=LayerFacts.of_models(options.torch_device, models),
     )
     if options.budget is not None:
-        from interp.plan.cost import check_budget
+        from interp.execute.estimate import check_budget
 
         check_budget(plan, options.quality, options.budget, options.torch_device, models)
     return execute(program, plan, options, models)

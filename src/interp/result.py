@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from interp.check.bound import Interface, Program
+from interp.check.program import Interface, Program
 from interp.errors import Diagnostic, did_you_mean
+from interp.execute.views import ComparisonView, PageView
 from interp.plan.build import Plan
-from interp.render.views import ComparisonView, PageView
 
 SAVE_SUFFIXES = (".html", ".png", ".json", ".svg")
 
@@ -293,7 +293,7 @@ def _value_error(message: str, hint: str):
 
 def icon_label(key: tuple) -> str:
     """How an icon's atom key reads: as the page labels that atom."""
-    from interp.render.presentation import label
+    from interp.execute.tables.base import label
 
     if key and key[0] == "pos":
         return f"({key[1]}, {key[2]})"

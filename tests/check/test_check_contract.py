@@ -1,6 +1,6 @@
 """The contract specs check against their models, and bind what DESIGN.md says.
 
-Every spec in `../shared/specs` must pass `interp.check.bind.check` with its models
+Every spec in `../shared/specs` must pass `interp.check.model_binding.check` with its models
 bound (layer paths, class labels, input image, NMF signs). The bound program is
 what the planner runs, so a few facts of it are pinned here: which axes each
 selection binds, the free axes of elements, inheritance and comparisons.
@@ -14,7 +14,7 @@ import pytest
 from gallery import CONTRACT, GALLERY
 
 from interp.check import check
-from interp.check.bound import Groups, Program, Reduce, SelectFrom, Top
+from interp.check.program import Groups, Program, Reduce, SelectFrom, Top
 from interp.models.load import ModelSpec
 from interp.syntax import parse
 

@@ -174,7 +174,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path, m
     copy = tmp_path / "saliency.interp"
     copy.write_text((SPECS / "saliency.interp").read_text())
     assert main(["render", str(copy), "-o", str(copy), "--no-cache"]) == 1
-    assert "is the spec itself" in capsys.readouterr().err
+    assert "is one of this run's inputs" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")

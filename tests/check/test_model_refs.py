@@ -238,7 +238,7 @@ def test_the_page_cache_stamps_files_beside_the_spec_and_other_models_weights(
 ):
     import os
 
-    from interp.execute.page_cache import page_key
+    from interp.commands.page_cache import page_key
 
     folder = tmp_path / "project"
     folder.mkdir()

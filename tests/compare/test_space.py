@@ -16,7 +16,7 @@ import pytest
 from gallery import CONTRACT, spec_path
 
 from interp.check import check
-from interp.check.bound import Program
+from interp.check.program import Program
 from interp.cli import main
 from interp.compare.space import ALTERNATIVES, Column, design_space, example_interface
 from interp.render.space import render_space, space_spec

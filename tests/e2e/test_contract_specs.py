@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "golden_arrays"))
 import record  # noqa: E402
 
 from interp.data.images import ImageSpec, load_image
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
 from interp.options import Options
 from interp.pipeline import run
@@ -153,6 +153,11 @@ def test_sanity_check_randomized_model_disagrees():
 
 # ---- golden arrays and tables ----------------------------------------------------------
 
+# float32 sums differ in their last digits between processors' vector units (a few parts
+# in a million), never by a refactor's error; near-ties of top(k) and UMAP layouts differ
+# more, so the goldens are recorded on the machine CI runs on (record.py, one thread)
+GOLDEN_RTOL, GOLDEN_ATOL = 2e-5, 1e-5
+
 
 @pytest.mark.parametrize("name", CONTRACT)
 def test_element_arrays_equal_the_golden_arrays(name):
@@ -163,7 +168,9 @@ def test_element_arrays_equal_the_golden_arrays(name):
         array = actual[key].transpose(*expected.dims)
         for dim in expected.dims:
             assert array.coords[dim].values.tolist() == expected.coords[dim].values.tolist(), key
-        np.testing.assert_allclose(array.values, expected.values, rtol=1e-6, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(
+            array.values, expected.values, rtol=GOLDEN_RTOL, atol=GOLDEN_ATOL, err_msg=key
+        )
 
 
 @pytest.mark.parametrize("name", CONTRACT)
@@ -177,7 +184,7 @@ def test_view_tables_equal_the_golden_tables(name):
         assert sorted(table.columns) == sorted(expected.columns), key
         table = table[expected.columns]
         pd.testing.assert_frame_equal(
-            table, expected, check_dtype=False, rtol=1e-6, atol=1e-6, obj=key
+            table, expected, check_dtype=False, rtol=GOLDEN_RTOL, atol=GOLDEN_ATOL, obj=key
         )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import synthetic_pages as synthetic
 
+from interp.execute.views import PageView
 from interp.render import write_outputs
-from interp.render.views import PageView
 
 pytestmark = pytest.mark.browser
 

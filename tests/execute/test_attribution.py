@@ -15,7 +15,7 @@ from interp.execute.attribution.elementwise import elementwise_modules
 from interp.execute.attribution.grad_cam import GradCAM
 from interp.execute.attribution.integrated_gradients import IntegratedGradients
 from interp.execute.attribution.linear import Linear
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 
 CLASSES = (1, 5, 7)
 SOURCE = "blocks.2.1.bn1"  # 240 x 8 x 8 at a 64 x 64 input

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interp import cache as cache_module
 from interp import files
-from interp.execute import cache as cache_module
-from interp.execute.cache import Cache, canonical_json, default_root, digest
+from interp.cache import Cache, canonical_json, default_root, digest
 
 
 @dataclass(frozen=True)

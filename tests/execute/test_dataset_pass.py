@@ -19,10 +19,10 @@ from PIL import Image
 from tiny import tiny_classifier
 
 import interp
+from interp.cache import Cache
 from interp.data.datasets import DatasetSpec, list_examples, load_example
-from interp.execute.cache import Cache
 from interp.execute.dataset_pass import rows_of
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.plan import nodes
 
 LABELS = ["cat", "dog", "fox"]

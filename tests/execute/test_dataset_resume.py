@@ -21,8 +21,8 @@ import pandas as pd
 from tiny import tiny_classifier
 
 import interp
+from interp.cache import Cache, _verified_payload
 from interp.execute import dataset_pass
-from interp.execute.cache import Cache, _verified_payload
 
 TESTS = Path(__file__).resolve().parents[1]
 SPEC = """
@@ -41,7 +41,7 @@ sys.path[:0] = [{tests!r}]
 from tiny import tiny_classifier
 import interp
 from interp.execute import dataset_pass
-from interp.execute.cache import Cache
+from interp.cache import Cache
 
 stored = dataset_pass.ChunkPlan.store
 def store(self, i, *rest):

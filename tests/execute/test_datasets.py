@@ -162,7 +162,7 @@ def test_the_python_helpers_list_and_preview_a_dataset(tmp_path):
 
 
 def test_a_new_or_edited_photo_is_a_new_page(tmp_path):
-    from interp.execute.page_cache import page_key
+    from interp.commands.page_cache import page_key
 
     paths = photos(tmp_path / "photos", 2)
     spec = interp.parse(

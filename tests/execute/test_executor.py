@@ -16,7 +16,7 @@ import interp
 from interp.execute.attribution import kernel
 from interp.execute.context import RunContext, Settings
 from interp.execute.executors.local import LocalExecutor
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.models.load import load_model
 from interp.models.spec import ModelSpec
 from interp.plan.build import build_plan

@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
+from interp.cache import Cache
 from interp.errors import InterpError
-from interp.execute.cache import Cache
 from interp.execute.feature_vis import (
     Objective,
     objective_values,
@@ -22,7 +22,7 @@ from interp.execute.feature_vis import api as fv_api
 from interp.execute.feature_vis.param import FourierImage
 from interp.execute.feature_vis.redirect import redirected_relus
 from interp.execute.feature_vis.transforms import Robustness, warp
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
 
 LAYER = "blocks.4.2.bn1"

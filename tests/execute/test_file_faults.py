@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from interp import files
-from interp.execute import page_cache
-from interp.execute.cache import Cache
+from interp.cache import Cache
+from interp.commands import page_cache
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 RENDER_TESTS = Path(__file__).resolve().parents[1] / "render"
@@ -104,7 +104,7 @@ def test_a_cache_write_killed_at_its_rename_leaves_no_entry_and_the_next_put_cle
     result = run_python(
         f"""
         import numpy as np
-        from interp.execute.cache import Cache
+        from interp.cache import Cache
         Cache({str(tmp_path)!r}).put("k", np.ones(100))
         """,
         kill_at=1,
@@ -140,8 +140,8 @@ def test_concurrent_restores_to_one_target_all_succeed(tmp_path):
     out = tmp_path / "out"
     code = f"""
         from pathlib import Path
-        from interp.execute import page_cache
-        from interp.execute.cache import Cache
+        from interp.commands import page_cache
+        from interp.cache import Cache
         out = Path({str(out)!r})
         outputs = {{"html": out / "page.html", "json": out / "page.vl.json"}}
         cache = Cache({str(tmp_path / "cache")!r})

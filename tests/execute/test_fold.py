@@ -9,7 +9,7 @@ from torch import nn
 from interp.execute.feature_vis.fold import folded_copy
 from interp.execute.feature_vis.norms import affine_batch_norm
 from interp.execute.feature_vis.optimize import prepared
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
 
 LAYERS = ["blocks.1.0.bn1", "blocks.2.1.conv_pw", "blocks.4.2.bn1", "bn2", ""]

@@ -11,15 +11,17 @@ from gallery import spec_path
 from PIL import Image
 
 import interp
-import interp.plan.cost
+import interp.execute.estimate
 from interp.execute.feature_vis import Objective, objective_values, visualize
-from interp.execute.hooks import capture, run_until
+from interp.execute.tables import table_of
+from interp.models.hooks import capture, run_until
 from interp.models.load import ModelSpec, load_model
 from interp.models.receptive import _holding, receptive_field
 from interp.plan.build import build_plan
 from interp.plan.nodes import Visualize
 from interp.plan.sizing import IconSizing, LayerFacts
-from interp.render.feature_vis import MAX_CELLS, FeatureVis
+from interp.vocabulary.presentations import PRESENTATIONS
+from interp.vocabulary.presentations.feature_vis import MAX_CELLS
 
 LITE0 = ModelSpec("builtin", "efficientnet_lite0")
 
@@ -76,7 +78,7 @@ def test_equal_objectives_at_equal_sides_are_one_batch_across_elements():
     batches = {node.size: node for node in plan.of(Visualize)}
     assert sorted(batches) == [64, 128]
     assert len(batches[128].requests) == 2  # a and b: one optimization per channel
-    cost = interp.plan.cost.estimate(plan, {LITE0: load_model(LITE0)}, "standard", 1.0)
+    cost = interp.execute.estimate.estimate(plan, {LITE0: load_model(LITE0)}, "standard", 1.0)
     assert "≤ 196 icons x 64 steps at 64px" in "\n".join(cost.lines)
     assert cost.icons == 4 + 6 + 196  # a bound: a's channels are among b's, counted twice
 
@@ -107,10 +109,10 @@ def test_feature_vis_optimizes_only_the_atoms_it_draws():
     )
     values = np.random.default_rng(0).random(300)
     array = xr.DataArray(values, dims=["channel"], coords={"channel": np.arange(300)})
-    icons = FeatureVis().objectives(element, array)
+    icons = table_of("feature_vis").objectives(element, array)
     strongest = set(np.argsort(-values)[:MAX_CELLS].tolist())
     assert {channel for _, channel in icons} == strongest
-    assert FeatureVis().icon_counts(element, {"channel": 672, "atoms": 672}) == {
+    assert PRESENTATIONS["feature_vis"].icon_counts(element, {"channel": 672, "atoms": 672}) == {
         (None, "blocks.4.2.bn1"): MAX_CELLS
     }
 

@@ -6,7 +6,7 @@ import xarray as xr
 from sklearn.decomposition import PCA
 
 from interp.check.axes import content_axes
-from interp.check.bound import Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
+from interp.check.program import Content, Reduce, SelectAt, SelectFrom, Softmax, Substrate, Sum, Top
 from interp.execute import ops
 
 CHANNELS = Substrate("layer", "L", "channels")

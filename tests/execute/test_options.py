@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import interp
+from interp.cache import Cache
 from interp.errors import InterpError
-from interp.execute.cache import Cache
 from interp.execute.feature_vis.api import PRESETS
 from interp.options import (
     QUALITIES,
@@ -19,9 +19,9 @@ from interp.options import (
     available_devices,
     check_device,
     resolve_options,
-    resolve_spec,
 )
 from interp.syntax import builder
+from interp.syntax.resolve import resolve_spec
 
 SPEC = """interface one {
   model efficientnet_lite0

@@ -96,8 +96,9 @@ def test_plan_json_is_the_dag(capsys):
 
 def test_estimate_counts_icons_from_axis_bounds_and_a_budget_refuses_it():
     from interp.errors import InterpError
+    from interp.execute.estimate import estimate
     from interp.models.load import load_model
-    from interp.plan.cost import enforce, estimate
+    from interp.plan.cost import enforce
 
     _, teaser = plan_of("teaser")
     _, grid = plan_of("activation_grid")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import interp
-from interp.render.describe import spelled
+from interp.execute.words import spelled
 from interp.render.notebook import spec_extent
 
 TINY = {"quality": "draft", "icon_size": 32, "icon_steps": 2, "progress": False, "device": "cpu"}

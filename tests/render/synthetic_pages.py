@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from interp.render.views import ComparisonView, ElementView, PageView, Selection
+from interp.execute.views import ComparisonView, ElementView, PageView, Selection
 
 GRID = (14, 14)
 CLASSES = ["Egyptian cat", "tabby", "tiger cat", "lynx", "remote control"]
@@ -57,7 +57,7 @@ def footprint(seed: int) -> np.ndarray:
 
 
 def words(describe: str, quantity: str, atom: str, **more) -> dict:
-    """The words `render.describe` gives a view: what it shows, its value, its atoms' noun."""
+    """The words `execute.words` gives a view: what it shows, its value, its atoms' noun."""
     return {"describe": describe, "quantity": quantity, "offered": atom, "atom_noun": atom, **more}
 
 

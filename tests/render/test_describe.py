@@ -11,9 +11,9 @@ from gallery import spec_path
 from sklearn.decomposition import PCA
 
 from interp.check import check
-from interp.render import components
-from interp.render.describe import element_meta, spelled
-from interp.render.registry import PRESENTATIONS
+from interp.execute.tables import grid as components
+from interp.execute.tables import table_of
+from interp.execute.words import element_meta, spelled
 from interp.syntax import load
 
 
@@ -25,7 +25,7 @@ def element(spec: str, name: str):
 
 def words(spec: str, name: str) -> dict:
     bound = element(spec, name)
-    presentation = PRESENTATIONS[bound.presentation.kind]
+    presentation = table_of(bound.presentation.kind)
     return {
         **element_meta(bound),
         "describe": presentation.describe(bound),

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import synthetic_pages as synthetic
 
+from interp.execute.views import PageView
 from interp.render import export, render_comparison, render_page, write_outputs
 from interp.render.html import spec_json
-from interp.render.views import PageView
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -181,7 +181,7 @@ def test_the_bundle_is_packed_to_a_third_and_unpacks_to_itself(teaser_html):
 def test_the_packed_bundle_is_kept_on_disk_for_the_next_process(tmp_path, monkeypatch):
     """Bundling takes vl-convert a second per process; the next one reads the packed text
     from the cache folder, a damaged entry is rebuilt, and an unwritable folder is no error."""
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
     from interp.render import html
 
     expected = html.packed_javascript()

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import synthetic_pages as synthetic
 
+from interp.execute.views import ElementView, PageView, Selection
 from interp.render import frames, page_spec, pictures
-from interp.render.views import ElementView, PageView, Selection
 
 
 def single(view: ElementView) -> dict:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import synthetic_pages as synthetic
 
+from interp.execute.views import ElementView, PageView, Selection
 from interp.render import comparison_spec, page_spec
 from interp.render.page import initial_selections
-from interp.render.views import ElementView, PageView, Selection
 
 
 def units(spec: dict) -> dict[str, dict]:

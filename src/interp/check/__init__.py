@@ -11,17 +11,18 @@ diagnostic, all reported together; a diagnostic reads the same whether or not
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from interp.check.bound import Program
 from interp.check.interfaces import check_static
+from interp.check.program import Program
 from interp.models.registry import Models
 from interp.syntax import ast
 
 
 def check(
-    spec: ast.Spec,
+    spec: ast.Spec | ast.Interface | str | os.PathLike,
     *,
     source: str | None = None,
     device: str = "cpu",
@@ -30,13 +31,17 @@ def check(
 ) -> Program:
     """Static checks, then (with `bind_models`) the checks that need each model.
 
-    `models` supplies models by name (`{"mine": interp.from_module(...)}`) for a
-    spec's `model mine`.
+    `spec` is an AST, `.interp` text or a path, as `interp.run` takes (anything else
+    is a TypeError). `models` supplies models by name (`{"mine": interp.from_module(...)}`)
+    for a spec's `model mine`.
     """
+    from interp.syntax.resolve import resolve_spec  # loads options: not on `import interp`
+
+    spec = resolve_spec(spec, "interp.check")
     registry = Models.of(models)
     program = check_static(spec, source, registry)
     if bind_models:
-        from interp.check.bind import bind_models as bind
+        from interp.check.model_binding import bind_models as bind
 
         program = bind(spec, program, device, source, registry)
     return program

@@ -11,59 +11,25 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from interp.check.bound import (
+from interp.check.program import (
     Axis,
     Content,
     Reduce,
     SelectAt,
     SelectFrom,
     Softmax,
-    Substrate,
     Sum,
     Top,
 )
-
-TARGET_PREFIX = "t"
-
-
-def origin_key(substrate: Substrate) -> str | None:
-    if substrate.kind == "layer" and substrate.model is not None:
-        return f"{substrate.model.to_text()}/{substrate.layer}"  # another model's coordinates
-    if substrate.kind == "layer":
-        return substrate.layer
-    return substrate.kind
-
-
-def substrate_axes(substrate: Substrate, side: str, *, activations: bool) -> tuple[Axis, ...]:
-    """Axes of one substrate's atoms. `activations` adds the vector/drill axes a
-    layer's activations carry (spatial atoms carry a channel vector; channel
-    and group atoms keep positions for drill-down)."""
-    key = origin_key(substrate)
-    prefix = TARGET_PREFIX if side == "target" else ""
-
-    def axis(name: str, what: str, role: str = "atom", origin: str | None = key) -> Axis:
-        return Axis(prefix + name if name != "class" else name, (origin, what), role, side)
-
-    position = (axis("x", "pos"), axis("y", "pos"))
-    groups = substrate.groups
-    if substrate.kind == "output":
-        # one named class is a scalar target, not an axis of atoms to rank
-        return (axis("class", "class", "vector" if len(substrate.labels) == 1 else "atom"),)
-    if groups is not None:
-        group = axis("group", "group", origin=f"{key}#groups")
-        if substrate.footprint:
-            return (group, *position)
-        drill = tuple(replace(a, role="drill") for a in position) if activations else ()
-        return (group, *drill)
-    if substrate.atoms == "spatial":
-        vector = (axis("channel", "channel", "vector"),) if activations and key != "input" else ()
-        return (*position, *vector)
-    if substrate.atoms == "channels":
-        drill = tuple(replace(a, role="drill") for a in position) if activations else ()
-        return (axis("channel", "channel"), *drill)
-    if substrate.atoms == "neurons":
-        return (*position, axis("channel", "channel"))
-    return ()
+from interp.vocabulary.axes import (  # noqa: F401  (the axis vocabulary, read here and by callers)
+    TARGET_PREFIX,
+    collapse_drill,
+    free_atoms,
+    names,
+    origin_key,
+    substrate_axes,
+)
+from interp.vocabulary.signatures import AxisError  # noqa: F401  (raised here)
 
 
 def content_axes(content: Content) -> tuple[Axis, ...]:
@@ -91,25 +57,6 @@ def over_axes(content: Content, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
     return (example, *axes)
 
 
-def free_atoms(axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
-    return tuple(a for a in axes if a.role == "atom")
-
-
-def collapse_drill(axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
-    """Unbound drill-down axes are summed away before any non-select operation."""
-    return tuple(a for a in axes if a.role != "drill")
-
-
-class AxisError(ValueError):
-    """An operation or presentation that does not fit the content; message + hint."""
-
-    def __init__(self, message: str, hint: str | None = None, span=None, word: str | None = None):
-        super().__init__(message)
-        self.hint = hint
-        self.span = span  # where in the call, when narrower than the whole call
-        self.word = word  # the name in the call the message is about
-
-
 def top_axes(op, axes: tuple[Axis, ...], present) -> tuple[list[str], list[str]]:
     """What `top(k)` ranks among the axes `present`: the atom axes it ranks jointly
     (`per=source` ranks the target's, `per=target` the source's), and the vector axes
@@ -125,10 +72,6 @@ def top_axes(op, axes: tuple[Axis, ...], present) -> tuple[list[str], list[str]]
         a.name for a in axes if a.role == "vector" and a.name in present and a.name != "class"
     ]
     return ranked, vectors
-
-
-def names(axes: tuple[Axis, ...]) -> str:
-    return ", ".join(a.name for a in axes) or "none"
 
 
 def _axis_hint(name: str, axes: tuple[Axis, ...]) -> str:

@@ -2,23 +2,23 @@
 
 `activations(S)` needs S's atoms chosen; `attribution(S -> T, method=...,
 maxpool=..., over=...)` runs from earlier to later on one model, with a
-method from the attribution registry; a bare substrate is shown as it is;
-`correlation` and anything `over=` a dataset are checked in
+method that `interp.vocabulary.methods` declares; a bare substrate is shown as
+it is; `correlation` and anything `over=` a dataset are checked in
 `interp.check.datasets`. A misspelled content is named as such.
 """
 
 from __future__ import annotations
 
 from interp.check import datasets
-from interp.check.bound import Content, Method
 from interp.check.problems import Problems
+from interp.check.program import Content, Method
 from interp.check.scope import Scope
 from interp.check.signatures import bind_arguments
 from interp.errors import did_you_mean
 from interp.syntax import ast
+from interp.vocabulary.methods import METHODS
 
 CONTENTS = ("activations", "attribution")
-METHODS = ("gradient", "integrated_gradients", "grad_cam")
 
 
 def bind_content(content: ast.Content, scope: Scope) -> Content | None:
@@ -89,6 +89,10 @@ def bind_content(content: ast.Content, scope: Scope) -> Content | None:
             "attribution goes from input towards output",
         )
         return None
+    from interp.check.keywords import once  # one rule for a keyword given twice
+
+    if not once(content.options, "attribution", scope.problems):
+        return None
     method, maxpool, over = Method(), "default", None
     for arg in content.options:
         if arg.name == "over":
@@ -121,8 +125,6 @@ def bind_content(content: ast.Content, scope: Scope) -> Content | None:
 
 
 def _method(arg: ast.Arg, problems: Problems) -> Method | None:
-    from interp.execute.attribution.methods import METHODS  # imports no torch
-
     value = arg.value
     name = value.name if isinstance(value, ast.Name | ast.Call) else None
     if name not in METHODS:

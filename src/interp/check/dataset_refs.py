@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from interp.check.keywords import once
 from interp.check.problems import Problems
 from interp.data.datasets import DatasetSpec
 from interp.data.paths import resolve_path
@@ -53,7 +54,7 @@ def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
     add = problems.add
     positional = call.positional
     options: dict[str, int] = {}
-    ok = True
+    ok = once(call.args, "dataset", problems)
     for arg in call.args:
         if arg.name is None:
             continue

@@ -2,7 +2,7 @@
 
 A content computed `over=` a dataset gains an `example` axis (`check.axes`);
 what it may compute is what one streamed pass over the examples can keep
-without the whole cube (DESIGN.md §6): a layer's `.spatial` or `.channels`
+without the whole cube (docs/semantics.md §6): a layer's `.spatial` or `.channels`
 activations, linear attribution of a layer's `.channels` to named classes,
 and the correlation of two layers' channels. Such a content is shown as
 `examples` (after a `top(k)`: a dataset has too many examples to show) or
@@ -13,13 +13,14 @@ image's activation vectors onto the cell's mean direction.
 
 from __future__ import annotations
 
-from interp.check.bound import Content, Element, Presentation, SelectFrom, Top
+from interp.check.keywords import once
 from interp.check.problems import Problems
+from interp.check.program import Content, Element, Presentation, SelectFrom, Top
 from interp.check.scope import Scope
 from interp.data.datasets import DatasetSpec
 from interp.syntax import ast
+from interp.vocabulary.presentations import PRESENTATIONS
 
-OVER_PRESENTATIONS = ("examples", "atlas")
 OVER_EXAMPLE = "activations(L.spatial, over=pics)"
 
 
@@ -32,7 +33,7 @@ def over_option(content: ast.Activations, scope: Scope) -> tuple[DatasetSpec | N
 
 def _over(options, scope: Scope, what: str, example: str) -> tuple[DatasetSpec | None, bool]:
     """The dataset of `over=` among a content's options; any other option is reported."""
-    over, ok = None, True
+    over, ok = None, once(options, what, scope.problems)
     for arg in options:
         if arg.name == "over":
             over = scope.dataset(arg.value)
@@ -130,25 +131,20 @@ def shown(
     if content.over is None or content.kind == "correlation":
         return
     at = stmt.presentation.span
-    if presentation.kind not in OVER_PRESENTATIONS:
+    declared = PRESENTATIONS[presentation.kind]
+    if not declared.shows_examples:
         problems.add(
             f"{content.kind} over a dataset has an example axis, which {presentation.kind} cannot show",
             at,
             "show the strongest examples: ... | top(8) as examples; or lay the layer's "
             "vectors out as atlas(cells=12)",
         )
-    elif presentation.kind == "examples" and not any(isinstance(op, Top) for op in ops):
-        problems.add(
-            "a dataset has too many examples to show them all",
-            at,
-            "keep the strongest: ... | top(8) as examples",
-        )
-    elif presentation.kind == "atlas" and ops:
-        problems.add(
-            "atlas lays out every sampled activation vector: it takes no operations",
-            stmt.ops[0].span,
-            f"element atlas = {OVER_EXAMPLE} as atlas(cells=12)",
-        )
+        return
+    ranked = any(isinstance(op, Top) for op in ops)
+    problem = declared.fit_dataset(presentation, ops, ranked)
+    if problem is not None:
+        message, hint, where = problem
+        problems.add(message, stmt.ops[0].span if where == "ops" and stmt.ops else at, hint)
 
 
 def select_cells(

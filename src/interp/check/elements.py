@@ -3,7 +3,7 @@ each against the content's axes (`interp.check.axes`) and the signatures table.
 
 The content is bound in `interp.check.contents` and each operation in
 `interp.check.operations`; the presentation is bound here, and fitted to the
-axes by its class in the presentation registry. Literal coordinates
+axes by its declaration (`interp.vocabulary.presentations`). Literal coordinates
 (`select(channel=12)`) and sizes (`reduce(pca, 3)`) are checked against the
 axes' extents in `interp.check.extents`.
 """
@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from interp.check import datasets
 from interp.check.axes import AxisError, apply_op, collapse_drill, content_axes
-from interp.check.bound import Content, Element, Presentation, Reduce, SelectAt
 from interp.check.contents import CONTENTS, METHODS, bind_content
 from interp.check.extents import extents, too_many_components
 from interp.check.operations import bind_operation
+from interp.check.program import Content, Element, Presentation, Reduce, SelectAt
 from interp.check.scope import Scope
 from interp.check.signatures import bind_arguments
 from interp.errors import Span, did_you_mean
 from interp.syntax import ast
+from interp.vocabulary.presentations import PRESENTATIONS
 
 
 def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element]) -> Element | None:
@@ -52,7 +53,7 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
         datasets.shown(stmt, content, tuple(ops), presentation, problems)
     if presentation is None or len(problems.items) > count:
         return None
-    axes = _shown(presentation).element_axes(presentation, axes)
+    axes = PRESENTATIONS[presentation.kind].element_axes(presentation, axes)
     return Element(stmt.name, content, tuple(ops), presentation, collapse_drill(axes), stmt.span)
 
 
@@ -69,45 +70,43 @@ def _word_span(op: ast.Call, word: str) -> Span | None:
     return op.span
 
 
-def _shown(presentation: Presentation):
-    """The presentation class behind a bound presentation call."""
-    from interp.render.registry import PRESENTATIONS
-
-    return PRESENTATIONS[presentation.kind]
-
-
 def _presentation(
     call: ast.Presentation, content: Content, axes, scope: Scope
 ) -> Presentation | None:
-    from interp.render.registry import PRESENTATIONS
-
+    """The bound presentation call, fitted to the content's axes by its declaration."""
     problems = scope.problems
-    if call.name not in PRESENTATIONS:
+    declared = PRESENTATIONS.get(call.name)
+    if declared is None:
         problems.add(
             f"unknown presentation {call.name!r}", call.span, did_you_mean(call.name, PRESENTATIONS)
         )
         return None
-    args = bind_arguments(call, PRESENTATIONS[call.name].signature, problems)
+    args = bind_arguments(call, declared.signature, problems)
     if args is None:
         return None
-    if call.name == "image" and isinstance(args.get("grid"), ast.Value):
-        grid = scope.substrate(args["grid"])  # type: ignore[arg-type]
-        if grid is None:
-            return None
-        if grid.kind != "layer" or grid.atoms != "spatial":
-            problems.add(
-                f"image(grid=...) takes a layer's spatial atoms, not {grid.describe()}",
-                args["grid"].span or call.span,
-                'e.g. image(grid=layer("blocks.4.2.bn1").spatial)',
-            )  # type: ignore[union-attr]
-            return None
-        args["grid"] = grid
+    for param in declared.signature.params:  # substrates it names: `image(grid=L.spatial)`
+        value = args.get(param.name)
+        if param.kind == "substrate" and isinstance(value, ast.Value):
+            substrate = scope.substrate(value)
+            if substrate is None:
+                return None
+            args[param.name] = substrate
     presentation = Presentation(call.name, tuple(sorted(args.items())))
-    problem = PRESENTATIONS[call.name].fit(presentation, content, collapse_drill(axes))
+    problem = declared.fit(presentation, content, collapse_drill(axes))
     if problem:
-        problems.add(problem[0], call.span, problem[1])
+        at = _option_span(call, declared.signature, problem[2]) if len(problem) > 2 else None
+        problems.add(problem[0], at or call.span, problem[1])
         return None
     return presentation
+
+
+def _option_span(call: ast.Presentation, signature, option: str) -> Span | None:
+    """Where the value of `option` is written in `call` (by keyword or by position)."""
+    positional = [p.name for p in signature.params if p.positional]
+    for index, arg in enumerate(call.args):
+        if arg.name == option or (arg.name is None and positional[index : index + 1] == [option]):
+            return arg.value.span or arg.span
+    return None
 
 
 __all__ = ["CONTENTS", "METHODS", "bind_element"]

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 
 from interp.check.axes import collapse_drill, free_atoms
-from interp.check.bound import Content, Reduce, SelectAt, SelectFrom, Substrate
 from interp.check.facts import ModelFacts
 from interp.check.problems import Problems
+from interp.check.program import Content, Reduce, SelectAt, SelectFrom, Substrate
 from interp.errors import did_you_mean
 from interp.syntax import ast
 

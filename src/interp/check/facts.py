@@ -1,6 +1,6 @@
 """What the checker knows about a model, and the checks that need it.
 
-`interp.check.bind` loads each interface's model and measures it once into a
+`interp.check.model_binding` loads each interface's model and measures it once into a
 :class:`ModelFacts` (plain data: no torch here, so the static checker stays
 light); the checker then walks the spec again with the facts at hand, so a
 layer path, a class label, a coordinate or a size that the model does not
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from interp.check.bound import Groups
+from interp.check.program import Groups
 from interp.errors import did_you_mean
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from interp.check.bound import Groups, Substrate
+from interp.check.keywords import once
+from interp.check.program import Groups, Substrate
 from interp.errors import did_you_mean
 from interp.syntax import ast
 
@@ -41,6 +42,7 @@ def bind_groups(scope: Scope, base: Substrate, member: ast.Member) -> Groups | N
     values: dict[str, str | None] = {"factorize": "nmf", "of": "activations", "target": None}
     target_span = None
     compatible: Groups | None = None
+    unique = once(args, "groups", scope.problems)
     for arg in args:
         if arg.name is None:
             continue
@@ -78,7 +80,7 @@ def bind_groups(scope: Scope, base: Substrate, member: ast.Member) -> Groups | N
                 arg.name_span or arg.span,
                 did_you_mean(arg.name, [*options, "target", "compatible"]),
             )
-    if not k_ok:
+    if not (k_ok and unique):
         return None
     if compatible is not None and values["of"] != "activations":
         add(

@@ -3,7 +3,7 @@ elements so each selection's source comes first, read model and input.
 
 Names become substrates in `interp.check.scope`; contents, operations and
 presentations are checked against their axes in `interp.check.elements`. These
-static checks need no model; `interp.check.bind` loads the models and walks
+static checks need no model; `interp.check.model_binding` loads the models and walks
 the spec again with their facts (`interp.check.facts`), for the checks that
 need them; model references are read in `interp.check.models`. Every problem becomes a located diagnostic, all reported together.
 """
@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from interp.check.bound import (
+from interp.check.elements import bind_element
+from interp.check.facts import ModelFacts
+from interp.check.inheritance import resolve_extends
+from interp.check.models import DEFAULT_MODEL, model_spec
+from interp.check.problems import Problems
+from interp.check.program import (
     Element,
     Interface,
     Program,
 )
-from interp.check.elements import bind_element
-from interp.check.extends import resolve_extends
-from interp.check.facts import ModelFacts
-from interp.check.models import DEFAULT_MODEL, model_spec
-from interp.check.problems import Problems
 from interp.check.scope import Scope
 from interp.data.images import ImageSpec
 from interp.data.paths import resolve_path

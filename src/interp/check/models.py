@@ -13,14 +13,17 @@ Paths resolve from the spec file's folder. Static: no torch, no files read.
 
 from __future__ import annotations
 
+from interp.check.keywords import once
 from interp.check.problems import Problems
 from interp.data.paths import resolve_path
 from interp.errors import Diagnostic, InterpError, Span, did_you_mean
 from interp.models.registry import EMPTY, Models, unknown_model
 from interp.models.spec import BUILTIN_MODELS, LIBRARIES, ModelSpec
 from interp.syntax import ast, parse
+from interp.vocabulary.families import BUILTIN_SOURCE
+from interp.vocabulary.families import DEFAULT_MODEL as DEFAULT
 
-DEFAULT_MODEL = ModelSpec(source="builtin", name="efficientnet_lite0")  # when a spec names none
+DEFAULT_MODEL = ModelSpec(source=BUILTIN_SOURCE[DEFAULT], name=DEFAULT)  # when a spec names none
 _EXAMPLES = 'e.g. efficientnet_lite0, efficientnet_lite0(weights=random, seed=0), torchvision("googlenet", weights="g.pth")'
 SEEDS = 2**64  # seeds are unsigned 64-bit integers, as torch takes them
 _BUILTIN_OPTIONS = ("weights", "seed")
@@ -33,7 +36,7 @@ def model_spec(ref: ast.Value, problems: Problems, models: Models = EMPTY) -> Mo
         if ref.name in models:
             return models.spec(ref.name)
         if ref.name in BUILTIN_MODELS:
-            return ModelSpec(source="builtin", name=ref.name)
+            return ModelSpec(source=BUILTIN_SOURCE[ref.name], name=ref.name)
         _unknown(ref.name, ref.span, problems, models)
         return None
     if not isinstance(ref, ast.Call):
@@ -64,7 +67,10 @@ def model_spec(ref: ast.Value, problems: Problems, models: Models = EMPTY) -> Mo
                 arg.span,
                 did_you_mean(arg.name, allowed),
             )
+    unique = once(ref.args, ref.name, problems)
     options = _options(ref, problems)
+    if not unique:
+        return None
     if library:
         first = ref.positional[0].value if ref.positional else None
         if not isinstance(first, ast.Str):
@@ -79,7 +85,7 @@ def model_spec(ref: ast.Value, problems: Problems, models: Models = EMPTY) -> Mo
         problems.add(f"model {ref.name}(...) takes only keyword arguments", ref.span, _EXAMPLES)
     options.pop("classes", None)
     options.pop("labels", None)
-    return ModelSpec(source="builtin", name=ref.name, **options)
+    return ModelSpec(source=BUILTIN_SOURCE[ref.name], name=ref.name, **options)
 
 
 def _options(ref: ast.Call, problems: Problems) -> dict:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from interp.check import datasets
 from interp.check.axes import free_atoms, names
-from interp.check.bound import Content, Element, Reduce, SelectFrom, Softmax, Sum, Top
 from interp.check.extents import Extent, select_at
+from interp.check.program import Content, Element, Reduce, SelectFrom, Softmax, Sum, Top
 from interp.check.scope import Scope
-from interp.check.signatures import OPERATIONS, bind_arguments
+from interp.check.signatures import bind_arguments
 from interp.errors import did_you_mean
 from interp.syntax import ast
+from interp.vocabulary.operations import OPERATIONS
+from interp.vocabulary.presentations import PRESENTATIONS
 
 
 def bind_operation(
@@ -99,7 +101,7 @@ def _select(
     selector = bound.get(name)
     if selector is None:
         return None  # its own errors are reported where it is defined
-    if selector.presentation.kind == "atlas":
+    if PRESENTATIONS[selector.presentation.kind].lays_out_vectors:
         return datasets.select_cells(ref, selector, content, axes, problems)
     offered = free_atoms(selector.axes)
     bindings: list[tuple[str, str]] = []

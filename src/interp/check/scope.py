@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from interp.check.bound import Substrate
 from interp.check.dataset_refs import (
     DATASET_EXAMPLE,
     DATASET_OPTIONS,
@@ -23,6 +22,7 @@ from interp.check.dataset_refs import (
 from interp.check.facts import ModelFacts
 from interp.check.groups import bind_groups
 from interp.check.problems import Problems
+from interp.check.program import Substrate
 from interp.data.datasets import DatasetSpec
 from interp.errors import Span, did_you_mean
 from interp.models.spec import ModelSpec

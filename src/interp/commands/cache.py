@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def cache_command(args) -> int:
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
 
     cache = Cache()
     if args.action == "path":

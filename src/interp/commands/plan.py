@@ -7,8 +7,8 @@ from interp.commands import read_spec
 
 def plan_command(args) -> int:
     from interp.check import check
+    from interp.execute.estimate import plan_estimate
     from interp.plan.build import build_plan
-    from interp.plan.cost import plan_estimate
     from interp.plan.describe import as_json, describe
     from interp.plan.sizing import LayerFacts
 

@@ -16,8 +16,9 @@ from interp.options import check_budget
 
 
 def render_command(args) -> int:
-    from interp.execute import page_cache
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
+    from interp.check.inputs import spec_inputs
+    from interp.commands import page_cache
     from interp.files import check_writable
 
     spec, source = read_spec(args.file)
@@ -30,12 +31,20 @@ def render_command(args) -> int:
     }
     if args.metrics:
         outputs["metrics.csv"] = Path(args.metrics)
+    inputs = [Path(args.file), *spec_inputs(spec, Path(args.file).parent)]
+    written: dict[str, Path] = {}
     for path in outputs.values():
         if path is not None:
-            if path.resolve() == Path(args.file).resolve():
-                raise error(f"the output {path} is the spec itself", hint="name an .html file")
-            check_writable(path)
-    cache = None if args.no_cache else Cache()
+            check_writable(path, inputs=inputs)
+            if os.path.realpath(path) in written:
+                raise error(
+                    f"two outputs would be written to {path}",
+                    hint="give --metrics (or -o) a file of its own",
+                )
+            written[os.path.realpath(path)] = path
+    # a bad $INTERP_CACHE_DIR is refused now, with --no-cache too: the page's script is kept there
+    kept = Cache()
+    cache = None if args.no_cache else kept
     key = page_cache.page_key(
         spec, Path(args.file).parent, quality=args.quality, device=args.device or "auto"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from interp.check.bound import Content, Interface, Substrate
+from interp.check.program import Content, Interface, Substrate
 from interp.errors import Span
 
 

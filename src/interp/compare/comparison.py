@@ -1,6 +1,6 @@
 """`compare A, B, ...`: the interfaces' pages side by side with their interface metrics.
 
-The metrics (DESIGN.md §7; `compare.measures`) are computed by the plan for
+The metrics (docs/semantics.md §7; `vocabulary.measures`) are computed by the plan for
 every element of the compared interfaces; this module gathers them into the
 comparison page's table, with each metric's definition, and the deletion
 curves the page draws.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from interp.compare.measures import DEFINITIONS
-from interp.render.views import ComparisonView
+from interp.execute.views import ComparisonView
+from interp.vocabulary.measures import DEFINITIONS
 
 
 def comparison_view(result) -> ComparisonView:

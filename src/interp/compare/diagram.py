@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from interp.vocabulary.presentations import PRESENTATIONS as DECLARED
+
 
 @dataclass(frozen=True)
 class Row:
@@ -111,4 +113,4 @@ CONTENTS = {
     "attribution": "attribution",
     "correlation": "correlation over a dataset",
 }
-PRESENTATIONS = ("image", "feature_vis", "grid", "heatmap", "bars", "sankey", "examples", "atlas")
+PRESENTATIONS = tuple(DECLARED)  # the declared presentations, in their order

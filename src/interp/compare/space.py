@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 
-from interp.check.bound import Element, Program, Substrate
+from interp.check.program import Element, Program, Substrate
 from interp.compare.captions import excerpt, model_name, short_name, stem, substrates_of
 from interp.compare.diagram import (
     CONTENTS,

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from interp.syntax import ast
 from interp.syntax.parser import parse
+from interp.syntax.resolve import resolve_spec
 
 DIMENSIONS = ("layer", "method", "model")
 
@@ -36,8 +37,6 @@ def variants(
     **dimension: Sequence[str],
 ) -> ast.Spec:
     """`spec` plus one child interface per value of the one `dimension`, and their `compare`."""
-    from interp.options import resolve_spec
-
     spec = resolve_spec(spec)
     if len(dimension) != 1 or next(iter(dimension)) not in DIMENSIONS:
         given = ", ".join(dimension) or "none"

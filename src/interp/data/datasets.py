@@ -24,7 +24,6 @@ runs.
 from __future__ import annotations
 
 import functools
-import glob
 import hashlib
 import os
 import warnings
@@ -35,7 +34,8 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
-from interp.data.images import ImageSpec, load_image, to_rgb_uint8
+from interp.data.images import MAX_PIXELS, ImageSpec, load_image, to_rgb_uint8
+from interp.data.paths import match_files
 from interp.errors import Span, error
 
 __all__ = [
@@ -174,7 +174,7 @@ def _list_samples(spec: DatasetSpec) -> Listing:
 
 
 def _list_files(spec: DatasetSpec, span: Span | None) -> Listing:
-    matched = sorted(p for p in glob.glob(spec.pattern, recursive=True) if os.path.isfile(p))
+    matched = match_files(spec.pattern)
     shown = spec.written or spec.pattern
     if not matched:
         raise error(
@@ -248,9 +248,13 @@ def _probe(path: str) -> tuple[int, int] | str:
 @functools.cache
 def _probe_once(path: str, size: int, modified: int) -> tuple[int, int] | str:
     try:
-        with Image.open(path) as opened:
-            width, height = opened.size
-            opened.verify()
+        with warnings.catch_warnings():  # a decompression bomb is a skipped file, said once
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                width, height = opened.size
+                if width * height > MAX_PIXELS:  # what `load_image` refuses to read
+                    return f"too large to read safely ({width}×{height} pixels)"
+                opened.verify()
     except Exception as exc:  # PIL reports unreadable files through many exception types
         return f"{type(exc).__name__}: {exc}"
     return height, width

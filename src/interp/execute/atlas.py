@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from interp.execute.cache import digest
+from interp.cache import digest
 from interp.execute.context import RunContext
 from interp.plan import nodes
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from interp.cache import Cache
 from interp.data.images import ImageSpec, image_digest, load_image
-from interp.execute.cache import Cache
 from interp.models.load import ModelHandle, load_model
 from interp.models.registry import EMPTY, Models
 from interp.models.spec import ModelSpec

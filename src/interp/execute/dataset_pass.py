@@ -32,11 +32,10 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from interp.cache import digest
 from interp.data.datasets import DatasetWarning, Example, Listing, list_examples, load_example
 from interp.errors import InterpError, error
-from interp.execute.cache import digest
 from interp.execute.context import RunContext
-from interp.execute.hooks import capture, run_until
 from interp.execute.reductions import (
     ChunkOutputs,
     Part,
@@ -47,6 +46,7 @@ from interp.execute.reductions import (
     needs,
 )
 from interp.files import write_atomic
+from interp.models.hooks import capture, run_until
 from interp.models.load import ModelHandle, layer_table
 from interp.models.spec import ModelSpec
 from interp.plan import nodes
@@ -293,7 +293,7 @@ def rows_of(folder: str | Path | None) -> pd.DataFrame:
     if folder is None:
         raise error(
             "a dataset pass writes its per-example rows beside the cache, and this run had none",
-            hint="run with a cache: interp.run(spec, cache=interp.execute.cache.Cache())",
+            hint="run with a cache: interp.run(spec, cache=interp.Cache())",
         )
     files = sorted(Path(folder).glob("chunk-*.parquet"))
     if not files:

@@ -1,10 +1,10 @@
 """Deletion curves: the target's logit as an element's atoms are removed, batched.
 
-DESIGN.md §7 (after Samek et al. 2017 and Petsiuk et al. 2018): atoms are
+docs/semantics.md §7 (after Samek et al. 2017 and Petsiuk et al. 2018): atoms are
 removed from strongest to weakest attribution, and the target's logit is read
 after each step; a faithful attribution makes it fall faster than the same
 removal in a seeded random order. The pure parts (orders, masks, areas, the
-result) are in `interp.compare.metrics`; this module runs the model.
+result) are in `interp.execute.metrics`; this module runs the model.
 
 What "removed" means depends on the atoms (`Atoms.layer`, `Atoms.kind`):
 
@@ -37,15 +37,15 @@ import xarray as xr
 from torch import nn
 from torchvision.transforms.functional import gaussian_blur
 
-from interp.compare.metrics import (
+from interp.execute.metrics import (
     DeletionCurves,
     deletion_fractions,
     deletion_masks,
     deletion_orders,
 )
 
+from ..models.hooks import capture
 from .attribution.core import Atoms
-from .hooks import capture
 
 BATCH_SIZE = 32
 

@@ -1,6 +1,6 @@
 """Neuron groups: non-negative matrix factorization of a layer's cube.
 
-DESIGN.md, "Factorization semantics": a `(positions x channels)` matrix is
+docs/semantics.md, "Factorization semantics": a `(positions x channels)` matrix is
 factorized into `k` groups, each a spatial footprint (a column of
 `footprints`, `(positions, k)`) and a channel direction (a row of
 `directions`, `(k, channels)`), so `matrix ~= footprints @ directions`.

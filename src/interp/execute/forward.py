@@ -17,7 +17,7 @@ import torch
 import xarray as xr
 
 from interp.execute.context import RunContext
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 from interp.plan import nodes
 
 Inputs = Mapping[nodes.Node, Any]  # the values of a node's inputs, by node

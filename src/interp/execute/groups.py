@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from interp.compare.metrics import nmf_explained
 from interp.execute.attribution.core import Atoms, Target, attribute, gradient
 from interp.execute.context import RunContext
 from interp.execute.factorize import factorize
 from interp.execute.forward import Inputs
+from interp.execute.metrics import nmf_explained
 from interp.plan import nodes
 
 
@@ -66,7 +66,7 @@ def _compatible(
     Each entry is split into N entries on the channel axis, in proportion to
     the absolute attribution of that unit to each later group (units that
     attribute nothing are split evenly); the widened `(positions, C*N)` matrix
-    is factorized and its duplicated columns collapsed back (DESIGN.md §1).
+    is factorized and its duplicated columns collapsed back (docs/semantics.md §1).
     """
     spec = node.groups
     handle = ctx.model(node.model)

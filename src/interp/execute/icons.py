@@ -1,6 +1,6 @@
 """The plan's feature-visualization nodes: which icons an element shows, and one batch per layer.
 
-`IconObjectives` asks the element's presentation which objectives its atoms
+`IconObjectives` asks the element's table (`execute.tables`) which objectives its atoms
 need (pure: it reads arrays only). `Visualize` optimizes every objective of
 one layer that any element of the file asked for, in batches on the model
 truncated after that layer, cached by content (`feature_vis.visualize`).
@@ -13,16 +13,14 @@ import numpy as np
 from interp.execute.context import RunContext
 from interp.execute.feature_vis import visualize
 from interp.execute.forward import Inputs
+from interp.execute.ops import content_array
+from interp.execute.tables import table_of
 from interp.plan import nodes
 
 
 def objectives(node: nodes.IconObjectives, inputs: Inputs) -> dict:
-    from interp.execute.ops import content_array
-    from interp.render.registry import PRESENTATIONS
-
     array, *reads = (inputs[n] for n in node.reads)
-    presentation = PRESENTATIONS[node.presentation]
-    icons = presentation.objectives(node.element, content_array(array), *reads)
+    icons = table_of(node.presentation).objectives(node.element, content_array(array), *reads)
     return {key: (model or node.model, objective) for key, (model, objective) in icons.items()}
 
 

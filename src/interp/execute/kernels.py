@@ -24,9 +24,9 @@ def _table() -> dict[type, Callable]:
         measure,
         ops,
         over,
+        pages,
     )
     from interp.execute.attribution import kernel as attribution
-    from interp.render import tables
 
     return {
         nodes.DatasetPass: dataset_pass.dataset_pass,
@@ -45,8 +45,8 @@ def _table() -> dict[type, Callable]:
         nodes.Atoms: ops.atoms,
         nodes.IconObjectives: icons.objectives,
         nodes.Visualize: icons.batch,
-        nodes.View: tables.element_view,
-        nodes.Page: tables.page,
+        nodes.View: pages.element_view,
+        nodes.Page: pages.page,
         nodes.Deletion: measure.deletion_curves,
         nodes.Metric: measure.metric,
     }

@@ -1,16 +1,25 @@
-"""The plan's metric nodes: deletion curves (the one that runs the model) and metric values."""
+"""The plan's metric nodes: deletion curves (the one that runs the model) and metric values.
+
+Each metric declared in `interp.vocabulary.measures` has its value here, by its
+name: a function of the values of the nodes it reads, with the math of
+`interp.execute.metrics`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from interp.compare.metrics import DeletionCurves
+from interp.execute import metrics
 from interp.execute.attribution.core import Atoms
 from interp.execute.context import RunContext
 from interp.execute.deletion import deletion
 from interp.execute.forward import Inputs
+from interp.execute.metrics import DeletionCurves
 from interp.execute.ops import content_array
 from interp.plan import nodes
+from interp.vocabulary import measures
 
 
 def deletion_curves(node: nodes.Deletion, inputs: Inputs, ctx: RunContext) -> DeletionCurves | None:
@@ -39,7 +48,25 @@ def deletion_curves(node: nodes.Deletion, inputs: Inputs, ctx: RunContext) -> De
 
 
 def metric(node: nodes.Metric, inputs: Inputs) -> float | None:
-    from interp.compare.measures import BY_NAME
-
-    value = BY_NAME[node.name].value(*(inputs[r] for r in node.reads))
+    value = VALUES[node.name](*(inputs[r] for r in node.reads))
     return None if value is None else float(value)
+
+
+def _array(value):
+    return getattr(value, "array", value)
+
+
+# Each declared metric's value from the values of the nodes its declaration reads.
+VALUES: dict[str, Callable[..., float | None]] = {
+    measures.Randomization.name: lambda trained, randomized: metrics.randomization(
+        _array(trained), _array(randomized)
+    ),
+    measures.DeletionAUC.name: lambda curves: None if curves is None else curves.auc,
+    measures.DeletionRandom.name: lambda curves: None if curves is None else curves.random_auc,
+    measures.NMFExplained.name: lambda factors: factors.explained,
+    measures.Coverage.name: lambda full, shown: metrics.coverage(_array(full), _array(shown)),
+    measures.PathDependence.name: lambda linear, integrated: metrics.path_dependence(
+        _array(linear), _array(integrated)
+    ),
+    measures.FlowEntropy.name: lambda flow: metrics.flow_entropy(_array(flow)),
+}

@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from interp.check.axes import top_axes
-from interp.check.bound import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
+from interp.check.program import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
 from interp.keys import atom_key, key_column
 from interp.plan import nodes
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from interp.check.bound import SelectFrom, Top
+from interp.check.program import SelectFrom, Top
 from interp.keys import atom_key, is_key_column, key_column
 from interp.plan import nodes
 

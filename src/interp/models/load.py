@@ -27,7 +27,6 @@ from torch import nn
 
 from interp.data.images import ImageSpec, load_image, to_rgb_uint8
 from interp.errors import InterpError, Span, error
-from interp.execute.hooks import capture
 from interp.models.architectures import (
     IMAGENET_MEAN,
     IMAGENET_STD,
@@ -35,9 +34,11 @@ from interp.models.architectures import (
     builtin_weights_file,
     imagenet_labels,
 )
+from interp.models.hooks import capture
 from interp.models.registry import Models
 from interp.models.spec import BUILTIN_MODELS, ModelSpec
 from interp.models.weights import file_stamp
+from interp.vocabulary.families import BUILTIN_SOURCE
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -220,7 +221,11 @@ def _file_stamps(spec: ModelSpec) -> tuple:
     if spec.weights not in (None, "random"):
         hint = "weights must be a local file (torch.save(model.state_dict(), PATH)) or weights=random; nothing is downloaded"
         stamps.append(file_stamp(Path(spec.weights), "weights", hint))
-    elif spec.weights is None and spec.source == "builtin" and spec.name in BUILTIN_MODELS:
+    elif (
+        spec.weights is None
+        and spec.name in BUILTIN_MODELS
+        and spec.source == BUILTIN_SOURCE[spec.name]
+    ):
         stamps.append(file_stamp(builtin_weights_file(spec.name), "weights", "reinstall it"))
     if spec.labels is not None:
         hint = "a text file with one class name per line"

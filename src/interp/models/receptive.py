@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 
 EFFECTIVE_SHARE = 0.9
 PATTERN_SHARE = 0.5

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from interp.errors import did_you_mean, error
-from interp.models.spec import BUILTIN_MODELS, LIBRARIES, ModelSpec
+from interp.models.spec import ModelSpec
+from interp.vocabulary.families import BUILTIN_MODELS, LIBRARY_FAMILIES
 
 if TYPE_CHECKING:
     from interp.models.load import ModelHandle
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name the grammar can write
-_RESERVED = (*BUILTIN_MODELS, *LIBRARIES, "input", "output", "true", "false")
+_RESERVED = (*BUILTIN_MODELS, *LIBRARY_FAMILIES, "input", "output", "true", "false")
 _FROM_MODULE = "interp.from_module(module, labels=..., mean=..., std=..., input_size=...)"
 
 

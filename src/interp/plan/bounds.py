@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from interp.check.axes import apply_op, content_axes, top_axes
-from interp.check.bound import (
+from interp.check.program import (
     Element,
     Reduce,
     SelectAt,
@@ -25,6 +25,7 @@ from interp.check.bound import (
 )
 from interp.keys import TARGET_PREFIX, key_column
 from interp.models.spec import ModelSpec
+from interp.vocabulary.presentations import PRESENTATIONS
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def _sizes(element: Element, shapes: Shapes, others: Mapping, done: dict) -> dic
     for substrate, side in ((content.source, "source"), (content.target, "target")):
         if isinstance(substrate, Substrate):
             sizes.update(_substrate(substrate, side, others.get(substrate.model, shapes)))
-    if content.kind == "substrate":
-        grid = element.presentation.option("grid")
-        sizes = _substrate(grid, "source", others.get(grid.model, shapes))
+    if content.kind == "substrate":  # shown on the positions its presentation names
+        for grid in PRESENTATIONS[element.presentation.kind].substrates(element.presentation):
+            sizes = _substrate(grid, "source", others.get(grid.model, shapes))
     axes = content_axes(content)
     sizes = {a.name: sizes.get(a.name, 1) for a in axes} or sizes
     kept: int | None = None  # at most this many ranked coordinates survive the last top(k)

@@ -22,9 +22,10 @@ requests and makes the file's dataset passes; step 2 is `plan.scope` (one
 
 from __future__ import annotations
 
-from interp.check.bound import Interface, Program
+from interp.check.program import Interface, Program
 from interp.data.datasets import DatasetSpec
 from interp.models.spec import ModelSpec
+from interp.options import icon_preset
 from interp.plan.graph import ElementNodes, Plan
 from interp.plan.metrics import metric_nodes
 from interp.plan.nodes import DatasetPass, IconObjectives, Node, Page, View, Visualize, spanless
@@ -52,9 +53,7 @@ def build_plan(
     planner knows neither receptive fields nor layer shapes, and icons whose
     side needs a layer's shape are optimized at the largest side.
     """
-    from interp.execute.feature_vis import settings_for
-
-    builder = Builder(IconSizing(settings_for(quality, size=size).size, facts))
+    builder = Builder(IconSizing(icon_preset(quality, size=size).size, facts))
     builder.dataset_passes([spanless(i) for i in program.interfaces])
     scopes = [builder.interface(spanless(i)) for i in program.interfaces]
     batches = builder.visualizations(quality, steps)

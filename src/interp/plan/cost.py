@@ -5,22 +5,22 @@ model on one image), from the layer shapes of one measured pass and the
 axis bounds of `plan.bounds`; seconds come from timing that pass on this
 machine. A plan whose estimate exceeds the budget is refused with the
 estimate, instead of running for an hour.
+
+This module only counts: what it reads from a model (`ModelFacts`) and from an
+attribution method (its points) is measured by `interp.execute.estimate`, which
+loads the models and times their forward pass.
 """
 
 from __future__ import annotations
 
 import math
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-import torch
-
-from interp.check.bound import Substrate
+from interp.check.program import Method, Substrate
 from interp.errors import error
-from interp.execute.attribution.methods import method_of
-from interp.execute.feature_vis import settings_for
-from interp.models.load import ModelHandle, layer_table
 from interp.models.spec import ModelSpec
+from interp.options import icon_preset
 from interp.plan.bounds import Shapes, element_sizes
 from interp.plan.build import Plan
 from interp.plan.nodes import Attribute, DatasetPass, Forward, TopAttributions, Visualize
@@ -32,6 +32,15 @@ BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two f
 # (EfficientNet-Lite0 on a 2-core CPU; benchmarks/bench_step.py). Rounded up, so that an
 # estimate errs high: a budget should refuse too much rather than too little.
 BATCHED_STEP = 0.3
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What an estimate reads from a loaded model: its layer shapes, and its layers in
+    module order (how much of the model a forward truncated at a layer runs)."""
+
+    shapes: Shapes
+    layers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -51,39 +60,27 @@ class Estimate:
         return "\n".join((*self.lines, head))
 
 
-def shapes_of(handle: ModelHandle) -> Shapes:
-    layers = {info.name: info.shape for info in layer_table(handle)}
-    return Shapes(layers, len(handle.labels), handle.input_size)
-
-
-def seconds_per_forward(handle: ModelHandle, passes: int = 3) -> float:
-    """The fastest of a few timed forward passes of `handle` on a noise image (after a warm-up;
-    an all-zero image hits slow denormals): one pass on a busy machine can take twice as long."""
-    size = handle.input_size
-    x = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0)).to(handle.device)
-    times = []
-    with torch.no_grad():
-        handle.module(x)
-        for _ in range(passes):
-            start = time.perf_counter()
-            handle.module(x)
-            times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def estimate(
-    plan: Plan, handles: dict[ModelSpec, ModelHandle], quality: str, per_forward: float
+    plan: Plan,
+    models: Mapping[ModelSpec, ModelFacts],
+    points: Mapping[Method, int],
+    quality: str,
+    per_forward: float,
 ) -> Estimate:
-    """The cost of every node that runs a model, with one line per attribution and icon batch."""
-    shapes = {spec: shapes_of(handle) for spec, handle in handles.items()}
+    """The cost of every node that runs a model, with one line per attribution and icon batch.
+
+    `points`: per attribution method of the plan, the backward passes it takes per
+    product (integrated gradients' steps; one for the others); `per_forward`: the
+    seconds of one forward pass."""
+    shapes = {spec: facts.shapes for spec, facts in models.items()}
     sizes = _element_sizes(plan, shapes)
     atoms_bound = {nodes.atoms: sizes[(i, e)]["atoms"] for i, e, nodes in plan.elements}
     requests = {
         nodes.view.objectives: (i, e) for i, e, nodes in plan.elements if nodes.view.objectives
     }
-    from interp.render.registry import PRESENTATIONS
+    from interp.vocabulary.presentations import PRESENTATIONS
 
-    settings = settings_for(quality)
+    settings = icon_preset(quality)
     total, memory, icons_total, lines = 0.0, 0, 0, []
     for node in plan.nodes:
         if isinstance(node, Forward):
@@ -93,8 +90,7 @@ def estimate(
             model = shapes[node.model]
             sources = _atoms(node.source, model)
             targets = _targets(node, model, atoms_bound)
-            points = getattr(method_of(node.method.name, node.method.arguments), "steps", 1)
-            products = min(sources, targets) * points
+            products = min(sources, targets) * points[node.method]
             total += 1 + BACKWARD * products
             unit = _size(
                 model.layers.get(node.source.layer or "", (3, model.input_size, model.input_size))
@@ -109,7 +105,6 @@ def estimate(
             memory += bytes_
             lines.append(line)
         elif isinstance(node, Visualize):
-            handle = handles[node.model]
             icons = 0  # pictures: `diversity` per atom
             for request in node.requests:
                 presentation = PRESENTATIONS[request.presentation]
@@ -121,8 +116,8 @@ def estimate(
                 )
             size = node.size
             steps = node.steps or settings.steps
-            depth = _depth(handle, node.layer)
-            scale = (size / handle.input_size) ** 2
+            depth = _depth(models[node.model].layers, node.layer)
+            scale = (size / shapes[node.model].input_size) ** 2
             total += icons * steps * (1 + BACKWARD) * depth * scale * BATCHED_STEP
             icons_total += icons
             lines.append(
@@ -138,25 +133,6 @@ def enforce(budget_seconds: float | None, found: Estimate, name: str) -> None:
             f"{name} is estimated at ~{found.seconds:,.0f} s, over the budget of {budget_seconds:,.0f} s",
             hint="lower the cost (fewer atoms, top(k), --quality draft), or raise --budget",
         )
-
-
-def plan_estimate(plan: Plan, quality: str, device: str = "cpu", models=None) -> Estimate:
-    """`estimate` with the plan's models loaded and a forward pass timed on this machine."""
-    from interp.models.load import load_model
-
-    handles = {m: load_model(m, device, models=models) for m in plan.models()}
-    per_forward = max((seconds_per_forward(h) for h in handles.values()), default=0.0)
-    return estimate(plan, handles, quality, per_forward)
-
-
-def check_budget(
-    plan: Plan, quality: str, budget: float | None, device: str, models=None
-) -> Estimate:
-    """The estimate for `plan`; raises InterpError when it is over `budget` seconds."""
-    found = plan_estimate(plan, quality, device, models)
-    names = ", ".join(page.name for page in plan.pages)
-    enforce(budget, found, f"the plan of {names}")
-    return found
 
 
 def _element_sizes(plan: Plan, shapes: dict[ModelSpec, Shapes]) -> dict[tuple[str, str], dict]:
@@ -231,7 +207,6 @@ def _atoms(substrate: Substrate, model: Shapes) -> int:
     )
 
 
-def _depth(handle: ModelHandle, layer: str) -> float:
+def _depth(layers: tuple[str, ...], layer: str) -> float:
     """The share of the model a truncated forward to `layer` runs, by module order."""
-    names = handle.layer_names()
-    return (names.index(layer) + 1) / len(names) if layer in names else 1.0
+    return (layers.index(layer) + 1) / len(layers) if layer in layers else 1.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp.check.bound import Content, Element, SelectAt, SelectFrom
+from interp.check.program import Content, Element, SelectAt, SelectFrom
 
 RESTRICTABLE = ("class", "tchannel")  # target axes computed only where a selection can reach
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp.check.bound import Element, SelectFrom, Top
+from interp.check.program import Element, SelectFrom, Top
 from interp.models.spec import ModelSpec
+from interp.vocabulary.presentations import PRESENTATIONS
 
 CHUNK = 32  # examples per chunk of a dataset pass: one batch, what bounds its memory
 SAMPLES_PER_EXAMPLE = 8  # activation vectors an atlas samples from each example
@@ -113,7 +114,7 @@ def reduction_of(element: Element, model: ModelSpec) -> tuple[Reduction, bool] |
         flipped = (b[0].to_text(), b[1]) < (a[0].to_text(), a[1])
         return CorrelationSums(*((b, a) if flipped else (a, b))), flipped  # type: ignore[arg-type]
     members = any(isinstance(op, SelectFrom) and op.how == "members" for op in element.ops)
-    if element.presentation.kind == "atlas" or members:
+    if PRESENTATIONS[element.presentation.kind].lays_out_vectors or members:
         return SampledVectors(own, source.layer, SAMPLES_PER_EXAMPLE), False  # type: ignore[arg-type]
     k = max(op.k for op in element.ops if isinstance(op, Top))
     if content.kind == "attribution":

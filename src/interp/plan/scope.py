@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from interp.check.axes import apply_op, content_axes
-from interp.check.bound import Content, Element, Interface, SelectFrom, Substrate, Top
+from interp.check.program import Content, Element, Interface, Reduce, SelectFrom, Substrate, Top
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.families import Need, family_of, need_of
@@ -36,6 +36,7 @@ from interp.plan.nodes import (
     View,
 )
 from interp.plan.reductions import reduction_of
+from interp.vocabulary.presentations import PRESENTATIONS, Presentation
 
 if TYPE_CHECKING:
     from interp.plan.build import Builder
@@ -92,7 +93,8 @@ class ElementScope:
             content = element.content
             if content.over is not None:  # read by its dataset pass, not on the input
                 continue
-            for substrate in (content.source, content.target, element.presentation.option("grid")):
+            shown = _presentation(element).substrates(element.presentation)
+            for substrate in (content.source, content.target, *shown):
                 if not isinstance(substrate, Substrate) or self.model_of(substrate) != model:
                     continue
                 if substrate.kind == "layer":
@@ -186,6 +188,16 @@ class ElementScope:
             ExampleImages(self.arrays[element.name], element.content.over, model, layer, size)  # type: ignore[arg-type]
         )
 
+    def before_reduce(self, element: Element) -> Node | None:
+        """The node of the element's content just before its `reduce` (None without one):
+        what a reduced view's legend compares the components with."""
+        node = getattr(self.arrays[element.name], "input", None)
+        while node is not None:
+            if isinstance(getattr(node, "op", None), Reduce):
+                return node.input
+            node = getattr(node, "input", None)
+        return None
+
     def content(self, element: Element) -> Node:
         content = element.content
         own = _presentation(element).content_node(element, self)
@@ -197,7 +209,7 @@ class ElementScope:
             return self.activations(content.source)
         if content.kind == "attribution":
             return self.builder.add(self._attribute(family_of(content), need_of(element)))
-        return self.magnitude(element.presentation.option("grid"))  # type: ignore[arg-type]
+        raise ValueError(f"{element.name}: no plan node computes a {content.kind} content")
 
     def element(self, element: Element) -> None:
         node = self.content(element)
@@ -261,9 +273,8 @@ class ElementScope:
         )
 
 
-def _presentation(element: Element):
-    from interp.render.registry import PRESENTATIONS
-
+def _presentation(element: Element) -> Presentation:
+    """The declaration of the element's presentation."""
     return PRESENTATIONS[element.presentation.kind]
 
 

@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
+from interp.execute.views import ComparisonView, PageView
 from interp.render import html
 from interp.render.compared import comparison_spec
 from interp.render.export import write_outputs
 from interp.render.page import page_spec
-from interp.render.views import ComparisonView, PageView
 
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
 
@@ -21,6 +21,12 @@ def render_page(page: PageView, spec: dict | None = None) -> str:
     """The page as HTML: a header (title, model, input) and the linked views.
 
     `spec`: the page's ``page_spec(page, titled=False)`` when the caller has it already."""
+    if not isinstance(page, PageView):
+        raise TypeError(
+            f"render_page takes a PageView, a Result's page (render_page(result.pages[0])), "
+            f"not {'None' if page is None else type(page).__name__}; "
+            "a Result writes itself with result.save('page.html')"
+        )
     spec = page_spec(page, titled=False) if spec is None else spec
     header = f"<h1>{html.esc(page.title or page.name)}</h1>\n" + html.meta_line(
         page.name, page.model, page.input

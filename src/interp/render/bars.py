@@ -14,18 +14,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from interp.check.axes import free_atoms, names
-from interp.check.signatures import Signature
+from interp.execute.views import ElementView
 from interp.keys import is_key_column
-from interp.render import common, frames
-from interp.render.common import Built, Context
-from interp.render.presentation import Presentation, atom_columns, tidy
-from interp.render.views import ElementView
+from interp.render import encoding, frames, marks, selection, style
+from interp.render.context import Built, Context
+from interp.render.drawing import Drawing
+from interp.vocabulary.presentations.bars import MAX_BARS
 
 ROW = 22
 WIDTH = 240
 LABELS = 150
-MAX_BARS = 40  # bars in one subset; the rest are counted in a "… N more" row
 
 
 def capped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -77,33 +75,33 @@ def chart(view: ElementView, ctx: Context) -> Built:
         "sort": {"field": "_order", "op": "min"},
         "axis": None,
     }
-    tooltip = common.tooltip(table, ["series"], view)
+    tooltip = encoding.tooltip(table, ["series"], view)
     if "series" in table:
         series = table["series"].unique().tolist()
         color = {
             "field": "series",
             "type": "nominal",
             "legend": None,
-            "scale": common.atom_scale(series, ctx),
+            "scale": style.atom_scale(series, ctx),
         }
     else:
         color = {
-            "condition": {"test": "datum.value < 0", "value": common.NEGATIVE},
-            "value": common.POSITIVE,
+            "condition": {"test": "datum.value < 0", "value": style.NEGATIVE},
+            "value": style.POSITIVE,
         }
 
     def unit(role: str) -> alt.Chart:
-        return common.base_chart(view, ctx, role, rows)
+        return selection.base_chart(view, ctx, role, rows)
 
-    bars = common.encode(
+    bars = encoding.encode(
         unit("bars").mark_bar(height={"band": 0.75}),
         y=y,
         x={
             "field": "value",
             "type": "quantitative",
-            "scale": {"range": [LABELS, width], "domain": list(common.value_domain(view))},
+            "scale": {"range": [LABELS, width], "domain": list(style.value_domain(view))},
             "axis": {
-                "title": common.field_title(view, "value"),
+                "title": encoding.field_title(view, "value"),
                 "titleFontWeight": "normal",
                 "titleColor": "#555",
                 "grid": True,
@@ -111,10 +109,10 @@ def chart(view: ElementView, ctx: Context) -> Built:
             },
         },
         color=color,
-        opacity=common.selected(view, ctx, hover=1.0, click=1.0, other=0.75),
+        opacity=selection.selected(view, ctx, hover=1.0, click=1.0, other=0.75),
         tooltip=tooltip,
     )
-    labels = common.encode(
+    labels = encoding.encode(
         unit("labels").mark_text(align="left", baseline="middle", limit=LABELS - 8, fontSize=11),
         y=y,
         x={"value": 0},
@@ -123,35 +121,23 @@ def chart(view: ElementView, ctx: Context) -> Built:
     )
     layers = [bars, labels]
     if view.offers and view.key in table:
-        band = common.encode(
+        band = encoding.encode(
             unit("hit").mark_bar(height={"band": 1.0}, cursor="pointer"),
             y=y,
             x={"value": 0},
             x2={"value": "width"},
             fill={"value": "#000000"},
-            fillOpacity=common.selected(view, ctx, hover=0.06, click=0.12, other=0.0),
+            fillOpacity=selection.selected(view, ctx, hover=0.06, click=0.12, other=0.0),
             tooltip=tooltip,
         )
-        layers = [common.selectable(band, view, ctx), *layers]
-    return common.layered(view, ctx, layers, width, height)
+        layers = [selection.selectable(band, view, ctx), *layers]
+    return marks.layered(view, ctx, layers, width, height)
 
 
-class Bars(Presentation):
+class Bars(Drawing):
     """One bar per atom: classes, channels or groups, strongest first."""
 
     name = "bars"
-    signature = Signature("bars", example="bars")
-
-    def fit(self, call, content, axes):
-        problem = super().fit(call, content, axes)
-        if problem:
-            return problem
-        if not free_atoms(axes):
-            return "bars need a free atom axis", f"axes: {names(axes)}"
-        return None
-
-    def table(self, element, array, atoms, icons, *reads):
-        return atom_columns(tidy(array), element, prefer_layer=False)
 
     def colored_labels(self, view):
         return set(view.table["series"].astype(str)) if "series" in view.table else set()

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from interp.render import common
+from interp.execute.views import ComparisonView, ElementView
+from interp.render import context, style
 from interp.render.page import ROW_WIDTH, SPACING, concat, page_body, top_level
-from interp.render.views import ComparisonView, ElementView
 
 
 def comparison_prefixes(cmp: ComparisonView) -> list[str]:
     """Per-page param prefixes: the page name, made unique by position when names repeat."""
     names = [p.name for p in cmp.pages]
     return [
-        f"{name}__" if names.count(name) == 1 and common.IDENTIFIER.match(name) else f"p{i}__"
+        f"{name}__" if names.count(name) == 1 and context.IDENTIFIER.match(name) else f"p{i}__"
         for i, name in enumerate(names)
     ]
 
@@ -44,7 +44,7 @@ def shared_scales(cmp: ComparisonView) -> ComparisonView:
     for name, views in by_name.items():
         if len(views) < 2 or len({v.presentation for v in views}) > 1:
             continue
-        lows, highs = zip(*(common.value_domain(v) for v in views), strict=True)
+        lows, highs = zip(*(style.value_domain(v) for v in views), strict=True)
         low, high = min(lows), max(highs)
         if low < 0 < high:
             low, high = -max(-low, high), max(-low, high)

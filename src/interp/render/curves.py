@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from interp.render.common import FONT
+from interp.render.style import FONT
 
 
 def deletion_chart(curves: pd.DataFrame) -> dict:

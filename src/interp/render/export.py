@@ -13,8 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from interp.execute.views import ComparisonView, PageView
 from interp.files import write_all, write_atomic
-from interp.render.views import ComparisonView, PageView
 
 __all__ = ["render_outputs", "to_png", "to_svg", "write_atomic", "write_outputs"]
 
@@ -31,6 +31,12 @@ def write_outputs(
     png_scale: float = PNG_SCALE,
 ) -> None:
     """Render ``page`` and write the requested files (HTML always) as one set."""
+    if not isinstance(page, PageView | ComparisonView):
+        raise TypeError(
+            "write_outputs takes a PageView or a ComparisonView (result.pages[0], "
+            f"result.comparison()), not {'None' if page is None else type(page).__name__}; "
+            "a Result writes itself with result.save('page.html')"
+        )
     write_all(
         render_outputs(
             page,

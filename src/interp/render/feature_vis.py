@@ -11,60 +11,24 @@ pictures (Lucid's diversity term), drawn as a strip in its cell.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import altair as alt
 import pandas as pd
 
-from interp.check.axes import free_atoms, names
-from interp.check.signatures import Param, Signature
-from interp.keys import is_key_column
-from interp.render import common, frames
-from interp.render.common import Built, Context
+from interp.execute.tables.layout import places, shown
+from interp.execute.views import ElementView
+from interp.render import encoding, frames, marks, selection, style
+from interp.render.context import Built, Context
+from interp.render.drawing import Drawing
 from interp.render.pictures import strip_width
-from interp.render.presentation import (
-    Presentation,
-    atom_columns,
-    factors_by_groups,
-    free_layer_atoms,
-    layer_atom_axes,
-    layer_icon_counts,
-    layer_icon_reads,
-    layer_objectives,
-    tidy,
-)
-from interp.render.views import ElementView
+from interp.vocabulary.presentations.feature_vis import ICON, MAX_CELLS, MAX_ROWS
 
-ICON = 64
 GAP = 14
 LABEL = 16
 BAR = 8
 SERIES_LABEL = 120
-MAX_CELLS = 16  # icons in one row, about a page wide; the rest are counted in a "… N more" note
-MAX_ROWS = 8  # rows (series) in one subset; likewise
 NOTE = 84  # room for a note after a row
-MAX_DIVERSITY = 8  # pictures per atom in a strip
-
-
-def places(table: pd.DataFrame, keys: list[str]) -> tuple[pd.Series, pd.Series]:
-    """Each row's (column, row) in the layout: rank by value within its row, and its
-    series' order of appearance within its subset (0 without series)."""
-    grouped = "series" in table
-    by = (["value"], [False]) if "value" in table else ([], [])
-    column = frames.rank(table, [*keys, "series"] if grouped else keys, *by)
-    row = frames.appearance(table, keys, "series") if grouped else pd.Series(0, index=table.index)
-    return column, row
-
-
-def shown(table: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Which rows are drawn: the first `MAX_CELLS` atoms of a row, `MAX_ROWS` rows a subset.
-
-    Hundreds of atoms (a layer's channels without `top(k)`) stay readable, and
-    the planner optimizes icons only for the atoms a page draws.
-    """
-    column, row = places(table, keys)
-    return (column < MAX_CELLS) & (row < MAX_ROWS)
 
 
 def overflow(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -139,7 +103,7 @@ def layout(
 def frame_stroke(view: ElementView, ctx: Context, table: pd.DataFrame) -> dict:
     """The cell frame: hovered/clicked atoms outlined; atoms with a page colour (a group on
     a ``heatmap(color=atom)``) always framed in it, so icons and map match."""
-    stroke = common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None)
+    stroke = selection.selected(view, ctx, hover=style.HOVER, click=style.CLICK, other=None)
     if "_frame" not in table or not table["_frame"].notna().any():
         return stroke
     framed = {"field": "_frame", "type": "nominal", "scale": None}
@@ -152,7 +116,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     icon = int(view.options.get("icon_size", ICON))
     bars = bool(view.options.get("bars", False)) and "value" in table
     shared = "domain" in view.meta
-    peak = max(map(abs, common.value_domain(view))) if shared else None
+    peak = max(map(abs, style.value_domain(view))) if shared else None
     icon_width = strip_width(icon, int(view.options.get("diversity", 1)))
     table = layout(table, keys, icon, bars, peak, icon_width)
     notes = overflow(table, keys)
@@ -169,36 +133,40 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "series", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
-    tooltip = common.tooltip(table, ["series"], view)
+    tooltip = encoding.tooltip(table, ["series"], view)
 
     def unit(role: str) -> alt.Chart:
-        return common.base_chart(view, ctx, role, rows)
+        return selection.base_chart(view, ctx, role, rows)
 
     stroke = frame_stroke(view, ctx, table)
     layers = [
-        common.selection_frame(
+        selection.selection_frame(
             view, ctx, unit("frame"), stroke, radius=4, width=2.5, tooltip=tooltip
         ),
-        common.icon_layer(view, ctx, rows, icons, "_", tooltip),
+        marks.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     label = unit("labels").mark_text(
-        baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=common.FONT, color="#333"
+        baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=style.FONT, color="#333"
     )
     layers.append(
-        common.encode(label, x=common.pixel("_cx"), y=common.pixel("_ty"), text={"field": "atom"})
+        encoding.encode(
+            label, x=encoding.pixel("_cx"), y=encoding.pixel("_ty"), text={"field": "atom"}
+        )
     )
     if bars:
-        layers.append(common.value_bars(unit("bars"), tooltip))
+        layers.append(marks.value_bars(unit("bars"), tooltip))
     if "series" in table:
         headings = table.drop_duplicates([*keys, "series"])
         series_rows = ctx.dataset(
             ctx.name(view, "series_rows"), frames.records(headings, ["series", "_gy", *keys])
         )
-        heading = common.base_chart(view, ctx, "series", series_rows).mark_text(
+        heading = selection.base_chart(view, ctx, "series", series_rows).mark_text(
             align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=SERIES_LABEL - 8
         )
         layers.append(
-            common.encode(heading, x={"value": 0}, y=common.pixel("_gy"), text={"field": "series"})
+            encoding.encode(
+                heading, x={"value": 0}, y=encoding.pixel("_gy"), text={"field": "series"}
+            )
         )
 
     if len(notes):
@@ -208,7 +176,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     if len(notes):
         width = max(width, float(notes["_nx"].max()) + NOTE)
         height = max(height, float(notes["_ny"].max()) + icon / 2)
-    return common.layered(view, ctx, layers, width, height)
+    return marks.layered(view, ctx, layers, width, height)
 
 
 def note_layer(view: ElementView, ctx: Context, notes: pd.DataFrame, keys: list[str]) -> alt.Chart:
@@ -216,92 +184,18 @@ def note_layer(view: ElementView, ctx: Context, notes: pd.DataFrame, keys: list[
     data = ctx.dataset(
         ctx.name(view, "more"), frames.records(notes, ["_nx", "_ny", "_note", *keys])
     )
-    text = common.base_chart(view, ctx, "more", data).mark_text(
-        align="left", baseline="middle", fontSize=11, font=common.FONT, color="#666"
+    text = selection.base_chart(view, ctx, "more", data).mark_text(
+        align="left", baseline="middle", fontSize=11, font=style.FONT, color="#666"
     )
-    return common.encode(
-        text, x=common.pixel("_nx"), y=common.pixel("_ny"), text={"field": "_note"}
+    return encoding.encode(
+        text, x=encoding.pixel("_nx"), y=encoding.pixel("_ny"), text={"field": "_note"}
     )
 
 
-def icon_axis(axes: set) -> str | None:
-    """The atom axis a feature_vis draws icons for: a layer's channels or groups, the
-    source's before the target's."""
-    return next((a for a in ("channel", "group", "tchannel", "tgroup") if a in axes), None)
-
-
-class FeatureVis(Presentation):
+class FeatureVis(Drawing):
     """Each layer atom (channel, group) drawn by its feature visualization, with optional bars."""
 
     name = "feature_vis"
-    signature = Signature(
-        "feature_vis",
-        (Param("bars", "bool"), Param("diversity", "int")),
-        "feature_vis(bars=true, diversity=4)",
-    )
-
-    def fit(self, call, content, axes):
-        problem = super().fit(call, content, axes)
-        if problem:
-            return problem
-        if not free_layer_atoms(axes):
-            return (
-                f"feature_vis draws a hidden layer's atoms, and this content has none free ({names(free_atoms(axes))})",
-                "use bars for classes",
-            )
-        diversity = call.option("diversity", 1)
-        if diversity > MAX_DIVERSITY:
-            return (
-                f"feature_vis draws at most {MAX_DIVERSITY} pictures per atom, not diversity={diversity}",
-                f"diversity=N (2 to {MAX_DIVERSITY}) draws N different pictures of each atom, side by side",
-            )
-        return None
-
-    def icon_layers(self, element):
-        drawn = icon_axis({a.name for a in element.axes})
-        return tuple((s.model, s.layer) for axis, s in layer_atom_axes(element) if axis == drawn)
-
-    def icon_diversity(self, element):
-        return int(element.presentation.option("diversity", 1))
-
-    def icon_reads(self, element, scope):
-        return layer_icon_reads(element, scope)
-
-    def icon_side(self, element, shape):
-        return float(element.presentation.option("icon_size") or ICON)
-
-    def icon_counts(self, element, sizes):
-        drawn = icon_axis(set(sizes))
-        keys = math.prod(v for k, v in sizes.items() if is_key_column(k))
-        rows = math.prod(
-            v for k, v in sizes.items() if k not in (drawn, "atoms") and not is_key_column(k)
-        )
-        cap = MAX_CELLS * min(rows, MAX_ROWS) * keys  # per subset, at most this many drawn
-        counts = layer_icon_counts(element, {drawn: min(sizes.get(drawn, 0), cap)})
-        return {where: n for where, n in counts.items() if n}
-
-    def objectives(self, element, array, *reads):
-        """Icons for the atoms the page draws (`shown`), on the axis it draws them for."""
-        icons = layer_objectives(element, array, factors_by_groups(element, reads))
-        frame = atom_columns(tidy(array), element, prefer_layer=True)
-        axis = icon_axis(set(frame.columns))
-        keys = [c for c in frame.columns if is_key_column(c)]
-        drawn = set(frame.loc[shown(frame, keys), axis].tolist())
-        return {key: icon for key, icon in icons.items() if key[0] == axis and key[1] in drawn}
-
-    def reading(self, element):
-        from interp.render.describe import offered_noun, quantity
-
-        icon = f"icon: what excites the {offered_noun(element)} most (feature visualization)"
-        if not element.presentation.option("bars"):
-            return icon
-        return f"{icon}; bar: {quantity(element)}"
-
-    def table(self, element, array, atoms, icons, *reads):
-        frame = atom_columns(tidy(array), element, prefer_layer=True)
-        axis = icon_axis(set(frame.columns))
-        frame["icon"] = [icons.get((axis, v), "") for v in frame[axis]]
-        return frame
 
     def chart(self, view, ctx):
         return chart(view, ctx)

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from interp.execute.tables.layout import appearance, rank, subset_max  # noqa: F401  (shared)
+from interp.execute.views import ElementView
 from interp.render.pictures import to_data_url
-from interp.render.views import ElementView
 
 
 def tidy(view: ElementView) -> pd.DataFrame:
@@ -56,32 +57,6 @@ def subsets(table: pd.DataFrame, keys: list[str]) -> Iterator[pd.DataFrame]:
         return
     for _, rows in table.groupby(keys, sort=False, dropna=False):
         yield rows
-
-
-def subset_max(table: pd.DataFrame, keys: list[str], values: pd.Series) -> pd.Series:
-    """The largest of ``values`` within each row's subset, aligned to the rows."""
-    if not keys:
-        return pd.Series(values.max() if len(values) else np.nan, index=table.index)
-    return values.groupby([table[k] for k in keys], sort=False, dropna=False).transform("max")
-
-
-def rank(table: pd.DataFrame, within: list[str], by: list[str], ascending: list[bool]) -> pd.Series:
-    """0-based position of each row among the rows sharing its ``within`` columns."""
-    ordered = table.sort_values(by, ascending=ascending, kind="stable") if by else table
-    if not within:
-        positions = pd.Series(np.arange(len(ordered)), index=ordered.index)
-    else:
-        positions = ordered.groupby(within, sort=False, dropna=False).cumcount()
-    return positions.reindex(table.index)
-
-
-def appearance(table: pd.DataFrame, within: list[str], column: str) -> pd.Series:
-    """0-based order of first appearance of each row's ``column`` value within its subset."""
-    firsts = table.drop_duplicates([*within, column])
-    order = rank(firsts, within, [], [])
-    lookup = firsts[[*within, column]].assign(_appearance=order.to_numpy())
-    merged = table[[*within, column]].merge(lookup, on=[*within, column], how="left")
-    return pd.Series(merged["_appearance"].to_numpy(), index=table.index)
 
 
 def records(table: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict]:

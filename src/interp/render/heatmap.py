@@ -14,18 +14,14 @@ opacity that relative strength; the tooltip lists every atom's value.
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from interp.check.axes import free_atoms, names
-from interp.check.signatures import Param, Signature
-from interp.render import common, frames, pictures
-from interp.render.common import Built, Context
-from interp.render.describe import plural
-from interp.render.presentation import Presentation, label, other_axes, spatial_atoms, tidy
-from interp.render.views import ElementView
-
-SIZE = 240
+from interp.execute.views import ElementView
+from interp.execute.words import plural
+from interp.render import encoding, frames, marks, pictures, selection, style
+from interp.render.context import Built, Context
+from interp.render.drawing import Drawing
+from interp.vocabulary.presentations.heatmap import SIZE
 
 
 def strongest_atoms(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -50,7 +46,9 @@ def image_layer(view: ElementView, ctx: Context, url: str, box: tuple[float, flo
     name = ctx.name(view, "image")
     chart = alt.Chart(ctx.dataset(name, [{"url": url, "_x": 0, "_y": 0}]), name=name)
     chart = chart.mark_image(width=width, height=height, align="left", baseline="top", aspect=False)
-    return common.encode(chart, x=common.pixel("_x"), y=common.pixel("_y"), url={"field": "url"})
+    return encoding.encode(
+        chart, x=encoding.pixel("_x"), y=encoding.pixel("_y"), url={"field": "url"}
+    )
 
 
 def cell_transforms(
@@ -98,25 +96,25 @@ def chart(view: ElementView, ctx: Context) -> Built:
     layers = []
     if image:
         layers.append(image_layer(view, ctx, pictures.to_data_url(image), (width, height)))
-    tooltip = common.tooltip(table, view=view) + [
+    tooltip = encoding.tooltip(table, view=view) + [
         {"field": "x", "type": "quantitative"},
         {"field": "y", "type": "quantitative"},
     ]
     legend = {
-        "title": common.field_title(view, "atom" if by_atom else "value"),
+        "title": encoding.field_title(view, "atom" if by_atom else "value"),
         "titleFontWeight": "normal",
         "titleColor": "#555",
         "titleLimit": width,
         "orient": "bottom",
     }
-    low, high = common.value_domain(view)
+    low, high = style.value_domain(view)
     if by_atom:
         everything = "all " + plural(str(view.meta.get("atom_noun", "atom")))
         tooltip.append({"field": "_all", "type": "nominal", "title": everything})
         fill = {
             "field": "atom",
             "type": "nominal",
-            "scale": common.atom_scale(atoms, ctx),
+            "scale": style.atom_scale(atoms, ctx),
             "legend": {**legend, "columns": 3},
         }
     else:
@@ -133,7 +131,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
             },
         }
     opacity = {"field": "_alpha", "type": "quantitative", "scale": None} if image else {"value": 1}
-    heat = cell_transforms(common.base_chart(view, ctx, "cells", rows), shape, (width, height))
+    heat = cell_transforms(selection.base_chart(view, ctx, "cells", rows), shape, (width, height))
     if not by_atom:
         # colour and opacity against the element's fixed peak, not the selection's own, so
         # hovering compares like with like; on a square-root scale, so weak maps still show
@@ -144,81 +142,26 @@ def chart(view: ElementView, ctx: Context) -> Built:
             else "0.12"
         )
     heat = heat.mark_rect(cursor="pointer" if view.offers else "default")
-    heat = common.encode(
+    heat = encoding.encode(
         heat,
-        **common.box("_"),
+        **encoding.box("_"),
         fill=fill,
         fillOpacity=opacity,
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
+        stroke=selection.selected(view, ctx, hover=style.HOVER, click=style.CLICK, other=None),
         strokeWidth={"value": 2},
         tooltip=tooltip,
     )
-    layers.append(common.selectable(heat, view, ctx))
-    return common.layered(view, ctx, layers, width, height)
+    layers.append(selection.selectable(heat, view, ctx))
+    return marks.layered(view, ctx, layers, width, height)
 
 
 MAX_CELLS = 56  # pixel-level maps are sum-pooled to at most this many cells a side
 
 
-class Heatmap(Presentation):
+class Heatmap(Drawing):
     """Values over positions, upsampled onto the input image."""
 
     name = "heatmap"
-    signature = Signature(
-        "heatmap",
-        (Param("over", "choice", ("input",)), Param("color", "choice", ("atom", "value"))),
-        "heatmap(over=input) or heatmap(over=input, color=atom)",
-    )
-
-    def fit(self, call, content, axes):
-        problem = super().fit(call, content, axes)
-        if problem:
-            return problem
-        atoms = free_atoms(axes)
-        spatial = spatial_atoms(axes)
-        if len(spatial) < 2:
-            return (
-                "heatmap needs positions (x, y) to draw over the input",
-                f"this content's free axes: {names(atoms)}; use .spatial atoms, or select the other axes",
-            )
-        several = [
-            a for a in atoms if a not in spatial and not (a.name == "class" and _one_class(content))
-        ]
-        if several and call.option("color") != "atom":
-            return (
-                f"heatmap shows one map, but {names(tuple(several))} is still free",
-                "select one atom first, or draw each atom in its own colour: heatmap(over=input, color=atom)",
-            )
-        return None
-
-    def table(self, element, array, atoms, icons, *reads):
-        if "tx" in array.dims and "x" not in array.dims:
-            array = array.rename({"tx": "x", "ty": "y"})
-        height, width = array.sizes["y"], array.sizes["x"]
-        factor = max(1, int(np.ceil(max(height, width) / MAX_CELLS)))
-        if factor > 1:
-            array = array.coarsen(y=factor, x=factor, boundary="trim").sum()
-            array = array.assign_coords(
-                y=np.arange(array.sizes["y"]), x=np.arange(array.sizes["x"])
-            )
-        others = other_axes(array, ("x", "y"))
-        frame = tidy(array)
-        if others:
-            frame["atom"] = [
-                ", ".join(label(d, v) for d, v in zip(others, values, strict=True))
-                for values in frame[others].itertuples(index=False)
-            ]
-        else:
-            frame["atom"] = frame["x"].astype(str) + "," + frame["y"].astype(str)
-        return frame
-
-    def reading(self, element):
-        if element.presentation.option("color") != "atom":
-            return ""  # the legend names the value; its scale is the same for every selection
-        from interp.render.describe import offered_noun
-
-        noun = offered_noun(element)
-        return f"each cell takes the colour of the {noun} strongest there, relative to its peak"
 
     def colored_labels(self, view):
         if view.options.get("color") != "atom" or "atom" not in view.table:
@@ -227,8 +170,3 @@ class Heatmap(Presentation):
 
     def chart(self, view, ctx):
         return chart(view, ctx)
-
-
-def _one_class(content) -> bool:
-    target = content.target if content.kind == "attribution" else content.source
-    return target is not None and target.kind == "output" and len(target.labels) == 1

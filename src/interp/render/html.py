@@ -113,7 +113,7 @@ def packed_javascript() -> str:
     """
     import vl_convert
 
-    from interp.execute.cache import Cache
+    from interp.cache import Cache
 
     key = ("vega-bundle", BUNDLE_FORMAT, vl_convert.__version__, _vl_version())
     cache = Cache()

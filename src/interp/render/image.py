@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from interp.check.axes import substrate_axes
-from interp.check.signatures import Param, Signature
-from interp.render import common, frames, heatmap, pictures
-from interp.render.common import Built, Context
-from interp.render.presentation import Presentation, tidy
-from interp.render.views import ElementView
+from interp.execute.views import ElementView
+from interp.render import encoding, frames, heatmap, marks, pictures, selection, style
+from interp.render.context import Built, Context
+from interp.render.drawing import Drawing
 
 
 def positions(view: ElementView) -> pd.DataFrame:
@@ -50,66 +48,33 @@ def chart(view: ElementView, ctx: Context) -> Built:
     if image:
         url = pictures.to_data_url(image)
         layers.append(heatmap.image_layer(view, ctx, url, (width, height)))
-    tooltip = common.tooltip(table, view=view)
-    cells = common.base_chart(view, ctx, "cells", rows).mark_rect(cursor="crosshair")
-    cells = common.encode(
+    tooltip = encoding.tooltip(table, view=view)
+    cells = selection.base_chart(view, ctx, "cells", rows).mark_rect(cursor="crosshair")
+    cells = encoding.encode(
         cells,
-        **common.box("_"),
+        **encoding.box("_"),
         fill={"value": "#ffffff"},
-        fillOpacity=common.selected(view, ctx, hover=0.18, click=0.3, other=0.0),
+        fillOpacity=selection.selected(view, ctx, hover=0.18, click=0.3, other=0.0),
         stroke={"value": "#ffffff"},
         strokeOpacity={"value": 0.25},
         strokeWidth={"value": 0.5},
         tooltip=tooltip,
     )
-    cells = common.selectable(cells, view, ctx)
-    outline = common.base_chart(view, ctx, "outline", rows).mark_rect(fill=None, strokeWidth=2.5)
-    outline = common.encode(
+    cells = selection.selectable(cells, view, ctx)
+    outline = selection.base_chart(view, ctx, "outline", rows).mark_rect(fill=None, strokeWidth=2.5)
+    outline = encoding.encode(
         outline,
-        **common.box("_"),
-        stroke=common.selected(view, ctx, hover=common.HOVER, click=common.CLICK, other=None),
+        **encoding.box("_"),
+        stroke=selection.selected(view, ctx, hover=style.HOVER, click=style.CLICK, other=None),
     )
     layers += [cells, outline]
-    return common.layered(view, ctx, layers, width, height)
+    return marks.layered(view, ctx, layers, width, height)
 
 
-class Image(Presentation):
+class Image(Drawing):
     """The input image divided into a layer's positions: hovering picks one."""
 
     name = "image"
-    signature = Signature(
-        "image", (Param("grid", "substrate", required=True),), "image(grid=L.spatial)"
-    )
-
-    def fit(self, call, content, axes):
-        if content.kind != "substrate" or content.source.kind != "input":
-            return (
-                "image(...) shows the input itself",
-                "write: element picker = input as image(grid=L.spatial)",
-            )
-        return None
-
-    def describe(self, element):
-        from interp.render.describe import layer_text
-
-        grid = element.presentation.option("grid")
-        return f"The input image, divided into the positions of {layer_text(grid)}"
-
-    def view_reads(self, element, scope):
-        return (scope.magnitude(element.presentation.option("grid")),)
-
-    def table(self, element, array, atoms, icons, magnitude):
-        frame = tidy(array)
-        frame["atom"] = "(" + frame["x"].astype(str) + ", " + frame["y"].astype(str) + ")"
-        return frame
-
-    def element_axes(self, call, axes):
-        return substrate_axes(call.option("grid"), "source", activations=False)
-
-    def meta(self, element, array, table, magnitude) -> dict:
-        grid = (int(magnitude.sizes["y"]), int(magnitude.sizes["x"]))
-        return {"grid": grid, "quantity": "activation vector norm"}
-
     keyed_rows = False  # cells come from meta["grid"], keyed "x,y"
 
     def rows(self, view):

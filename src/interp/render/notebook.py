@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-from interp.render.views import ComparisonView, PageView
+from interp.execute.views import ComparisonView, PageView
 
 #: height of the page around its views: header (title, meta line), padding, footer
 CHROME = 170
@@ -114,10 +114,10 @@ def element_chart(page: PageView, name: str, selected: dict[str, object]):
     """
     from dataclasses import replace
 
-    from interp.render.common import Context
-    from interp.render.describe import spelled
+    from interp.execute.words import spelled
+    from interp.render.context import Context
     from interp.render.page import CONFIG, initial_selections, selector_labels
-    from interp.render.registry import PRESENTATIONS
+    from interp.render.registry import DRAWINGS
 
     view = next(e for e in page.elements if e.name == name)
     labels = selector_labels(page)
@@ -140,7 +140,7 @@ def element_chart(page: PageView, name: str, selected: dict[str, object]):
         meta={**view.meta, "subtitle": subtitle} if subtitle else view.meta,
     )
     ctx = Context(initial=chosen, labels=labels)
-    chart = PRESENTATIONS[view.presentation].chart(fixed, ctx).chart
+    chart = DRAWINGS[view.presentation].chart(fixed, ctx).chart
     chart.datasets = ctx.datasets
     chart.config = CONFIG
     chart.padding = 8

@@ -12,10 +12,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from interp.render import common
-from interp.render.common import Built, Context
-from interp.render.registry import PRESENTATIONS
-from interp.render.views import ElementView, PageView
+from interp.execute.views import ElementView, PageView
+from interp.render import context, style
+from interp.render.context import Built, Context
+from interp.render.registry import DRAWINGS
 
 ROW_WIDTH = 1100
 _CHANNELS = ("color", "fill", "stroke", "opacity", "size")
@@ -29,17 +29,17 @@ def validate(page: PageView) -> None:
     if len(by_name) != len(page.elements):
         raise ValueError(f"page {page.name!r}: duplicate element names")
     for element in page.elements:
-        if not common.IDENTIFIER.match(element.name):
+        if not context.IDENTIFIER.match(element.name):
             raise ValueError(f"element name {element.name!r} is not an identifier")
-        if element.presentation not in PRESENTATIONS:
+        if element.presentation not in DRAWINGS:
             raise ValueError(
                 f"element {element.name!r}: unknown presentation {element.presentation!r}"
-                f" (known: {', '.join(PRESENTATIONS)})"
+                f" (known: {', '.join(DRAWINGS)})"
             )
         for event in element.offers:
-            if event not in common.EVENTS:
+            if event not in context.EVENTS:
                 raise ValueError(f"element {element.name!r} offers unknown event {event!r}")
-            keyed = PRESENTATIONS[element.presentation].keyed_rows
+            keyed = DRAWINGS[element.presentation].keyed_rows
             if keyed and element.key not in element.table:
                 raise ValueError(
                     f"element {element.name!r} offers {event} but has no {element.key}"
@@ -89,7 +89,7 @@ def initial_selections(page: PageView) -> dict[str, str]:
 
 def selector_rows(element: ElementView) -> pd.DataFrame:
     """The element's tidy rows (for ``image``, one per cell even when the table is empty)."""
-    return PRESENTATIONS[element.presentation].rows(element)
+    return DRAWINGS[element.presentation].rows(element)
 
 
 def selector_labels(page: PageView) -> dict[str, dict[str, str]]:
@@ -119,8 +119,8 @@ def page_palette(page: PageView) -> dict[str, str]:
     groups, a bars view's series), so every view of the page uses the same colours."""
     labels: set[str] = set()
     for element in page.elements:
-        labels |= PRESENTATIONS[element.presentation].colored_labels(element)
-    return common.palette(labels)
+        labels |= DRAWINGS[element.presentation].colored_labels(element)
+    return style.palette(labels)
 
 
 def page_body(
@@ -143,7 +143,7 @@ def page_body(
     params: list[dict] = []
     built = {}
     for element in page.elements:
-        result = PRESENTATIONS[element.presentation].chart(element, ctx)
+        result = DRAWINGS[element.presentation].chart(element, ctx)
         unit = result.chart.to_dict(validate=False)
         for key in ("$schema", "config", "datasets"):
             unit.pop(key, None)
@@ -230,7 +230,7 @@ def _names(layout) -> set[str]:
 
 
 CONFIG = {
-    "font": common.FONT,
+    "font": style.FONT,
     "view": {"stroke": None},
     "title": {"fontSize": 13, "subtitleColor": "#666", "subtitleFontSize": 11, "offset": 8},
     "axis": {"labelColor": "#333", "gridColor": "#eee", "domainColor": "#bbb"},

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from interp.render.views import ComparisonView, ElementView, PageView
+from interp.execute.pages import STRIP_GAP
+from interp.execute.views import ComparisonView, ElementView, PageView
 
 
 def to_data_url(image: Any) -> str:
@@ -32,23 +33,6 @@ def to_data_url(image: Any) -> str:
         image.save(buffer, format="PNG")
         raw = buffer.getvalue()
     return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
-
-
-STRIP_GAP = 1 / 16  # between the pictures of a strip, as a share of one picture's width
-
-
-def strip(pictures: Any) -> np.ndarray:
-    """Several pictures (``N x H x W x 3``) side by side as one, white between them;
-    one picture (``H x W x 3``) as it is."""
-    stack = np.asarray(pictures)
-    if stack.ndim != 4:
-        return stack
-    count, height, width, channels = stack.shape
-    gap = max(1, round(width * STRIP_GAP))
-    joined = np.full((height, count * width + (count - 1) * gap, channels), 255, stack.dtype)
-    for index, picture in enumerate(stack):
-        joined[:, index * (width + gap) : index * (width + gap) + width] = picture
-    return joined
 
 
 def strip_width(icon: float, count: int) -> float:

@@ -1,18 +1,21 @@
-"""Every presentation, by the name a spec calls it: the one table the pipeline consults."""
+"""Every presentation's drawing, by its declared name: `DRAWINGS[name]`.
+
+The built-ins are imported here (each registers itself); a `Drawing` subclass made
+anywhere else joins when its module is imported.
+"""
 
 from __future__ import annotations
 
-from interp.render.atlas import Atlas
-from interp.render.bars import Bars
-from interp.render.examples import Examples
-from interp.render.feature_vis import FeatureVis
-from interp.render.grid import Grid
-from interp.render.heatmap import Heatmap
-from interp.render.image import Image
-from interp.render.presentation import Presentation
-from interp.render.sankey import Sankey
+from interp.render import (  # noqa: F401  (each registers itself)
+    atlas,
+    bars,
+    examples,
+    feature_vis,
+    grid,
+    heatmap,
+    image,
+    sankey,
+)
+from interp.render.drawing import REGISTRY, Drawing
 
-PRESENTATIONS: dict[str, Presentation] = {
-    p.name: p
-    for p in (FeatureVis(), Heatmap(), Bars(), Grid(), Image(), Sankey(), Examples(), Atlas())
-}
+DRAWINGS: dict[str, Drawing] = REGISTRY

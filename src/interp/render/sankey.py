@@ -14,23 +14,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from interp.check.axes import free_atoms
-from interp.check.signatures import Param, Signature
-from interp.render import common, frames
-from interp.render.common import Built, Context
-from interp.render.presentation import (
-    Presentation,
-    factors_by_groups,
-    label,
-    layer_atom_axes,
-    layer_icon_counts,
-    layer_icon_reads,
-    layer_objectives,
-    tidy,
-)
-from interp.render.views import ElementView
+from interp.execute.views import ElementView
+from interp.render import encoding, frames, marks, selection, style
+from interp.render.context import Built, Context
+from interp.render.drawing import Drawing
+from interp.vocabulary.presentations.sankey import NODE
 
-NODE = 48
 LABEL = 18
 WIDTH = 460
 STEPS = 16
@@ -136,24 +125,24 @@ def chart(view: ElementView, ctx: Context) -> Built:
             "field": "value",
             "type": "quantitative",
             "format": ".4~g",
-            "title": common.field_title(view, "value"),
+            "title": encoding.field_title(view, "value"),
         },
     ]
-    links = common.base_chart(view, ctx, "links", link_rows).mark_area(
+    links = selection.base_chart(view, ctx, "links", link_rows).mark_area(
         interpolate="linear", cursor="pointer" if view.offers else "default"
     )
-    links = common.encode(
+    links = encoding.encode(
         links,
-        x=common.pixel("_lx"),
-        y={**common.pixel("_ly"), "stack": None},
+        x=encoding.pixel("_lx"),
+        y={**encoding.pixel("_ly"), "stack": None},
         y2={"field": "_ly2"},
         detail={"field": "_link", "type": "nominal"},
         color={
             "field": "_sign",
             "type": "nominal",
-            "scale": {"domain": list(SIGNS), "range": [common.POSITIVE, common.NEGATIVE]},
+            "scale": {"domain": list(SIGNS), "range": [style.POSITIVE, style.NEGATIVE]},
             "legend": {
-                "title": common.field_title(view, "value"),
+                "title": encoding.field_title(view, "value"),
                 "titleFontWeight": "normal",
                 "titleColor": "#555",
                 "titleLimit": width,
@@ -163,10 +152,10 @@ def chart(view: ElementView, ctx: Context) -> Built:
                 "symbolOpacity": 1,
             },
         },
-        opacity=common.selected(view, ctx, hover=0.8, click=0.9, other=0.45),
+        opacity=selection.selected(view, ctx, hover=0.8, click=0.9, other=0.45),
         tooltip=tooltip,
     )
-    layers = [common.selectable(links, view, ctx)]
+    layers = [selection.selectable(links, view, ctx)]
 
     icons: list[dict] = []
     if len(nodes) and nodes["icon"].notna().any():
@@ -177,17 +166,17 @@ def chart(view: ElementView, ctx: Context) -> Built:
         {"field": "atom", "type": "nominal"},
         {"field": "_total", "type": "quantitative", "format": ".4~g", "title": "total flow"},
     ]
-    image = common.icon_layer(view, ctx, node_rows, icons, "_n", node_tooltip)
-    label = common.base_chart(view, ctx, "labels", node_rows).mark_text(
-        baseline="top", fontSize=10, font=common.FONT, limit=NODE + 40, color="#333"
+    image = marks.icon_layer(view, ctx, node_rows, icons, "_n", node_tooltip)
+    label = selection.base_chart(view, ctx, "labels", node_rows).mark_text(
+        baseline="top", fontSize=10, font=style.FONT, limit=NODE + 40, color="#333"
     )
-    label = common.encode(
-        label, x=common.pixel("_tx"), y=common.pixel("_ty"), text={"field": "atom"}
+    label = encoding.encode(
+        label, x=encoding.pixel("_tx"), y=encoding.pixel("_ty"), text={"field": "atom"}
     )
     layers += [image, label]
     if sides:
         layers += headings(view, ctx, sides, width)
-    return common.layered(view, ctx, layers, width, height)
+    return marks.layered(view, ctx, layers, width, height)
 
 
 def headings(view: ElementView, ctx: Context, sides: list[str], width: float) -> list:
@@ -200,73 +189,20 @@ def headings(view: ElementView, ctx: Context, sides: list[str], width: float) ->
             baseline="bottom",
             fontSize=11,
             fontWeight="bold",
-            font=common.FONT,
+            font=style.FONT,
             color="#333",
             limit=width / 2 - 8,
         )
         charts.append(
-            common.encode(chart, x={"value": x}, y={"value": HEAD - 6}, text={"field": "_text"})
+            encoding.encode(chart, x={"value": x}, y={"value": HEAD - 6}, text={"field": "_text"})
         )
     return charts
 
 
-class Sankey(Presentation):
+class Sankey(Drawing):
     """Flows between the atoms of two substrates, widths by attribution."""
 
     name = "sankey"
-    signature = Signature(
-        "sankey", (Param("icons", "choice", ("feature_vis", "none")),), "sankey(icons=feature_vis)"
-    )
-
-    def fit(self, call, content, axes):
-        problem = super().fit(call, content, axes)
-        if problem:
-            return problem
-        if {a.side for a in free_atoms(axes)} != {"source", "target"}:
-            return (
-                "sankey draws flows between two substrates, so it needs source and target atoms free",
-                "e.g. attribution(a.groups(5) -> b.groups(5)) as sankey",
-            )
-        return None
-
-    def icon_layers(self, element):
-        if element.presentation.option("icons") == "none":
-            return ()
-        return tuple(dict.fromkeys((s.model, s.layer) for _, s in layer_atom_axes(element)))
-
-    def icon_reads(self, element, scope):
-        return layer_icon_reads(element, scope)
-
-    def icon_side(self, element, shape):
-        return float(NODE)
-
-    def icon_counts(self, element, sizes):
-        return layer_icon_counts(element, sizes) if self.icon_layers(element) else {}
-
-    def objectives(self, element, array, *reads):
-        return layer_objectives(element, array, factors_by_groups(element, reads))
-
-    def reading(self, element):
-        from interp.render.describe import quantity
-
-        return f"band width ∝ |{quantity(element)}|, colour its sign"
-
-    def meta(self, element, array, table, *reads):
-        from interp.render.describe import short_text
-
-        content = element.content
-        return {"sides": [short_text(content.source), short_text(content.target)]}
-
-    def table(self, element, array, atoms, icons, *reads):
-        frame = tidy(array)
-        source = next(a.name for a in element.atom_axes if a.side == "source")
-        target = next(a.name for a in element.atom_axes if a.side == "target")
-        frame["source"] = [label(source, v) for v in frame[source]]
-        frame["target"] = ["→ " + label(target, v) for v in frame[target]]
-        frame["atom"] = frame["source"] + " " + frame["target"]
-        frame["source_icon"] = [icons.get((source, v), "") for v in frame[source]]
-        frame["target_icon"] = [icons.get((target, v), "") for v in frame[target]]
-        return frame
 
     def chart(self, view, ctx):
         return chart(view, ctx)

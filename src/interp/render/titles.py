@@ -3,7 +3,7 @@
 Top to bottom:
 
 1. the element's name (bold);
-2. what it shows, in words (``meta["describe"]``, from :mod:`interp.render.describe`),
+2. what it shows, in words (``meta["describe"]``, from :mod:`interp.execute.words`),
    wrapped to the view's width;
 3. how to read its marks (``meta["reading"]``: "bar: attribution to the logit");
 4. what hovering or clicking it does ("hover a channel to update where");
@@ -23,10 +23,10 @@ from typing import Any
 
 import altair as alt
 
-from interp.render import common
-from interp.render.common import Context
-from interp.render.describe import spelled
-from interp.render.views import ElementView, Selection
+from interp.execute.views import ElementView, Selection
+from interp.execute.words import spelled
+from interp.render import encoding, style
+from interp.render.context import Context
 
 CHAR = 5.6  # pixels per character of an 11 px subtitle, on average
 MIN_CHARS = 34
@@ -98,9 +98,9 @@ def live_line(view: ElementView, ctx: Context, selection: Selection, line: int) 
         fontSize=11,
         fontWeight="bold",
         color=LIVE_COLORS.get(selection.event, "#222222"),
-        font=common.FONT,
+        font=style.FONT,
         limit=400,
     )
-    return common.encode(
+    return encoding.encode(
         chart, x={"value": 0}, y={"value": -6 - LIVE * line}, text={"field": "_caption"}
     )

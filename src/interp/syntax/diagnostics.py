@@ -22,6 +22,9 @@ _STATEMENTS = {"MODEL", "INPUT", "LET", "ELEMENT", "LAYOUT"}
 _VALUE_STARTS = {"NAME", "STRING", "NUMBER", "LSQB", "TRUE", "FALSE", "INPUT"}
 _CONTINUATIONS = {"DOT", "LSQB", "LPAR"}  # may follow any value; rarely what is missing
 
+# The grammar takes any name as a presentation; the checker knows which are declared.
+PRESENTATION_HINT = "a presentation, e.g. `as bars` or `as heatmap(over=input)`"
+
 # What the construct being parsed looks like, by the keyword that opened it.
 _SHAPES = {
     "COMPARE": "compare names two or more interfaces: `compare trained, randomized`",
@@ -31,7 +34,7 @@ _SHAPES = {
     "INPUT": 'e.g. `input sample("chelsea")` or `input "path/to/image.png"`',
     "LET": 'e.g. `let mid = layer("blocks.4.2.bn1")`',
     "ELEMENT": "an element reads `element NAME = CONTENT | OPERATION ... as PRESENTATION`",
-    "AS": "presentations: feature_vis, heatmap, bars, grid, image, sankey",
+    "AS": PRESENTATION_HINT,
     "LAYOUT": "e.g. `layout row(a, column(b, c))`, naming elements without quotes",
 }
 

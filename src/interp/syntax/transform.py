@@ -10,6 +10,7 @@ from __future__ import annotations
 from lark import v_args
 
 from interp.syntax import ast
+from interp.syntax.diagnostics import PRESENTATION_HINT
 from interp.syntax.transform_values import ARROW_CONTENTS, ValueTransformer
 
 _CONTENTS = ("activations", "attribution")
@@ -149,8 +150,8 @@ class ToAst(ValueTransformer):
             if kind is ast.Operation
             else f"expected {what} here",
             value.span,
-            "operations: select, top, reduce, softmax, sum"
+            "an operation is a call, e.g. top(8) or select(picker.hover)"
             if kind is ast.Operation
-            else "presentations: feature_vis, heatmap, bars, grid, image, sankey",
+            else PRESENTATION_HINT,
         )
         return kind(name="?", span=value.span)

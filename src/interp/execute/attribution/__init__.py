@@ -4,10 +4,9 @@
   JVPs (whichever needs fewer products), and `gradient`, the bare gradient;
 - `units`, `modes`, `elementwise`, `maxpool`: the machinery under it;
 - one module per method (`linear`, `integrated_gradients`, `grad_cam`), each a
-  small class saying where gradients are taken and how they combine; the
-  `methods` registry names them for the checker (these modules import no torch);
+  small class saying where gradients are taken and how they combine, keyed by
+  its declaration in `interp.vocabulary.methods` (the checker and the planner
+  read the declarations, never this package); `methods` maps declared names to
+  the classes;
 - `kernel`: the plan node `Attribute` run on that utility.
-
-This package's `__init__` imports nothing, so the static checker can read the
-method registry without loading torch.
 """

@@ -1,6 +1,6 @@
 """Attribution between the atoms of two substrates, batched; activations and gradients.
 
-Semantics (DESIGN.md, "Attribution semantics"): the attribution of a unit to
+Semantics (docs/semantics.md, "Attribution semantics"): the attribution of a unit to
 a scalar target is `activation x d target / d activation`; an atom's
 attribution sums its units. Target scalars: a class is its logit; a channel is
 the sum of that channel over positions; a position is the sum over channels
@@ -39,7 +39,7 @@ from torch import nn
 from interp.execute.attribution.gradient import Gradient
 from interp.execute.attribution.linear import Linear
 from interp.execute.attribution.method import AttributionMethod
-from interp.execute.hooks import StopForward, capture, run_until
+from interp.models.hooks import StopForward, capture, run_until
 
 from . import modes
 from .elementwise import Diagonals

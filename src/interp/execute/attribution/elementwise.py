@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from interp.execute.hooks import rewrite
+from interp.models.hooks import rewrite
 
 ACTIVATIONS = (
     nn.ReLU,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from interp.check.signatures import Signature
 from interp.execute.attribution.method import AttributionMethod, spatial_mean
+from interp.vocabulary.methods import GRAD_CAM
 
 
 class GradCAM(AttributionMethod):
@@ -15,9 +15,7 @@ class GradCAM(AttributionMethod):
     Contracting with the mean equals feeding the spatially averaged tangent.
     """
 
-    name = "grad_cam"
-    signature = Signature("grad_cam", example="method=grad_cam")
-    describe = "Grad-CAM"
+    declaration = GRAD_CAM
 
     def maps(self, sources):
         return (

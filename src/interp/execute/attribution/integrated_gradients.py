@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from interp.check.signatures import Param, Signature
 from interp.execute.attribution.method import AttributionMethod
+from interp.vocabulary.methods import INTEGRATED_GRADIENTS
 
 
 class IntegratedGradients(AttributionMethod):
@@ -16,14 +16,9 @@ class IntegratedGradients(AttributionMethod):
     by `A - 0`.
     """
 
-    name = "integrated_gradients"
-    signature = Signature(
-        "integrated_gradients", (Param("steps", "int"),), "method=integrated_gradients(steps=32)"
-    )
-    describe = "integrated gradients"
-    single_point = False
+    declaration = INTEGRATED_GRADIENTS
 
-    def __init__(self, steps: int = 32):
+    def __init__(self, steps: int):  # the default is declared: `method_of` fills it
         self.steps = steps
 
     def quadrature(self) -> tuple[np.ndarray, np.ndarray]:

@@ -14,13 +14,13 @@ import numpy as np
 import torch
 import xarray as xr
 
-from interp.check.bound import Substrate
+from interp.check.program import Substrate
 from interp.execute.attribution.core import Atoms, Target, attribute
 from interp.execute.attribution.methods import method_of
 from interp.execute.context import RunContext
 from interp.execute.forward import Captured, Inputs, record, spatial
-from interp.execute.hooks import capture
 from interp.keys import TARGET_PREFIX
+from interp.models.hooks import capture
 from interp.plan import nodes
 
 CACHE_VERSION = 2

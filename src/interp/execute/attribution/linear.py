@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from interp.check.signatures import Signature
 from interp.execute.attribution.method import AttributionMethod
+from interp.vocabulary.methods import LINEAR
 
 
 class Linear(AttributionMethod):
     """The gradient at the actual activation, times the activation."""
 
-    name = "linear"
-    signature = Signature("linear", example="method=linear")
-    describe = "activation × gradient"
+    declaration = LINEAR

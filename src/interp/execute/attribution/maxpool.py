@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from interp.execute.hooks import rewrite
+from interp.models.hooks import rewrite
 
 
 def _window_sum(module: nn.MaxPool2d, x: torch.Tensor) -> torch.Tensor:

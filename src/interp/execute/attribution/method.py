@@ -5,22 +5,40 @@ what multiplies them per unit (`multiplier`), how reverse mode contracts and
 forward mode builds tangents (`maps`), and a last touch on the result
 (`finish`). Everything else — batching, modes, hooks — is shared.
 Modules of methods import no torch: they only call tensor methods.
+
+A class that a spec can name points at its declaration
+(`interp.vocabulary.methods`), which gives its `name`, its `describe` and
+whether it takes a `single_point`; the arguments come from there too, with
+their defaults filled.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from interp.check.signatures import Signature
+from interp.vocabulary.methods import MethodDeclaration
+
+REGISTRY: dict[str, type[AttributionMethod]] = {}  # by declared name, filled by subclassing
 
 
 class AttributionMethod:
     """Linear attribution's defaults: the gradient at the activation, times the activation."""
 
+    declaration: ClassVar[MethodDeclaration]
     name: ClassVar[str]
-    signature: ClassVar[Signature]
     describe: ClassVar[str]  # what a page says the numbers are
     single_point: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = vars(cls).get("declaration")
+        if declared is not None:
+            cls.name, cls.describe = declared.name, declared.describe
+            cls.single_point = declared.single_point
+            known = REGISTRY.get(declared.name)
+            if known is not None and known.__qualname__ != cls.__qualname__:
+                raise ValueError(f"attribution method {declared.name!r} has two classes")
+            REGISTRY[declared.name] = cls
 
     @classmethod
     def from_arguments(cls, **arguments: Any) -> AttributionMethod:

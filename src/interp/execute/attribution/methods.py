@@ -1,18 +1,23 @@
-"""Every attribution method a spec can name: `attribution(..., method=NAME)`."""
+"""The class that computes each attribution method a spec can name, by its declared name.
+
+The methods themselves (names, arguments, defaults, words) are declared in
+`interp.vocabulary.methods`; the checker and the planner read them there.
+"""
 
 from __future__ import annotations
 
-from interp.execute.attribution.grad_cam import GradCAM
-from interp.execute.attribution.integrated_gradients import IntegratedGradients
-from interp.execute.attribution.linear import Linear
-from interp.execute.attribution.method import AttributionMethod
+from interp.execute.attribution import (  # noqa: F401  (each class registers itself)
+    grad_cam,
+    integrated_gradients,
+    linear,
+)
+from interp.execute.attribution.method import REGISTRY, AttributionMethod
+from interp.vocabulary import methods as declared
 
-METHODS: dict[str, type[AttributionMethod]] = {
-    m.name: m for m in (Linear, IntegratedGradients, GradCAM)
-}
-DEFAULT = Linear.name
+# A class names its declaration; one of a module of one's own joins when it is imported.
+METHODS: dict[str, type[AttributionMethod]] = REGISTRY
 
 
 def method_of(name: str, arguments: tuple[tuple[str, object], ...] = ()) -> AttributionMethod:
-    """The method object for a bound `Method` (name and arguments)."""
-    return METHODS[name].from_arguments(**dict(arguments))
+    """The method object for a bound `Method` (name and arguments), defaults filled."""
+    return METHODS[name].from_arguments(**dict(declared.method_of(name, arguments).arguments))

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 from torch.func import jvp, vmap
 
-from interp.execute.hooks import capture, run_until
+from interp.models.hooks import capture, run_until
 
 from .elementwise import Diagonals
 

@@ -11,12 +11,14 @@ and starts a node as soon as its inputs exist; results equal the local
 executor's (same kernels, same seeds).
 
 `ray.init()` starts a local cluster when no address is given; `address`
-(or `RAY_ADDRESS`) joins an existing one.
+(or `RAY_ADDRESS`) joins an existing one, with bounded waits and clear errors
+(`executors.ray_connect`).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +29,12 @@ from interp.plan.build import Plan
 from interp.plan.nodes import DatasetPass, Node
 
 
-def _ray():
+def _ray(joining: bool = False):
+    """Ray, imported; `joining` an address bounds its connection waits first."""
+    if joining and "ray" not in sys.modules:
+        from interp.execute.executors.ray_connect import bound_join_waits
+
+        bound_join_waits()
     try:
         import ray
     except ImportError:
@@ -53,20 +60,18 @@ class _Worker:
 
 class RayExecutor:
     def __init__(self, address: str | None = None, workers: int | None = None):
-        self.address = address or os.environ.get("RAY_ADDRESS")
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.origin = "" if address else "$RAY_ADDRESS"  # where the address was given
         self.workers = workers
 
     def run(
         self, plan: Plan, settings: Settings, wanted: Sequence[Node] | None = None
     ) -> dict[Node, Any]:
-        ray = _ray()
+        ray = _ray(joining=self.address is not None)
         if not ray.is_initialized():
-            ray.init(
-                address=self.address,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
+            from interp.execute.executors.ray_connect import join
+
+            join(ray, self.address, self.origin)
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         count = self.workers or cpus
         todo = plan.ancestors(list(wanted)) if wanted is not None else list(plan.nodes)

@@ -22,8 +22,9 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ...cache import Cache
 from ...errors import did_you_mean, error
-from ..cache import Cache
+from ...options import ICON_PRESETS, icon_preset
 from . import optimize as _optimize
 from .jobs import Job, cut_batches, image_seed, share_directions
 from .objectives import OUTPUT, Objective
@@ -34,10 +35,9 @@ CACHE_VERSION = 1
 DEDUPE_COSINE = 0.98
 DIVERSITY_WEIGHT = 1.0  # `visualize(..., diversity=N)`: at most this share of each objective
 
-PRESETS: dict[str, _optimize.Settings] = {
-    "draft": _optimize.Settings(size=64, steps=48, lr=0.1),
-    "standard": _optimize.Settings(size=128, steps=64, lr=0.1),
-    "high": _optimize.Settings(size=192, steps=256, lr=0.05),
+PRESETS: dict[str, _optimize.Settings] = {  # the qualities of `interp.options`
+    quality: _optimize.Settings(size=p.size, steps=p.steps, lr=p.lr)
+    for quality, p in ICON_PRESETS.items()
 }
 # Images of BATCH_SIDE px per batch; smaller ones pack more. On a 2-core CPU an image's
 # share of a step at 128 px is 9.8 ms in batches of 8, 7.4 of 16, 6.2 of 32 and 6.6 of 64
@@ -58,13 +58,8 @@ def settings_for(
     quality: str = "standard", *, size: int | None = None, steps: int | None = None
 ) -> _optimize.Settings:
     """The preset for `quality`, with `size` / `steps` overridden when given."""
-    if quality not in PRESETS:
-        raise error(
-            f"unknown feature visualization quality {quality!r}",
-            hint=did_you_mean(quality, PRESETS),
-        )
-    settings = PRESETS[quality]
-    return replace(settings, size=size or settings.size, steps=steps or settings.steps)
+    preset = icon_preset(quality, size=size, steps=steps)  # refuses an unknown quality
+    return replace(PRESETS[quality], size=preset.size, steps=preset.steps)
 
 
 def visualize(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cache import digest
+from ...cache import digest
 from .objectives import Objective
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ..hooks import capture, run_until
+from ...models.hooks import capture, run_until
 from .fold import folded_copy
 from .norms import affine_batch_norm
 from .objectives import OUTPUT, Objective, ObjectiveBatch

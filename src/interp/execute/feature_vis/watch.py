@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 import torch
 from torch import nn
 
-from ..hooks import run_until
+from ...models.hooks import run_until
 
 #: rewritten values differ from the model's by float rounding only; a wrong rewrite by O(1)
 TOLERANCE = 1e-3

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-from interp.check.bound import Axis, Op, Substrate
+from interp.check.program import Axis, Op, Substrate
 from interp.plan.nodes.node import Node
 from interp.plan.nodes.passes import Factorize, Forward
 

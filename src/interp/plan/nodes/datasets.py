@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from interp.check.bound import Content
+from interp.check.program import Content
 from interp.data.datasets import DatasetSpec
 from interp.models.spec import ModelSpec
 from interp.plan.nodes.node import Node

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from interp.check.bound import Element
+from interp.check.program import Element
 from interp.models.spec import ModelSpec
 from interp.plan.nodes.node import Node
 

@@ -1,6 +1,6 @@
 """The interface-metric nodes of compare pages: a deletion curve, and one metric of one element.
 
-They sit beside the page's nodes and read them; `compare.measures` says which
+They sit beside the page's nodes and read them; `vocabulary.measures` says which
 metric applies to which element.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from interp.check.bound import Substrate
+from interp.check.program import Substrate
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.nodes.node import Node
@@ -38,7 +38,7 @@ class Deletion(Node):
 
 @dataclass(frozen=True)
 class Metric(Node):
-    """One interface metric of one element (`compare.measures`), from the nodes it reads."""
+    """One interface metric of one element (`vocabulary.measures`), from the nodes it reads."""
 
     name: str
     reads: tuple[Node, ...]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from interp.check.bound import Element
+from interp.check.program import Element
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.nodes.arrays import Atoms, Collapse

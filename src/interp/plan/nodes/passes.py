@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from interp.check.bound import Groups, Method, Substrate
+from interp.check.program import Groups, Method, Substrate
 from interp.data.images import ImageSpec
 from interp.models.spec import ModelSpec
 from interp.plan.nodes.node import Node, Restriction

@@ -44,15 +44,25 @@ def interface(
     options); `input` is a path or `sample(...)`; `let` maps names to substrates and
     `elements` names to `content.as_(presentation)`; `extends` names the parent (or is
     it); `comment` lines print above the interface."""
+    lets = _mapping(let, "let", '{"mid": layer("blocks.4.2.bn1")}')
+    named = _mapping(elements, "elements", '{"where": activations(...).as_(heatmap())}')
+    for argument, given in (("title", title), ("comment", comment)):
+        if given is not None and not isinstance(given, str):
+            raise TypeError(f"interface: {argument}= takes a string or None, not {_kind(given)}")
+    if layout is not None and not isinstance(layout, ast.Layout):
+        raise TypeError(
+            f"interface: layout= takes row(...) or column(...), not {_kind(layout)}; "
+            'e.g. layout=row("detectors", "where")'
+        )
     body: list[ast.AnyStatement] = []
     if model is not None:
         body.append(ast.ModelStmt(ref=model_ref(model)))
     if input is not None:
         body.append(ast.InputStmt(ref=value(input)))
-    for let_name, substrate in (let or {}).items():
+    for let_name, substrate in lets.items():
         value_ = substrate_value(substrate, f"let {let_name}")
         body.append(ast.LetStmt(name=identifier(let_name, "a let name"), value=value_))
-    for element_name, element in (elements or {}).items():
+    for element_name, element in named.items():
         if isinstance(element, ast.ElementStmt):
             element = Element(element.content, element.ops, element.presentation)
         if not isinstance(element, Element):
@@ -73,6 +83,25 @@ def interface(
     )
 
 
+def _mapping(given: Any, argument: str, example: str) -> Mapping[str, Any]:
+    """`given` when it maps names to values (None: no entries); else a TypeError saying so."""
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise TypeError(
+            f"interface: {argument}= takes a mapping from names to values (a dict), "
+            f"not {_kind(given)}; e.g. {argument}={example}"
+        )
+    return given
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name}"
+
+
 def compare(*interfaces: str | ast.Interface) -> ast.Compare:
     """`compare a, b`: a side-by-side comparison page."""
     names = tuple(i.name if isinstance(i, ast.Interface) else identifier(i) for i in interfaces)
@@ -83,4 +112,10 @@ def compare(*interfaces: str | ast.Interface) -> ast.Compare:
 
 def spec(*items: ast.Interface | ast.Compare) -> ast.Spec:
     """A file: interfaces and comparisons, in order."""
+    for item in items:
+        if not isinstance(item, ast.Interface | ast.Compare):
+            raise TypeError(
+                f"spec(...) takes interfaces and comparisons (interface(...), compare(...)), "
+                f"not {_kind(item)}"
+            )
     return ast.Spec(items=items)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 
-from interp.check.bound import Program
 from interp.check.facts import ModelFacts
 from interp.check.interfaces import check_program
 from interp.check.problems import Problems
+from interp.check.program import Program
 from interp.data.datasets import list_examples
 from interp.data.images import load_image
 from interp.errors import InterpError, Span

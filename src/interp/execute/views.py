@@ -37,7 +37,7 @@ Added by the renderer (all optional):
 - Keys are compared as strings; the renderer writes numbers as ``"12"`` (not
   ``"12.0"``) and tuples as ``"3,4"``. Icons and ``meta["image"]`` may also be
   PNG bytes, PIL images or HxW(x3) arrays in [0, 1]; ``""``/None means no icon.
-- ``meta`` words (from `render.describe`, all optional; see `render.titles`):
+- ``meta`` words (from `execute.words`, all optional; see `render.titles`):
   ``describe`` (what the view shows: quantity, method, layer), ``reading`` (how
   to read its marks), ``quantity`` (the value's name and unit: axis, legend and
   tooltip title), ``offered`` (the noun of the atoms hovering or clicking

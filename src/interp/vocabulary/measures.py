@@ -1,44 +1,50 @@
-"""Which interface metrics apply to an element, what they read from the plan, and their value.
+"""Every interface metric a comparison computes, declared once: its name, the definition a
+page shows on hover, and which elements it applies to.
 
-Each metric is a small class: `reads(element, scope)` names the plan nodes it
-needs (None when it does not apply, so the metric is absent, never a fake 0
-or 1) and `value(*values)` computes it from their values with the pure
-functions of `compare.metrics`. `definition` is the one line a page shows on
-hover. The planner adds one `Metric` node per (element, metric) for the
-interfaces a `compare` names.
+A measure's `reads(element, scope)` names the plan nodes its value needs, or None
+when it does not apply (the metric is then absent, never a fake 0 or 1). It asks
+`scope` for them (`MeasureScope`, which `interp.plan.metrics` provides), so this
+module knows no plan and no torch. The values are computed by
+`interp.execute.measure`, keyed by `name`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from interp.check.bound import Element, Method, Top
-from interp.compare import metrics
-from interp.models.spec import ModelSpec
-from interp.plan.metrics import deletion, on_model
+from interp.vocabulary.families import SOURCES
+from interp.vocabulary.methods import INTEGRATED_GRADIENTS, LINEAR
 
 if TYPE_CHECKING:
+    from interp.check.program import Element, Substrate
+    from interp.models.spec import ModelSpec
     from interp.plan.nodes import Node
-    from interp.plan.scope import ElementScope
 
-RANDOM_SEED = 0
+RANDOM_SEED = 0  # the re-initialized model of `randomization`
 PATH_STEPS = 16  # Gauss-Legendre points: integrated gradients to well under 1% on these models
+
+
+class MeasureScope(Protocol):
+    """What a measure asks the plan for, all interned nodes of one interface."""
+
+    model: ModelSpec  # the interface's model
+
+    def content(self, element: Element) -> Node: ...
+    def shown(self, element: Element) -> Node: ...
+    def before_top(self, element: Element) -> Node | None: ...
+    def factors(self, substrate: Substrate) -> Node: ...
+    def on_model(self, node: Node, model: ModelSpec) -> Node: ...
+    def with_method(self, node: Node, name: str, arguments: tuple) -> Node: ...
+    def deletion(self, element: Element) -> Node | None: ...
 
 
 class Measure:
     name: ClassVar[str]
     definition: ClassVar[str]
 
-    def reads(self, element: Element, scope: ElementScope) -> tuple[Node, ...] | None:
+    def reads(self, element: Element, scope: MeasureScope) -> tuple[Node, ...] | None:
         raise NotImplementedError
-
-    def value(self, *values: Any) -> float | None:
-        raise NotImplementedError
-
-
-def _array(value):
-    return getattr(value, "array", value)
 
 
 class Randomization(Measure):
@@ -52,14 +58,11 @@ class Randomization(Measure):
         model = scope.model
         if element.content.kind == "substrate" or model.weights == "random":
             return None
-        if model.source not in ("builtin", "torchvision", "timm"):
+        if model.source not in SOURCES:  # a supplied module: no weights to re-initialize
             return None
         trained = scope.content(element)
         random = dataclasses.replace(model, weights="random", seed=RANDOM_SEED)
-        return (trained, on_model(scope, trained, random))
-
-    def value(self, trained, randomized):
-        return metrics.randomization(_array(trained), _array(randomized))
+        return (trained, scope.on_model(trained, random))
 
 
 class DeletionAUC(Measure):
@@ -70,19 +73,13 @@ class DeletionAUC(Measure):
     )
 
     def reads(self, element, scope):
-        node = deletion(scope, element)
+        node = scope.deletion(element)
         return None if node is None else (node,)
-
-    def value(self, curves):
-        return None if curves is None else curves.auc
 
 
 class DeletionRandom(DeletionAUC):
     name = "deletion_random"
     definition = "the same area when the atoms are removed in a seeded random order: the baseline"
-
-    def value(self, curves):
-        return None if curves is None else curves.random_auc
 
 
 class NMFExplained(Measure):
@@ -94,21 +91,14 @@ class NMFExplained(Measure):
         grouped = [s for s in (content.source, content.target) if s is not None and s.groups]
         return (scope.factors(grouped[0]),) if grouped else None
 
-    def value(self, factors):
-        return factors.explained
-
 
 class Coverage(Measure):
     name = "coverage"
     definition = "share of the element's total absolute content carried by the atoms it shows"
 
     def reads(self, element, scope):
-        if not any(isinstance(op, Top) for op in element.ops):
-            return None
-        return (scope.before_top[element.name], scope.arrays[element.name])
-
-    def value(self, full, shown):
-        return metrics.coverage(_array(full), _array(shown))
+        full = scope.before_top(element)
+        return None if full is None else (full, scope.shown(element))
 
 
 class PathDependence(Measure):
@@ -120,14 +110,11 @@ class PathDependence(Measure):
 
     def reads(self, element, scope):
         content = element.content
-        if content.kind != "attribution" or content.method.name != "linear":
+        if content.kind != "attribution" or content.method.name != LINEAR.name:
             return None
         linear = scope.content(element)
-        integrated = Method("integrated_gradients", (("steps", PATH_STEPS),))
-        return (linear, scope.builder.add(dataclasses.replace(linear, method=integrated)))
-
-    def value(self, linear, integrated):
-        return metrics.path_dependence(_array(linear), _array(integrated))
+        steps = ((INTEGRATED_GRADIENTS.points, PATH_STEPS),)
+        return (linear, scope.with_method(linear, INTEGRATED_GRADIENTS.name, steps))
 
 
 class FlowEntropy(Measure):
@@ -141,10 +128,7 @@ class FlowEntropy(Measure):
         content = element.content
         if content.kind != "attribution" or not (content.source.groups and content.target.groups):
             return None
-        return (scope.arrays[element.name],)
-
-    def value(self, flow):
-        return metrics.flow_entropy(_array(flow))
+        return (scope.shown(element),)
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -158,5 +142,3 @@ MEASURES: tuple[Measure, ...] = (
 )
 BY_NAME = {m.name: m for m in MEASURES}
 DEFINITIONS = {m.name: m.definition for m in MEASURES}
-
-__all__ = ["BY_NAME", "DEFINITIONS", "MEASURES", "ModelSpec"]

@@ -1,41 +1,43 @@
-"""The plan's `View` and `Page` nodes: executed arrays → the renderer's tables (`render.views`).
+"""The plan's `View` and `Page` nodes: executed arrays → the renderer's tables (`execute.views`).
 
 Pure functions of their inputs: the element's final array, the atoms it
-offers, its icons and the input image. The presentation class makes the
-table; this module adds what every view shares (key columns for selections,
-the input image, options).
+offers, its icons and the input image. The presentation's table
+(`execute.tables`) makes the rows; this module adds what every view shares (key
+columns for selections, the input image, options, the words).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from interp.data.images import compact_data_url
+from interp.execute.tables import table_of
+from interp.execute.tables.base import label
+from interp.execute.tables.examples import dataset_subtitle
+from interp.execute.views import ElementView, PageView, Selection
+from interp.execute.words import element_meta, noun
 from interp.keys import is_key_column, key_column
 from interp.plan import nodes
-from interp.render.describe import element_meta, noun
-from interp.render.examples import dataset_subtitle
-from interp.render.pictures import strip
-from interp.render.presentation import label
-from interp.render.registry import PRESENTATIONS
-from interp.render.views import ElementView, PageView, Selection
 
 
 def element_view(node: nodes.View, inputs) -> ElementView:
     element = node.element
-    presentation = PRESENTATIONS[element.presentation.kind]
+    tables = table_of(element.presentation.kind)
     array = inputs[node.array]
     extras = [inputs[n] for n in node.extras]
-    table = presentation.table(element, array, inputs[node.atoms], _icons(node, inputs), *extras)
+    table = tables.table(element, array, inputs[node.atoms], _icons(node, inputs), *extras)
     axes = [a.name for a in element.atom_axes]
     if node.offers:
         table[key_column(element.name)] = _keys(table, axes)
     for column in [c for c in table.columns if is_key_column(c)]:
         table[column] = table[column].astype(str)
     meta = {"image": compact_data_url(inputs[node.image]), **element_meta(element)}
-    meta.update(describe=presentation.describe(element), reading=presentation.reading(element))
+    meta.update(describe=tables.describe(element), reading=tables.reading(element))
     meta.update(label_nouns(element, table))
-    meta.update(presentation.meta(element, array, table, *extras))
+    meta.update(tables.meta(element, array, table, *extras))
     said = dataset_subtitle(element)  # what a dataset made, whatever draws it
     if said is not None:
         meta.setdefault("subtitle", said)
@@ -107,3 +109,20 @@ def _keys(table: pd.DataFrame, axes: list[str]) -> pd.Series:
     for column in columns[1:]:
         keys = keys + "," + column
     return keys
+
+
+STRIP_GAP = 1 / 16  # between the pictures of a strip, as a share of one picture's width
+
+
+def strip(pictures: Any) -> np.ndarray:
+    """Several pictures (``N x H x W x 3``) side by side as one, white between them;
+    one picture (``H x W x 3``) as it is."""
+    stack = np.asarray(pictures)
+    if stack.ndim != 4:
+        return stack
+    count, height, width, channels = stack.shape
+    gap = max(1, round(width * STRIP_GAP))
+    joined = np.full((height, count * width + (count - 1) * gap, channels), 255, stack.dtype)
+    for index, picture in enumerate(stack):
+        joined[:, index * (width + gap) : index * (width + gap) + width] = picture
+    return joined

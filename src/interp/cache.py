@@ -41,9 +41,41 @@ _TAGS = {b"raw": "bytes", b"npy": "array", b"npz": "arrays", b"jsn": "json"}
 
 
 def default_root() -> Path:
-    """``$INTERP_CACHE_DIR`` when set, else ``~/.cache/interp``."""
+    """``$INTERP_CACHE_DIR`` when set, else ``~/.cache/interp``.
+
+    A set but empty value is refused rather than read as the default (it would put
+    results where the user meant them not to go), as is a ``~user`` that does not exist.
+    """
     env = os.environ.get("INTERP_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "interp"
+    if env is None:
+        return _expand("~/.cache/interp", "the default cache folder ~/.cache/interp")
+    if not env.strip():
+        raise _bad_root(
+            "INTERP_CACHE_DIR is set but empty",
+            "unset it (`unset INTERP_CACHE_DIR`) to use ~/.cache/interp, or set it to a folder; "
+            "--no-cache keeps no results",
+        )
+    return _expand(env, f"INTERP_CACHE_DIR={env!r}")
+
+
+def _expand(text: str, what: str) -> Path:
+    """`text` as a path, `~` and `~user` expanded; a home folder that cannot be found refused."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # `~nosuchuser`, or `~` with no $HOME and no user entry
+        user = text[1:].replace(os.sep, "/").split("/")[0]
+        why = f"there is no user {user!r} for ~{user}" if user else "$HOME is not set"
+        raise _bad_root(
+            f"{what}: cannot expand {'~' + user}: {why}",
+            "write the folder as an absolute path, or name a user that exists",
+        ) from None
+
+
+def _bad_root(message: str, hint: str):
+    from interp.errors import Diagnostic
+    from interp.options import OptionValueError  # options imports this module
+
+    return OptionValueError(Diagnostic(message, hint=hint))
 
 
 def _jsonable(value: Any) -> Any:
@@ -201,4 +233,6 @@ class Cache:
 
 
 def _as_path(root: str | os.PathLike | None) -> Path | None:
-    return None if root is None else Path(root).expanduser()
+    return (
+        None if root is None else _expand(os.fspath(root), f"the cache folder {os.fspath(root)!r}")
+    )

@@ -15,6 +15,7 @@ from interp.data.datasets import DatasetSpec
 from interp.data.images import ImageSpec
 from interp.errors import Span
 from interp.models.spec import ModelSpec
+from interp.vocabulary.axes import Axis
 
 AtomKind = Literal["spatial", "channels", "neurons", "groups", "classes"]
 
@@ -63,21 +64,9 @@ class Substrate:
 
 
 @dataclass(frozen=True)
-class Axis:
-    """A named axis of a content. `origin` identifies the substrate coordinate it
-    indexes (layer + "pos"/"channel"/"group"/"class"), so a selection on one
-    element can bind the same coordinate in another, whatever its local name."""
-
-    name: str
-    origin: tuple[str | None, str]
-    role: Literal["atom", "vector", "drill"] = "atom"
-    side: Literal["source", "target"] = "source"
-
-
-@dataclass(frozen=True)
 class Method:
     """`method=NAME` or `method=NAME(arg=value)`: an attribution method by its name in
-    `interp.execute.attribution.methods`, with its arguments."""
+    `interp.vocabulary.methods`, with its arguments."""
 
     name: str = "linear"
     arguments: tuple[tuple[str, object], ...] = ()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from interp.check.bound import (
+from interp.check.program import (
     Content,
     Element,
     Method,
@@ -30,6 +30,7 @@ from interp.check.bound import (
     Top,
 )
 from interp.keys import source_name
+from interp.vocabulary.methods import METHODS
 
 NOUNS = {
     "channel": "channel",
@@ -60,11 +61,9 @@ def quoted(labels: tuple[str, ...]) -> str:
 
 
 def method_text(method: Method) -> str:
-    """The method's own words (`describe` on its class), with its arguments."""
-    from interp.execute.attribution.methods import METHODS  # the registry imports no torch
-
+    """The method's own words (its declaration's `describe`), with its arguments."""
     known = METHODS.get(method.name)
-    words = getattr(known, "describe", method.name) if known else method.name
+    words = known.describe if known else method.name
     args = ", ".join(f"{k}={v}" for k, v in method.arguments)
     return f"{words}, {args}" if args else words
 

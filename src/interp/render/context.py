@@ -1,0 +1,58 @@
+"""What a drawing knows of the page around it (`Context`), and what it returns (`Built`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import altair as alt
+
+from interp.execute.views import ElementView, Selection
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+EVENTS = {"hover": "pointerover", "click": "click"}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A view (an Altair chart, or its dict once compiled) and its size in pixels."""
+
+    chart: Any
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a presentation needs to know about the page around it.
+
+    ``prefix`` keeps params and mark names of different pages apart when
+    several pages share one spec; ``initial`` holds each selector element's
+    first (strongest) atom, the value its params start with; ``labels`` each
+    selector's atom labels by key; ``dependents`` the (element, event) pairs
+    that follow each selector; ``palette`` one colour per atom label that
+    several views colour by (groups on a ``heatmap(color=atom)`` and their icons).
+    """
+
+    prefix: str = ""
+    initial: dict[str, str] = field(default_factory=dict)
+    datasets: dict[str, list[dict]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    dependents: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    palette: dict[str, str] = field(default_factory=dict)
+
+    def name(self, view: ElementView, role: str = "") -> str:
+        base = f"{self.prefix}{view.name}"
+        return f"{base}__{role}" if role else base
+
+    def param_name(self, selection: Selection) -> str:
+        return self.prefix + selection.param
+
+    def dataset(self, name: str, rows: list[dict]) -> alt.NamedData:
+        """Rows stored once in the spec's top-level ``datasets``, referenced by name.
+
+        Kept out of Altair's objects, which deep-copy inline data on every step.
+        """
+        self.datasets[name] = rows
+        return alt.NamedData(name=name)

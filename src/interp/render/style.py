@@ -1,0 +1,71 @@
+"""Colours, fonts and value scales every drawing shares, so like is drawn like."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from interp.execute.views import ElementView
+from interp.render.context import Context
+
+POSITIVE = "#4c78a8"
+NEGATIVE = "#e45756"
+HOVER = "#f58518"
+CLICK = "#222222"
+FONT = "Inter, system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"
+TABLEAU10 = (  # Vega's "tableau10" scheme
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
+
+
+def atom_scale(labels: Iterable[str], ctx: Context | None = None) -> dict:
+    """One colour per atom label, the same in every view of a page.
+
+    The domain is the labels in natural order (``group 2`` before ``group 10``),
+    not in order of appearance, so views that rank atoms differently agree;
+    labels in the page's palette (``ctx.palette``) take its colours.
+    """
+    domain = sorted(set(labels), key=natural_order)
+    known = ctx.palette if ctx is not None else {}
+    fallback = palette(domain)
+    return {"domain": domain, "range": [known.get(label, fallback[label]) for label in domain]}
+
+
+def palette(labels: Iterable[str]) -> dict[str, str]:
+    """Labels in natural order -> colours of Vega's ``tableau10`` scheme, in turn."""
+    ordered = sorted(set(labels), key=natural_order)
+    return {label: TABLEAU10[i % len(TABLEAU10)] for i, label in enumerate(ordered)}
+
+
+def value_domain(view: ElementView, column: str = "value") -> tuple[float, float]:
+    """The element's value range, fixed whatever is selected: ``meta["domain"]`` (shared
+    across a comparison's pages) or its whole table's; symmetric about 0 when signed,
+    from 0 when not, so selections compare like with like."""
+    if "domain" in view.meta:
+        low, high = view.meta["domain"]
+        return float(low), float(high)
+    values = pd.to_numeric(view.table[column], errors="coerce") if column in view.table else None
+    if values is None or not values.notna().any():
+        return (0.0, 1.0)
+    low, high = float(values.min()), float(values.max())
+    if low < 0 < high:
+        peak = max(-low, high)
+        return (-peak, peak)
+    return (min(low, 0.0), max(high, 0.0)) if (low, high) != (0.0, 0.0) else (0.0, 1.0)
+
+
+def natural_order(label: str) -> list:
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", label)
+    ]

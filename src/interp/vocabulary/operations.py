@@ -1,0 +1,31 @@
+"""Every operation a spec can pipe a content through, by name, with its signature."""
+
+from __future__ import annotations
+
+from interp.vocabulary.signatures import Param, Signature
+
+OPERATIONS: dict[str, Signature] = {
+    "select": Signature("select", example="select(picker.hover) or select(channel=[12, 40])"),
+    "top": Signature(
+        "top",
+        (
+            Param("k", "int", required=True, positional=True),
+            Param("per", "choice", ("source", "target")),
+        ),
+        "top(8) or top(3, per=source)",
+    ),
+    "reduce": Signature(
+        "reduce",
+        (
+            Param("method", "choice", ("pca", "nmf"), True, True),
+            Param("n", "int", required=True, positional=True),
+        ),
+        "reduce(pca, 3)",
+    ),
+    "softmax": Signature("softmax", example="softmax"),
+    "sum": Signature(
+        "sum",
+        (Param("over", "names", required=True, positional=True),),
+        "sum(over=channel) or sum(over=[x, y])",
+    ),
+}
