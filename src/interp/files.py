@@ -181,8 +181,9 @@ def check_not_input(
     real = os.path.realpath(path)
     for source in inputs:
         if os.path.realpath(source) == real:
+            named = "" if os.path.abspath(source) == os.path.abspath(path) else f" ({source})"
             raise error(
-                f"the {what} {path} is one of this run's inputs ({source}): writing it would "
+                f"the {what} {path} is one of this run's inputs{named}: writing it would "
                 "destroy it",
                 hint="name a new file for the output, e.g. with -o",
             )

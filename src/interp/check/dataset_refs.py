@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from interp.check.keywords import once
 from interp.check.problems import Problems
-from interp.data.datasets import DatasetSpec
+from interp.data.datasets import MAX_CROPS, DatasetSpec
 from interp.data.paths import resolve_path
 from interp.errors import did_you_mean
 from interp.syntax import ast
@@ -76,6 +76,14 @@ def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
                 f"dataset: {arg.name} must be {kind} integer, not {arg.value.to_text()}",
                 arg.value.span,
                 f"e.g. {DATASET_EXAMPLE}",
+            )
+            ok = False
+        elif arg.name == "crops" and number > MAX_CROPS:
+            add(
+                f"dataset: crops={number:,} is more than {MAX_CROPS:,}, the most a dataset draws",
+                arg.value.span,
+                f"each crop is a forward pass over every model (hours at {MAX_CROPS:,} on a CPU); "
+                "e.g. crops=256, and --budget SECONDS to weigh a large pass before it runs",
             )
             ok = False
         else:

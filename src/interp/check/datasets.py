@@ -17,7 +17,8 @@ from interp.check.keywords import once
 from interp.check.problems import Problems
 from interp.check.program import Content, Element, Presentation, SelectFrom, Top
 from interp.check.scope import Scope
-from interp.data.datasets import DatasetSpec
+from interp.data.datasets import DatasetSpec, example_count
+from interp.errors import InterpError
 from interp.syntax import ast
 from interp.vocabulary.presentations import PRESENTATIONS
 
@@ -117,7 +118,26 @@ def correlation(written: ast.Correlation, scope: Scope) -> Content | None:
                 'layer("blocks.4.2.bn1", model=efficientnet_lite1).channels, over=pics)',
             )
             return None
+    count = _count(over)
+    if count is not None and count < 2:
+        add(
+            f"correlation is undefined over {count} example{'s' if count != 1 else ''}: "
+            f"{over.describe()} has fewer than 2",
+            written.span,
+            "Pearson's r needs at least two examples: widen the glob, raise limit=, or draw "
+            "crops: dataset(samples(), crops=256, seed=0)",
+        )
+        return None
     return Content("correlation", source, target, over=over)
+
+
+def _count(over: DatasetSpec) -> int | None:
+    """How many examples `over` has; None when it cannot be listed (reported where models
+    are bound, at its `dataset(...)`)."""
+    try:
+        return example_count(over)
+    except InterpError:
+        return None
 
 
 def shown(

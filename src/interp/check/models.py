@@ -26,6 +26,7 @@ from interp.vocabulary.families import DEFAULT_MODEL as DEFAULT
 DEFAULT_MODEL = ModelSpec(source=BUILTIN_SOURCE[DEFAULT], name=DEFAULT)  # when a spec names none
 _EXAMPLES = 'e.g. efficientnet_lite0, efficientnet_lite0(weights=random, seed=0), torchvision("googlenet", weights="g.pth")'
 SEEDS = 2**64  # seeds are unsigned 64-bit integers, as torch takes them
+MAX_CLASSES = 100_000  # a head this wide is ~200 M weights on a 2048-wide backbone: 800 MB
 _BUILTIN_OPTIONS = ("weights", "seed")
 _LIBRARY_OPTIONS = ("weights", "seed", "classes", "labels")
 
@@ -140,9 +141,9 @@ _READERS = {
         "seeds are unsigned 64-bit integers; e.g. seed=0",
     ),
     "classes": (
-        lambda value: _integer(value, minimum=1),
+        lambda value: _integer(value, minimum=1, maximum=MAX_CLASSES),
         "classes= takes the number of classes of the checkpoint's head",
-        "e.g. classes=10",
+        f"a whole number from 1 to {MAX_CLASSES:,} (a wider head would not fit in memory); e.g. classes=10",
     ),
     "labels": (
         _path,

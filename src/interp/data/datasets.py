@@ -27,7 +27,7 @@ import functools
 import hashlib
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -42,9 +42,11 @@ __all__ = [
     "DatasetSpec",
     "DatasetWarning",
     "Example",
+    "MAX_CROPS",
     "Listing",
     "SAMPLE_PHOTOS",
     "list_examples",
+    "example_count",
     "load_example",
 ]
 
@@ -69,6 +71,10 @@ SKLEARN_PHOTOS = ("china", "flower")
 SAMPLE_PHOTOS = SKIMAGE_PHOTOS + SKLEARN_PHOTOS
 CROP_SIDES = (0.3, 0.7)  # a crop's side, as a share of its image's shorter side
 SHOWN_NAMES = 3  # how many skipped files a report names
+# The most crops a dataset may draw: each is a forward pass (and a listing entry of ~0.3 kB),
+# so 100,000 is already hours of CPU work (minutes on a GPU); a larger count is surely a typo,
+# refused before anything is listed. Large but legal counts are weighed by `--budget`.
+MAX_CROPS = 100_000
 
 
 class DatasetWarning(UserWarning):
@@ -138,6 +144,12 @@ def list_examples(spec: DatasetSpec, span: Span | None = None) -> Listing:
     :class:`DatasetWarning` naming how many and the first few).
     """
     span = span or spec.span
+    if spec.crops is not None and spec.crops > MAX_CROPS:
+        raise error(
+            f"dataset: crops={spec.crops:,} is more than {MAX_CROPS:,}, the most a dataset draws",
+            span,
+            hint=f"each crop is a forward pass; e.g. crops=256 (at most {MAX_CROPS:,})",
+        )
     listing = _list_samples(spec) if spec.kind == "samples" else _list_files(spec, span)
     if listing.skipped and (spec, listing.stamp) not in _REPORTED:
         _REPORTED.add((spec, listing.stamp))
@@ -151,6 +163,15 @@ def list_examples(spec: DatasetSpec, span: Span | None = None) -> Listing:
             stacklevel=2,
         )
     return listing
+
+
+def example_count(spec: DatasetSpec, span: Span | None = None) -> int:
+    """How many examples `spec` has: counted from `crops=` and `limit=` without drawing the
+    crops (a plan's estimate weighs a large dataset before it is listed), else listed."""
+    if spec.crops is not None:
+        list_examples(replace(spec, crops=1, limit=None), span)  # a readable match
+        return min(spec.crops, spec.limit) if spec.limit is not None else spec.crops
+    return len(list_examples(spec, span))
 
 
 _REPORTED: set[tuple[DatasetSpec, str]] = set()  # skipped files are reported once per process

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import xarray as xr
 
+from interp.errors import error
 from interp.execute.context import RunContext
 from interp.models.hooks import capture, run_until
 from interp.plan import nodes
@@ -32,14 +33,39 @@ class Captured:
 
 
 def record(
-    model: torch.nn.Module, image: torch.Tensor, layers: list[str], logits: bool, order: list[str]
+    model: torch.nn.Module,
+    image: torch.Tensor,
+    layers: list[str],
+    logits: bool,
+    order: list[str],
+    name: str | None = None,
 ) -> Captured:
-    """One no-grad pass recording `layers`; it stops after the deepest unless `logits`."""
+    """One no-grad pass recording `layers`; it stops after the deepest unless `logits`.
+
+    NaN or infinite values in what it records are the module's numeric fault, refused
+    here (naming model `name` and the layer) rather than ranked or drawn downstream.
+    """
     stop = None if logits or not layers else max(layers, key=lambda n: order.index(n))
     with torch.no_grad(), capture(model, layers, stop_after=stop) as recorded:
         output = run_until(model, image)
     acts = {n: recorded[n][0].detach().cpu().numpy() for n in layers}
-    return Captured(acts, output[0].detach().cpu().numpy() if output is not None else None)
+    captured = Captured(acts, output[0].detach().cpu().numpy() if output is not None else None)
+    _refuse_nonfinite(captured, name)
+    return captured
+
+
+def _refuse_nonfinite(captured: Captured, name: str | None) -> None:
+    model = f"model {name!r}" if name else "the model"
+    hint = "the module overflows or divides by zero on this input; check it on the image outside interp"
+    for layer, values in captured.activations.items():
+        if _nonfinite(values):
+            raise error(f"{model}: the output of layer {layer!r} is NaN or infinite", hint=hint)
+    if captured.logits is not None and _nonfinite(captured.logits):
+        raise error(f"{model}: its outputs (logits) are NaN or infinite", hint=hint)
+
+
+def _nonfinite(values: np.ndarray) -> bool:
+    return np.issubdtype(values.dtype, np.inexact) and not bool(np.isfinite(values).all())
 
 
 def forward(node: nodes.Forward, inputs: Inputs, ctx: RunContext) -> Captured:
@@ -52,6 +78,7 @@ def forward(node: nodes.Forward, inputs: Inputs, ctx: RunContext) -> Captured:
         list(node.layers),
         node.logits,
         handle.layer_names(),
+        node.model.name,
     )
 
 

@@ -24,10 +24,12 @@ import numpy as np
 import xarray as xr
 
 from interp.check.program import SelectFrom, Top
+from interp.errors import error
 from interp.keys import atom_key, is_key_column, key_column
 from interp.plan import nodes
 
 POSITIONS = ("x", "y")
+CONSTANT = 1e-9  # a channel's relative variance below this is rounding noise, not signal
 
 
 def over_dataset(node: nodes.OverDataset, inputs) -> xr.DataArray:
@@ -74,15 +76,36 @@ def sampled_array(found: dict, labels: list[str]) -> xr.DataArray:
 
 
 def correlation(node: nodes.CorrelationMatrix, inputs) -> xr.DataArray:
-    """Pearson's r of channel totals over the examples, from the streamed sums."""
+    """Pearson's r of channel totals over the examples, from the streamed sums.
+
+    A channel constant over the examples (within rounding: `CONSTANT`) has no r: NaN, which
+    views leave out. Fewer than two examples, or no pair of channels that varies, leave
+    nothing to show: a located error at the `dataset(...)`, not an empty view."""
     sums = inputs[node.dataset].results[node.reduction]
+    dataset = node.dataset.dataset
     n = float(sums["n"])
+    if n < 2:
+        raise error(
+            f"correlation is undefined over {n:.0f} example{'s' if n != 1 else ''}: "
+            f"{dataset.describe()} gave fewer than 2 readable examples",
+            dataset.span,
+            hint="Pearson's r needs at least two examples: widen the glob, raise limit=, "
+            "or draw crops: dataset(samples(), crops=256, seed=0)",
+        )
     covariance = n * sums["sab"] - np.outer(sums["sa"], sums["sb"])
-    spread_a = n * sums["saa"] - sums["sa"] ** 2
-    spread_b = n * sums["sbb"] - sums["sb"] ** 2
+    varies_a, spread_a = _spread(n, sums["sa"], sums["saa"])
+    varies_b, spread_b = _spread(n, sums["sb"], sums["sbb"])
+    if not varies_a.any() or not varies_b.any():
+        raise error(
+            f"correlation is undefined over {dataset.describe()}: every channel of "
+            f"{'one layer' if varies_a.any() or varies_b.any() else 'both layers'} is constant "
+            f"over its {n:.0f} examples (e.g. identical or blank images)",
+            dataset.span,
+            hint="correlate over examples that differ: dataset(samples(), crops=256, seed=0)",
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         r = covariance / np.sqrt(np.outer(spread_a, spread_b))
-    r = np.where(np.outer(spread_a > 0, spread_b > 0), np.clip(r, -1.0, 1.0), np.nan)
+    r = np.where(np.outer(varies_a, varies_b), np.clip(r, -1.0, 1.0), np.nan)
     if node.flipped:
         r = r.T
     rows, columns = r.shape
@@ -91,6 +114,14 @@ def correlation(node: nodes.CorrelationMatrix, inputs) -> xr.DataArray:
         dims=("channel", "tchannel"),
         coords={"channel": np.arange(rows), "tchannel": np.arange(columns)},
     )
+
+
+def _spread(n: float, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which channels vary, and n² times each channel's variance. A constant channel's
+    streamed spread is rounding noise (float32 activations summed in float64), which would
+    read as an arbitrary r: below `CONSTANT` of its scale it counts as zero."""
+    spread = n * squares - total**2
+    return spread > CONSTANT * n * np.abs(squares), spread
 
 
 # ---- operations on an example axis ------------------------------------------------------------

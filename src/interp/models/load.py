@@ -15,7 +15,7 @@ import copy
 import functools
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +39,8 @@ from interp.models.registry import Models
 from interp.models.spec import BUILTIN_MODELS, ModelSpec
 from interp.models.weights import file_stamp
 from interp.vocabulary.families import BUILTIN_SOURCE
+
+MAX_INPUT_SIZE = 4096  # one 4096² RGB float image is 200 MB; larger is a mistake
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -156,20 +158,23 @@ def from_module(
             f"from_module takes a torch.nn.Module, not {type(module).__name__}",
             hint="interp.from_module(model, labels=[...], mean=(...), std=(...), input_size=224)",
         )
-    labels = tuple(str(label) for label in labels)
+    labels = _class_names(labels)
     mean_, std_ = _per_channel(mean, "mean"), _per_channel(std, "std")
     if any(value <= 0 for value in std_):
         raise error(f"from_module: std must be positive, got {std_}")
-    if isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1:
+    if (
+        isinstance(input_size, bool)
+        or not isinstance(input_size, int)
+        or not 1 <= input_size <= MAX_INPUT_SIZE
+    ):
         raise error(
-            f"from_module: input_size is the side of the square input in pixels, got {input_size!r}"
+            f"from_module: input_size is the side of the square input in pixels, got {input_size!r}",
+            hint=f"a whole number from 1 to {MAX_INPUT_SIZE}; e.g. input_size=224",
         )
-    if not labels:
-        raise error("from_module: labels name the classes, one per output", hint="labels=[...]")
     handle = _handle(
         ModelSpec("module", name),
         module,
-        str(torch.device(device)),
+        _available_device(device),
         labels=labels,
         mean=mean_,
         std=std_,
@@ -276,6 +281,48 @@ def _fingerprint(architecture: str, module: nn.Module, preprocessing: str) -> st
         digest.update(f"|{key}|{tensor.dtype}|{tuple(tensor.shape)}|".encode())
         digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
     return digest.hexdigest()
+
+
+def _class_names(labels: object) -> tuple[str, ...]:
+    """`from_module`'s labels: a list or tuple of distinct class names, one per output."""
+    hint = 'labels=["cat", "dog", ...]; from a file: Path("labels.txt").read_text().splitlines()'
+    if isinstance(labels, (str, bytes, Path)) or not isinstance(labels, Iterable):
+        raise error(
+            f"from_module: labels takes a list or tuple of class names, one per output, not {type(labels).__name__} {labels!r:.60}",
+            hint=hint,
+        )
+    names = tuple(str(label) for label in labels)
+    if not names:
+        raise error("from_module: labels name the classes, one per output", hint=hint)
+    first: dict[str, int] = {}
+    for index, label in enumerate(names):
+        if first.setdefault(label, index) != index:
+            raise error(
+                f"from_module: labels name class {label!r} twice, at {first[label]} and {index}",
+                hint="each output needs its own name",
+            )
+    return names
+
+
+def _available_device(device: object) -> str:
+    """`device` as torch names it, when this machine has it; otherwise a user error."""
+    available = ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if torch.backends.mps.is_available():
+        available.append("mps")
+    hint = f"devices on this machine: {', '.join(available)}"
+    try:
+        found = torch.device(device)  # type: ignore[arg-type]
+    except (RuntimeError, TypeError, ValueError):
+        raise error(f"from_module: device {device!r} is not a device name", hint=hint) from None
+    index = found.index or 0
+    present = found.type == "cpu" or (
+        f"{found.type}:{index}" in available
+        if found.type == "cuda"
+        else found.type in available and index == 0
+    )
+    if not present:
+        raise error(f"from_module: device {device!r} is not available on this machine", hint=hint)
+    return str(found)
 
 
 def _per_channel(values: Sequence[float], what: str) -> tuple[float, float, float]:

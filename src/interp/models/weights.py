@@ -89,9 +89,17 @@ def read_labels(path: Path) -> tuple[str, ...]:
             f"cannot read labels file {path}: {type(exc).__name__}",
             hint="a UTF-8 text file with one class name per line",
         ) from None
-    labels = tuple(line.strip() for line in text.splitlines() if line.strip())
+    lines = {number: line.strip() for number, line in enumerate(text.splitlines(), 1)}
+    labels = tuple(label for label in lines.values() if label)
     if not labels:
         raise error(f"labels file {path} names no classes", hint="write one class name per line")
+    first: dict[str, int] = {}
+    for number, label in lines.items():
+        if label and first.setdefault(label, number) != number:
+            raise error(
+                f"labels file {path} names class {label!r} twice: lines {first[label]} and {number}",
+                hint="each line names one class, in the order of the model's outputs; each name once",
+            )
     return labels
 
 

@@ -163,11 +163,11 @@ def _dataset_pass(node: DatasetPass, shapes: dict[ModelSpec, Shapes]) -> tuple[f
     forward, and a backward per class it attributes; memory is one chunk's activations."""
     import warnings
 
-    from interp.data.datasets import list_examples
+    from interp.data.datasets import example_count
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # skipped files are reported when the pass runs
-        examples = len(list_examples(node.dataset))
+        examples = example_count(node.dataset)
     classes = {m: 0 for m in node.models}
     layers: set[tuple] = set()
     for reduction in node.reductions:
@@ -179,7 +179,7 @@ def _dataset_pass(node: DatasetPass, shapes: dict[ModelSpec, Shapes]) -> tuple[f
     chunk_bytes = sum(_size(shapes[m].layers.get(layer, ())) for m, layer in layers)
     chunk_bytes *= node.chunk * BYTES
     line = (
-        f"    dataset pass over {node.dataset.describe()}: {examples} examples x "
+        f"    dataset pass over {node.dataset.describe()}: {examples:,} examples x "
         f"{len(node.models)} model(s) in chunks of {node.chunk}"
     )
     return examples * per_example, chunk_bytes, line

@@ -28,7 +28,7 @@ def render_page(page: PageView, spec: dict | None = None) -> str:
             "a Result writes itself with result.save('page.html')"
         )
     spec = page_spec(page, titled=False) if spec is None else spec
-    header = f"<h1>{html.esc(page.title or page.name)}</h1>\n" + html.meta_line(
+    header = f"<h1>{html.esc(html.short(page.title or page.name))}</h1>\n" + html.meta_line(
         page.name, page.model, page.input
     )
     return html.document(
@@ -60,7 +60,7 @@ def render_comparison(cmp: ComparisonView) -> str:
         spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))
         sections.append(
             "<section>\n"
-            f"<h2>{html.esc(page.title or page.name)}</h2>\n"
+            f"<h2>{html.esc(html.short(page.title or page.name))}</h2>\n"
             + html.meta_line(page.name, page.model, page.input)
             + "\n"
             + html.view(

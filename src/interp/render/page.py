@@ -163,7 +163,7 @@ def page_body(
 
 def page_title(page: PageView) -> dict:
     parts = (page.model and f"model {page.model}", page.input and f"input {page.input}")
-    result = {"text": page.title or page.name, "anchor": "start", "fontSize": 16}
+    result = {"text": shorten(page.title or page.name), "anchor": "start", "fontSize": 16}
     subtitle = " · ".join(part for part in parts if part)
     if subtitle:
         result["subtitle"] = subtitle
@@ -238,7 +238,35 @@ CONFIG = {
 }
 
 
+# The longest label, title or name a page shows: a class name or title past it is cut with an
+# ellipsis (`bounded`); every row repeats its labels, so 1 MB of class names made a page
+# of ~1 GB. Long enough for any real class name or sentence.
+MAX_TEXT = 200
+ELLIPSIS = "…"
+# Keys whose strings are Vega expressions, where cutting would break the program.
+EXPRESSIONS = frozenset({"expr", "test", "filter", "calculate", "update", "signal"})
+
+
+def shorten(text: str, limit: int = MAX_TEXT) -> str:
+    """`text`, or its first `limit - 1` characters and an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def bounded(value):
+    """`value` (a spec or part of one) with every shown string at most `MAX_TEXT` long:
+    labels in data rows and scale domains cut alike, so they still match; images
+    (``data:`` URLs) and expressions are kept whole."""
+    if isinstance(value, str):
+        return value if value.startswith("data:") else shorten(value)
+    if isinstance(value, dict):
+        return {k: v if k in EXPRESSIONS else bounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [bounded(v) for v in value]
+    return value
+
+
 def top_level(body: dict, params: list[dict], datasets: dict, validate_schema: bool) -> dict:
+    body, params, datasets = bounded(body), bounded(params), bounded(datasets)
     spec = {"$schema": alt.SCHEMA_URL, "config": CONFIG, "padding": 8, **body}
     if params:
         spec["params"] = params

@@ -67,7 +67,9 @@ def attribution(node: nodes.Attribute, inputs: Inputs, ctx: RunContext) -> Attri
     if wanted:
         if not recorded:  # served from the cache: record the pass on its own
             order = handle.layer_names()
-            captured = record(handle.module, image, list(node.capture), node.logits, order)
+            captured = record(
+                handle.module, image, list(node.capture), node.logits, order, node.model.name
+            )
         else:
             acts = {n: recorded[n][0].detach().cpu().numpy() for n in node.capture}
             logits = recorded[""][0].detach().cpu().numpy() if node.logits else None
