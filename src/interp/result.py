@@ -79,6 +79,8 @@ class Result:
         `every_example=True`, for an element over a dataset: every example's row as the
         dataset pass wrote it (its Parquet files beside the cache), not only those kept.
         """
+        if not isinstance(every_example, bool):
+            raise TypeError(f"every_example takes True or False, not {every_example!r}")
         if every_example:
             return self._every_example(element, interface)
         frame = self.array(element, interface).to_dataframe(name="value").reset_index()
@@ -221,6 +223,18 @@ class Result:
     # ---- lookup ---------------------------------------------------------------------------
 
     def _owner(self, element: str, interface: str | None) -> InterfaceResult:
+        known = [name for r in self.interfaces for name in r.arrays]
+        if not isinstance(element, str):
+            raise TypeError(
+                f"element takes an element's name (a str), not {type(element).__name__}; "
+                f"elements: {', '.join(map(repr, known))}"
+            )
+        if interface is not None and not isinstance(interface, str):
+            names = ", ".join(repr(r.name) for r in self.interfaces)
+            raise TypeError(
+                f"interface takes an interface's name (a str) or None, not "
+                f"{type(interface).__name__}; interfaces: {names}"
+            )
         if interface is not None and interface not in [r.name for r in self.interfaces]:
             raise KeyError(
                 f"no interface {interface!r}; "
@@ -228,7 +242,6 @@ class Result:
             )
         owners = [r for r in self.interfaces if interface in (None, r.name) and element in r.arrays]
         if not owners:
-            known = [name for r in self.interfaces for name in r.arrays]
             where = f" in {interface!r}" if interface else ""
             raise KeyError(f"no element {element!r}{where}; {did_you_mean(element, known)}")
         return owners[0]

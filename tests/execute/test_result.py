@@ -202,3 +202,13 @@ def test_feature_vis_diversity_draws_a_strip_of_pictures_per_atom():
     }
     assert widths == {"strips": {strip_width(64, 3)}, "singles": {64}}
     assert "2 icons" in repr(result)
+
+
+def test_data_refuses_wrong_types_naming_the_argument(teaser):
+    with pytest.raises(TypeError, match=r"element takes an element's name \(a str\), not int"):
+        teaser.data(3)
+    with pytest.raises(TypeError, match="interface takes an interface's name"):
+        teaser.data("detectors", interface=["teaser"])
+    with pytest.raises(TypeError, match="every_example takes True or False"):
+        teaser.data("detectors", every_example="yes")
+    assert len(teaser.data("detectors")) > 0
