@@ -20,7 +20,7 @@ def main() -> int:
         said = code == 130  # interp.cli said "interrupted" itself
         return code
     except BaseException as exc:
-        if not _interrupted(exc):
+        if not interrupted(exc):
             raise
         sys.stderr.write("interrupted\n")
         said = True
@@ -29,7 +29,7 @@ def main() -> int:
         _quiet_exit(said)
 
 
-def _interrupted(exc: BaseException | None) -> bool:
+def interrupted(exc: BaseException | None) -> bool:
     """Whether `exc` is a Ctrl-C, or was caused by one: Python 3.11 wraps a
     KeyboardInterrupt raised inside a class body's `__set_name__` (numpy's, while
     it is imported) in a RuntimeError."""

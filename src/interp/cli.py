@@ -23,6 +23,7 @@ from interp.commands.render import render_command
 from interp.commands.space import space_command
 from interp.errors import Diagnostic
 from interp.options import QUALITIES, check_budget
+from interp_launch import interrupted
 
 __all__ = ["main", "report"]
 
@@ -40,18 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if _by_ctrl_c(exc):  # a lazy import interrupted inside a class body: wrapped by Python
+        if interrupted(exc):  # a lazy import interrupted inside a class body: wrapped by Python
             print("interrupted", file=sys.stderr)
             return 130
         report(exc)
         return 1
-
-
-def _by_ctrl_c(exc: BaseException) -> bool:
-    causes = [exc.__cause__ or exc.__context__]
-    while causes[-1] is not None and len(causes) < 100:
-        causes.append(causes[-1].__cause__ or causes[-1].__context__)
-    return any(isinstance(cause, KeyboardInterrupt) for cause in causes)
 
 
 @contextlib.contextmanager

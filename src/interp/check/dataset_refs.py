@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from interp.check.keywords import once
 from interp.check.problems import Problems
-from interp.data.datasets import MAX_CROPS, DatasetSpec
+from interp.data.datasets import DatasetSpec, too_many_crops
 from interp.data.paths import resolve_path
 from interp.errors import did_you_mean
 from interp.syntax import ast
@@ -78,13 +78,9 @@ def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
                 f"e.g. {DATASET_EXAMPLE}",
             )
             ok = False
-        elif arg.name == "crops" and number > MAX_CROPS:
-            add(
-                f"dataset: crops={number:,} is more than {MAX_CROPS:,}, the most a dataset draws",
-                arg.value.span,
-                f"each crop is a forward pass over every model (hours at {MAX_CROPS:,} on a CPU); "
-                "e.g. crops=256, and --budget SECONDS to weigh a large pass before it runs",
-            )
+        elif arg.name == "crops" and too_many_crops(number) is not None:
+            message, hint = too_many_crops(number)  # type: ignore[misc]
+            add(message, arg.value.span, hint)
             ok = False
         else:
             options[arg.name] = number

@@ -43,6 +43,7 @@ __all__ = [
     "DatasetWarning",
     "Example",
     "MAX_CROPS",
+    "too_many_crops",
     "Listing",
     "SAMPLE_PHOTOS",
     "list_examples",
@@ -75,6 +76,17 @@ SHOWN_NAMES = 3  # how many skipped files a report names
 # so 100,000 is already hours of CPU work (minutes on a GPU); a larger count is surely a typo,
 # refused before anything is listed. Large but legal counts are weighed by `--budget`.
 MAX_CROPS = 100_000
+
+
+def too_many_crops(crops: int) -> tuple[str, str] | None:
+    """(message, hint) when `crops` is more than a dataset may draw; None when it is not."""
+    if crops <= MAX_CROPS:
+        return None
+    return (
+        f"dataset: crops={crops:,} is more than {MAX_CROPS:,}, the most a dataset draws",
+        f"each crop is a forward pass over every model (hours at {MAX_CROPS:,} on a CPU); "
+        "e.g. crops=256, and --budget SECONDS to weigh a large pass before it runs",
+    )
 
 
 class DatasetWarning(UserWarning):
@@ -144,12 +156,9 @@ def list_examples(spec: DatasetSpec, span: Span | None = None) -> Listing:
     :class:`DatasetWarning` naming how many and the first few).
     """
     span = span or spec.span
-    if spec.crops is not None and spec.crops > MAX_CROPS:
-        raise error(
-            f"dataset: crops={spec.crops:,} is more than {MAX_CROPS:,}, the most a dataset draws",
-            span,
-            hint=f"each crop is a forward pass; e.g. crops=256 (at most {MAX_CROPS:,})",
-        )
+    too_many = too_many_crops(spec.crops) if spec.crops is not None else None
+    if too_many is not None:
+        raise error(too_many[0], span, hint=too_many[1])
     listing = _list_samples(spec) if spec.kind == "samples" else _list_files(spec, span)
     if listing.skipped and (spec, listing.stamp) not in _REPORTED:
         _REPORTED.add((spec, listing.stamp))

@@ -38,6 +38,7 @@ from interp.models.hooks import capture
 from interp.models.registry import Models
 from interp.models.spec import BUILTIN_MODELS, ModelSpec
 from interp.models.weights import file_stamp
+from interp.options import available_devices
 from interp.vocabulary.families import BUILTIN_SOURCE
 
 MAX_INPUT_SIZE = 4096  # one 4096² RGB float image is 200 MB; larger is a mistake
@@ -305,22 +306,15 @@ def _class_names(labels: object) -> tuple[str, ...]:
 
 
 def _available_device(device: object) -> str:
-    """`device` as torch names it, when this machine has it; otherwise a user error."""
-    available = ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    if torch.backends.mps.is_available():
-        available.append("mps")
+    """`device` as torch names it, when this machine has it (`options.available_devices`);
+    otherwise a user error listing the ones it has."""
+    available = available_devices()
     hint = f"devices on this machine: {', '.join(available)}"
     try:
         found = torch.device(device)  # type: ignore[arg-type]
     except (RuntimeError, TypeError, ValueError):
         raise error(f"from_module: device {device!r} is not a device name", hint=hint) from None
-    index = found.index or 0
-    present = found.type == "cpu" or (
-        f"{found.type}:{index}" in available
-        if found.type == "cuda"
-        else found.type in available and index == 0
-    )
-    if not present:
+    if found.type != "cpu" and str(found) not in available:
         raise error(f"from_module: device {device!r} is not available on this machine", hint=hint)
     return str(found)
 

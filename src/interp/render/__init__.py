@@ -13,6 +13,7 @@ from interp.render import html
 from interp.render.compared import comparison_spec
 from interp.render.export import write_outputs
 from interp.render.page import page_spec
+from interp.render.style import shorten
 
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
 
@@ -28,7 +29,7 @@ def render_page(page: PageView, spec: dict | None = None) -> str:
             "a Result writes itself with result.save('page.html')"
         )
     spec = page_spec(page, titled=False) if spec is None else spec
-    header = f"<h1>{html.esc(html.short(page.title or page.name))}</h1>\n" + html.meta_line(
+    header = f"<h1>{html.esc(shorten(page.title or page.name))}</h1>\n" + html.meta_line(
         page.name, page.model, page.input
     )
     return html.document(
@@ -60,7 +61,7 @@ def render_comparison(cmp: ComparisonView) -> str:
         spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))
         sections.append(
             "<section>\n"
-            f"<h2>{html.esc(html.short(page.title or page.name))}</h2>\n"
+            f"<h2>{html.esc(shorten(page.title or page.name))}</h2>\n"
             + html.meta_line(page.name, page.model, page.input)
             + "\n"
             + html.view(

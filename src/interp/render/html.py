@@ -22,6 +22,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from interp.render.style import shorten
+
 STYLE = """
 :root { color-scheme: light; }
 body { margin: 0; font: 14px/1.45 Inter, system-ui, -apple-system, "Segoe UI", Helvetica, Arial,
@@ -140,17 +142,10 @@ def spec_json(spec: dict) -> str:
 # A page past this many bytes takes a browser tens of seconds and gigabytes to open (the
 # bundle is 0.9 MB; a page of pictures a few MB): it is written, with a warning saying why.
 PAGE_BUDGET = 25 * 2**20
-SHORT_TEXT = 200  # the longest title or name the shell shows (`short`)
 
 
 class PageSizeWarning(UserWarning):
     """A page larger than `PAGE_BUDGET`."""
-
-
-def short(text: object, limit: int = SHORT_TEXT) -> str:
-    """`text` cut to `limit` characters with an ellipsis (a title or name in the shell)."""
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def esc(text: object) -> str:
@@ -158,11 +153,11 @@ def esc(text: object) -> str:
 
 
 def meta_line(name: str, model: str, input_: str) -> str:
-    parts = [f"interface <code>{esc(short(name))}</code>"]
+    parts = [f"interface <code>{esc(shorten(name))}</code>"]
     if model:
-        parts.append(f"model <code>{esc(short(model))}</code>")
+        parts.append(f"model <code>{esc(shorten(model))}</code>")
     if input_:
-        parts.append(f"input <code>{esc(short(input_))}</code>")
+        parts.append(f"input <code>{esc(shorten(input_))}</code>")
     return '<p class="meta">' + " · ".join(parts) + "</p>"
 
 
@@ -243,11 +238,11 @@ def metrics_table(metrics: pd.DataFrame, definitions: Mapping[str, str] | None =
 
 def document(title: str, header: str, body: str) -> str:
     """The page; one that would exceed `PAGE_BUDGET` is still made, with a warning."""
-    page = _document(short(title), header, body)
+    page = _document(shorten(title), header, body)
     size = len(page.encode())
     if size > PAGE_BUDGET:
         warnings.warn(
-            f"the page {short(title, 60)!r} is {size / 2**20:,.0f} MB, over its budget of "
+            f"the page {shorten(title, 60)!r} is {size / 2**20:,.0f} MB, over its budget of "
             f"{PAGE_BUDGET / 2**20:,.0f} MB: a browser may take long to open it "
             "(fewer atoms, top(k), or smaller pictures make it smaller)",
             PageSizeWarning,

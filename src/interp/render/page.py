@@ -16,6 +16,7 @@ from interp.execute.views import ElementView, PageView
 from interp.render import context, style
 from interp.render.context import Built, Context
 from interp.render.registry import DRAWINGS
+from interp.render.style import MAX_TEXT, shorten  # noqa: F401  (MAX_TEXT: the bound `bounded` keeps)
 
 ROW_WIDTH = 1100
 _CHANNELS = ("color", "fill", "stroke", "opacity", "size")
@@ -238,18 +239,8 @@ CONFIG = {
 }
 
 
-# The longest label, title or name a page shows: a class name or title past it is cut with an
-# ellipsis (`bounded`); every row repeats its labels, so 1 MB of class names made a page
-# of ~1 GB. Long enough for any real class name or sentence.
-MAX_TEXT = 200
-ELLIPSIS = "…"
 # Keys whose strings are Vega expressions, where cutting would break the program.
 EXPRESSIONS = frozenset({"expr", "test", "filter", "calculate", "update", "signal"})
-
-
-def shorten(text: str, limit: int = MAX_TEXT) -> str:
-    """`text`, or its first `limit - 1` characters and an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def bounded(value):

@@ -69,3 +69,15 @@ def natural_order(label: str) -> list:
     return [
         (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", label)
     ]
+
+
+# The longest label, title or name a page shows: past it a string is cut with an ellipsis;
+# every row repeats its labels, so 1 MB of class names made a page of ~1 GB. Long enough
+# for any real class name or sentence.
+MAX_TEXT = 200
+
+
+def shorten(text: object, limit: int = MAX_TEXT) -> str:
+    """`text`, or its first `limit - 1` characters and an ellipsis."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
