@@ -10,12 +10,29 @@ moment (imports, work, exit) prints "interrupted" and exits 130.
 
 import sys
 
+_SIGNALLED: list[int] = []  # set once a Ctrl-C arrived: whatever fails after it, it caused
+
 
 def main() -> int:
+    import signal
+
+    def deferred(signum, frame):  # while interp imports: noted, acted on once it is loaded
+        _SIGNALLED.append(signum)
+
+    def on_sigint(signum, frame):
+        _SIGNALLED.append(signum)
+        raise KeyboardInterrupt
+
+    # A Ctrl-C inside an extension's import (pydantic-core is Rust) makes it panic and print
+    # its own message; so the first imports are never interrupted, only stopped after.
+    signal.signal(signal.SIGINT, deferred)
     said = False
     try:
         from interp.cli import main as run
 
+        signal.signal(signal.SIGINT, on_sigint)
+        if _SIGNALLED:
+            raise KeyboardInterrupt
         code = run()
         said = code == 130  # interp.cli said "interrupted" itself
         return code
@@ -32,7 +49,11 @@ def main() -> int:
 def interrupted(exc: BaseException | None) -> bool:
     """Whether `exc` is a Ctrl-C, or was caused by one: Python 3.11 wraps a
     KeyboardInterrupt raised inside a class body's `__set_name__` (numpy's, while
-    it is imported) in a RuntimeError."""
+    it is imported) in a RuntimeError, and a Rust extension interrupted while it
+    imports (pydantic-core) panics without saying why, so any failure after a
+    Ctrl-C arrived counts as one."""
+    if _SIGNALLED:
+        return True
     seen = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, KeyboardInterrupt):
