@@ -26,11 +26,8 @@ def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, o
     score = np.abs(array).max(dim=others, skipna=True) if others else np.abs(array)
     score = score.transpose(*atom_axes)
     values = score.values.ravel()
-    order = [
-        i
-        for i in np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
-        if not np.isnan(values[i])
-    ]
+    ranked = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+    order = np.asarray([i for i in ranked if not np.isnan(values[i])], dtype=np.intp)
     positions = np.unravel_index(order, score.shape)
     coords = [score.coords[a].values[p].tolist() for a, p in zip(atom_axes, positions, strict=True)]
     return [dict(zip(atom_axes, atom, strict=True)) for atom in zip(*coords, strict=True)]
@@ -42,6 +39,7 @@ def select_from(
     """One slice per offered atom of the selector, stacked along `key_<E>`
     (one vectorized lookup, not a loop over atoms)."""
     key = key_column(op.element)
+    array = _with_missing(array, op, atoms)
     index = {
         ours: xr.DataArray([atom[theirs] for atom in atoms], dims=key)
         for theirs, ours in op.bindings
@@ -50,6 +48,19 @@ def select_from(
     selected = selected.drop_vars([c for c in selected.coords if c in index])
     selected = selected.assign_coords({key: [atom_key(atom, selector_axes) for atom in atoms]})
     return selected.transpose(key, ...)
+
+
+def _with_missing(
+    array: xr.DataArray, op: SelectFrom, atoms: list[dict[str, object]]
+) -> xr.DataArray:
+    """`array` with a NaN slice for each value the selector offers that it lacks (a class
+    its target does not compute): that selection shows nothing rather than failing."""
+    for theirs, ours in op.bindings:
+        have = array.coords[ours].values.tolist()
+        missing = [v for v in dict.fromkeys(atom[theirs] for atom in atoms) if v not in have]
+        if missing:
+            array = array.reindex({ours: [*have, *missing]})
+    return array
 
 
 def select_at(array: xr.DataArray, op: SelectAt) -> xr.DataArray:

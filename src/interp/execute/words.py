@@ -121,6 +121,8 @@ def selected_text(substrate: Substrate, event: str) -> str:
     """``the hovered channel`` / ``the clicked class``: a side bound by a selection."""
     verb = {"hover": "hovered", "click": "clicked"}.get(event, "selected")
     if substrate.kind == "output":
+        if substrate.labels:  # a selection elsewhere may name a class this side lacks
+            return f"the {verb} class (computed for {quoted(substrate.labels)} only)"
         return f"the {verb} class"
     if substrate.kind == "input":
         return f"the input pixels at the {verb} position"

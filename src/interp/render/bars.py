@@ -62,7 +62,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
     table = capped(order(table, keys), keys)
-    per_subset = int(table.groupby(keys, sort=False).size().max()) if keys else len(table)
+    per_subset = (
+        int(table.groupby(keys, sort=False).size().max()) if keys and len(table) else len(table)
+    )
     height = ROW * max(per_subset, 1)
     width = LABELS + int(view.options.get("width", WIDTH))
     own = [view.key] if view.key in table else []
