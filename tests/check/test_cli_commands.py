@@ -236,3 +236,14 @@ def test_render_writes_every_interface_and_reports_sizes(tmp_path, capsys):
     assert main([*args, "--interface", "b", "--no-cache"]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {out} (")
     assert "<title>Second" in out.read_text()
+
+
+def test_compare_renders_only_a_comparison_and_says_so(capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    assert "side by side on shared scales" in " ".join(capsys.readouterr().out.split())
+    output = tmp_path / "t.html"
+    assert main(["compare", str(SPECS / "teaser.interp"), "-o", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert "has no `compare` statement" in err and "interp render" in err
+    assert not output.exists()
