@@ -141,3 +141,40 @@ def test_hostile_strings_show_as_text(open_page, tmp_path):
     assert opened.page.locator("header img").count() == 0
     assert opened.console_errors == []
     assert opened.page.evaluate("document.body.dataset.ready") == "true"
+
+
+def _numbers(opened, view: str, mark: str) -> list[str]:
+    found = opened.page.evaluate(
+        """([viewName, markName]) => {
+          const out = [];
+          (function walk(node) {
+            if (!node) return;
+            if (node.marktype) {
+              if (node.name === markName) for (const item of node.items) out.push(item.text);
+              else for (const item of node.items || []) walk(item);
+              return;
+            }
+            for (const child of node.items || []) walk(child);
+          })(window.__interp_views[viewName].scenegraph().root);
+          return out;
+        }""",
+        [view, f"{mark}_marks"],
+    )
+    return [str(text) for text in found]
+
+
+def test_bars_and_icon_bars_write_their_values(open_page, pages):
+    opened = open_page(pages["channel_attribution"])
+    shown = sorted(
+        row["value"] for row in opened.rows("channel_attribution", "classes__numbers_positive")
+    )
+    written = _numbers(opened, "channel_attribution", "classes__numbers_positive")
+    assert len(written) == len(shown) >= 3
+    assert sorted(float(t) for t in written) == pytest.approx(shown, rel=5e-3)
+    before = _numbers(opened, "channel_attribution", "upper__numbers")
+    values = [row["value"] for row in opened.rows("channel_attribution", "upper__numbers")]
+    assert [float(t) for t in before] == pytest.approx(values, rel=5e-2)  # 2 digits
+    hits = opened.items("channel_attribution", "classes__hit")
+    opened.click(hits[[h["datum"]["atom"] for h in hits].index("tabby")]["box"])
+    assert _numbers(opened, "channel_attribution", "upper__numbers") != before
+    assert opened.console_errors == []

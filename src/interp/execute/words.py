@@ -224,6 +224,8 @@ def quantity(element: Element) -> str:
         if content.source.kind == "output":
             return "probability" if any(isinstance(op, Softmax) for op in element.ops) else "logit"
         return "activation"
+    if content.kind == "correlation":
+        return "correlation (Pearson r)"
     return "value"
 
 
