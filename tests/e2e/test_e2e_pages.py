@@ -178,3 +178,27 @@ def test_bars_and_icon_bars_write_their_values(open_page, pages):
     opened.click(hits[[h["datum"]["atom"] for h in hits].index("tabby")]["box"])
     assert _numbers(opened, "channel_attribution", "upper__numbers") != before
     assert opened.console_errors == []
+
+
+@pytest.mark.parametrize("position", ["9,4", "2,11"])
+def test_a_grid_and_the_input_above_it_select_the_same_position(open_page, pages, position):
+    opened = open_page(pages["spatial_attribution"])
+    cells = [c for c in opened.items("spatial_attribution", "saliency__cells")]
+    mine = sorted(
+        (c for c in cells if c["datum"]["key_saliency"] == position), key=lambda c: c["box"]["y"]
+    )
+    assert len(mine) == 2  # its patch of the input, and its cell of the grid below
+    patch, cell = mine
+    assert patch["box"]["y"] + patch["box"]["height"] <= cell["box"]["y"]
+    assert patch["box"]["width"] == pytest.approx(cell["box"]["width"], abs=0.5)  # same scale
+    assert opened.items("spatial_attribution", "saliency__image")  # the photo is drawn
+    opened.hover(patch["box"])  # hovering the photo picks the position, as the grid does
+    rows = opened.rows("spatial_attribution", "classes__bars")
+    assert rows and {row["key_saliency"] for row in rows} == {position}
+    outlined = [
+        i
+        for i in opened.items("spatial_attribution", "saliency__outline")
+        if i["datum"]["key_saliency"] == position
+    ]
+    assert len(outlined) == 2  # outlined on the photo and on the grid
+    assert opened.console_errors == []
