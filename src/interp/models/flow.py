@@ -59,6 +59,13 @@ class LayerGraph:
         )
 
 
+def feeders(graph: LayerGraph, name: str) -> tuple[str, ...]:
+    """The layers `name` reads directly, each named once: a container that returns its last
+    child's output stands for both (`blocks.5.3.bn1`, not also `blocks.5.3.bn1.act`)."""
+    found = graph.reads.get(name, ())
+    return tuple(p for p in found if not any(p.startswith(q + ".") for q in found))
+
+
 def layer_graph(handle) -> LayerGraph:
     """`handle`'s model traced once on a blank input of its size (cached per handle)."""
     return _traced(handle)
@@ -94,7 +101,9 @@ def trace(model: nn.Module, example: torch.Tensor) -> LayerGraph:
             if name in nodes or not isinstance(output, torch.Tensor):
                 return
             alive.append(output)
-            made.setdefault((id(output), output._version), []).append(name)
+            key = (id(output), output._version)
+            if key not in reads.get(name, ()):  # a pass-through (Identity) makes nothing
+                made.setdefault(key, []).append(name)
             nodes[name] = output.grad_fn
             order.append(name)
 
