@@ -3,7 +3,8 @@
 One cell per pair, laid out per selection subset in rows of `PER_ROW`: the
 source channel's feature visualization, the pair's spatial kernel as a small
 heatmap (``ky`` down, ``kx`` across; diverging about 0 on one scale for the
-whole element, in the page's colours: blue positive, red negative, white 0),
+whole element, its ends at the 99th percentile of |weight|, in the page's colours: blue
+positive, red negative, white 0),
 then the target channel's icon; under them the pair's label and signed sum.
 The cell frame is the hit target for hover and click, like feature_vis.
 """
@@ -24,6 +25,7 @@ PER_ROW = 3
 GAP = 8
 LABEL = 28  # two lines: the pair, its sum
 PAD = 12
+PEAK = 99  # the percentile of |weight| at the colour scale's ends (beyond: the end's colour)
 
 
 def layout(table: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,7 +75,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
     keys = frames.dependency_keys(view, table)
     own = [view.key] if view.key in table else []
     cells, pairs = layout(table, keys)
-    peak = float(np.nanmax(np.abs(table["value"]))) if len(table) else 1.0
+    # one scale for the whole element, so hovering compares like with like; its ends at the
+    # 99th percentile of |weight|, so one outlier does not wash every other kernel out
+    peak = float(np.nanpercentile(np.abs(table["value"]), PEAK)) if len(table) else 1.0
     peak = peak if peak > 0 else 1.0
     quantity = encoding.field_title(view, "value")
     cell_rows = ctx.dataset(
