@@ -13,9 +13,11 @@ import torch
 import torchvision
 from torch import nn
 
+import interp
 from interp.errors import InterpError
 from interp.execute.weights import connect, expanded, kernel
 from interp.models.flow import layer_graph
+from interp.syntax import parse
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,3 +178,30 @@ def test_a_path_that_stays_non_linear_is_refused():
     model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), Gated(), nn.Conv2d(4, 2, 3, padding=1))
     with pytest.raises(InterpError, match="not linear even with its activations"):
         connect(Handle(model.eval(), 16), "0", "2", None)
+
+
+def test_interp_check_refuses_a_non_linear_path_before_any_work():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1),
+        Gated(),
+        nn.Conv2d(4, 2, 3, padding=1),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+    ).eval()
+    models = {
+        "gated": interp.from_module(
+            model, labels=["a", "b"], mean=(0.5,) * 3, std=(0.5,) * 3, input_size=16
+        )
+    }
+    spec = """interface g {
+  model gated
+  input sample("chelsea")
+  element w = weights(layer("0").channels -> layer("2").channels) | select(tchannel=1) as kernels
+}
+"""
+    with pytest.raises(InterpError) as raised:
+        interp.check(parse(spec), models=models)
+    text = raised.value.render()
+    assert "not linear even with its activations taken as the identity" in text
+    assert "^^^" in text and "squeeze-excitation" in text

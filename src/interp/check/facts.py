@@ -33,6 +33,10 @@ class ModelFacts:
     lister: str = ""  # how a user lists the layers: "`interp layers NAME` lists them all"
     # which layers feed which (`interp.models.flow.LayerGraph`), traced when first asked
     flow: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
+    # why the path between two layers has no expanded weights (`interp.models.linear`), probed
+    linear_path: Callable[[str, str], tuple[str, str] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def cube(self, layer: str | None) -> tuple[int, int, int] | None:
         """(channels, height, width) of a layer that outputs a cube; None otherwise."""
@@ -101,6 +105,10 @@ class ModelFacts:
             f"{a!r} does not feed {b!r}: no path of the model runs from one to the other",
             f"`interp layers {self.name}` shows which layer feeds which (column `from`)",
         )
+
+    def not_linear(self, a: str, b: str) -> tuple[str, str] | None:
+        """`weights(A -> B)` needs the path to be linear once its activations are the identity."""
+        return None if self.linear_path is None else self.linear_path(a, b)
 
     def too_many_groups(self, groups: Groups) -> tuple[str, str] | None:
         """NMF finds at most min(positions, columns) groups in a layer's matrix; signed

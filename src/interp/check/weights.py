@@ -3,7 +3,9 @@
 Both sides are a layer's `.channels` on one model (a kernel connects
 channels; `.spatial`, `.neurons` and groups are refused with the form that
 works), and with the model's facts A must feed B: traced on the model
-(`interp.models.flow`), not guessed from module order.
+(`interp.models.flow`), not guessed from module order; and the path between
+them must be linear once its activations are the identity, probed on the model
+(`interp.models.linear`), so `interp check` refuses what a run would.
 """
 
 from __future__ import annotations
@@ -54,8 +56,10 @@ def bind_weights(written: ast.Weights, scope: Scope) -> Content | None:
         )
         return None
     facts = scope.facts_of(source.model)
-    if facts is not None and scope.fails(
-        facts.not_upstream(source.layer or "", target.layer or ""), written.span
+    a, b = source.layer or "", target.layer or ""
+    if facts is not None and (
+        scope.fails(facts.not_upstream(a, b), written.span)
+        or scope.fails(facts.not_linear(a, b), written.span)
     ):
         return None
     return Content("weights", source, target)
