@@ -38,6 +38,7 @@ class KernelsTable(Table):
 
     def table(self, element, array, atoms, icons, *reads):
         frame = self._cells(element, array)
+        frame = frame[frame["rank"] < MAX_PAIRS].reset_index(drop=True)  # what is drawn
         frame["source_icon"] = [icons.get(("channel", int(v)), "") for v in frame["channel"]]
         frame["target_icon"] = [
             icons.get(("tchannel", int(v)), "") if pd.notna(v) else "" for v in frame["tchannel"]
@@ -76,7 +77,13 @@ class KernelsTable(Table):
 
     def meta(self, element, array, table, *reads):
         how = reads[0].attrs.get("how", "") if reads else ""
-        return {"subtitle": how[:1].upper() + how[1:]} if how else {}
+        lines = [how[:1].upper() + how[1:]] if how else []
+        pairs = _pairs_per_subset(array)
+        if pairs > MAX_PAIRS:
+            lines.append(
+                f"showing the {MAX_PAIRS} strongest of {pairs} pairs: narrow with select or top(k)"
+            )
+        return {"subtitle": " · ".join(lines)} if lines else {}
 
 
 def _kept(frame: pd.DataFrame) -> list[str]:
@@ -106,3 +113,13 @@ def _shown_pairs(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["rank"] < MAX_PAIRS].drop_duplicates(
         [c for c in frame.columns if is_key_column(c)] + ["channel", "tchannel"]
     )
+
+
+def _pairs_per_subset(array) -> int:
+    """The most channel pairs one selection subset holds (NaN pairs were dropped by top)."""
+    kernel = [d for d in KERNEL_AXES if d in array.dims]
+    summed = array.sum(dim=kernel, skipna=True, min_count=1) if kernel else array
+    keys = [d for d in summed.dims if is_key_column(d)]
+    counts = summed.notnull()
+    counts = counts.sum(dim=[d for d in summed.dims if d not in keys])
+    return int(counts.max()) if counts.size else 0
