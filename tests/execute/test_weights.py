@@ -205,3 +205,15 @@ def test_interp_check_refuses_a_non_linear_path_before_any_work():
     text = raised.value.render()
     assert "not linear even with its activations taken as the identity" in text
     assert "^^^" in text and "squeeze-excitation" in text
+
+
+def test_conv_after_conv_is_the_kernel_and_the_expanded_map_agrees():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.Conv2d(4, 3, 5, padding=2)).eval()
+    handle = Handle(model, 16)
+    found = connect(handle, "0", "1", None)
+    assert found.how.startswith("the kernel of 1 (5×5)")
+    np.testing.assert_array_equal(
+        found.values, model[1].weight.detach().numpy().transpose(1, 0, 2, 3)
+    )
+    np.testing.assert_allclose(expanded(handle, "0", "1", None).values, found.values, atol=1e-6)
