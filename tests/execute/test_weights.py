@@ -217,3 +217,16 @@ def test_conv_after_conv_is_the_kernel_and_the_expanded_map_agrees():
         found.values, model[1].weight.detach().numpy().transpose(1, 0, 2, 3)
     )
     np.testing.assert_allclose(expanded(handle, "0", "1", None).values, found.values, atol=1e-6)
+
+
+def test_max_pools_become_average_pools_and_the_page_says_so():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1), nn.MaxPool2d(2), nn.ReLU(), nn.Conv2d(4, 2, 3, padding=1)
+    ).eval()
+    found = connect(Handle(model, 16), "0", "3", None)
+    reference_model = copy.deepcopy(model)
+    reference_model[1], reference_model[2] = nn.AvgPool2d(2), nn.Identity()
+    want = reference(reference_model[1:4], (4, 16, 16), [0, 1])
+    np.testing.assert_allclose(found.values, want, atol=1e-6)
+    assert "ReLU ×1 taken as the identity, max pool ×1 as average pools" in found.how

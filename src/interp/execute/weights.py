@@ -53,6 +53,8 @@ class Connection:
 
 
 def weights(node: nodes.Weights, inputs: Inputs, ctx: RunContext) -> xr.DataArray:
+    """The `Weights` node: `(channel, tchannel, ky, kx)`, how it was found in `attrs["how"]`;
+    cached by the model's fingerprint and the target channels, never by an image."""
     handle = ctx.model(node.model)
     targets = _targets(node, inputs)
     key = ctx.key(node.model, None, "weights", CACHE_VERSION, node.source, node.target, targets)
@@ -161,16 +163,20 @@ def expanded(handle, source: str, target: str, targets: tuple[int, ...] | None) 
 
 
 def _how(found: Window, replaced: dict[str, str], ran: set[str], target: str) -> str:
+    """What the page says of expanded weights: what was linearized, and the kernel's extent."""
     kinds: dict[str, int] = {}
     for name in replaced:
         if name in ran:
             kinds[replaced[name]] = kinds.get(replaced[name], 0) + 1
+    pools = kinds.pop("MaxPool2d", 0)
     side = f"{found.bottom - found.top + 1}×{found.right - found.left + 1}"
     linear = (
         ", ".join(f"{kind} ×{n}" for kind, n in kinds.items()) + " taken as the identity"
         if kinds
         else "no activation between them"
     )
+    if pools:
+        linear += f", max pool ×{pools} as average pools"
     notes = []
     if found.cropped:
         notes.append(f"cropped to the central {MAX_SIDE}×{MAX_SIDE}")
