@@ -200,8 +200,9 @@ def check_linear(model, device, source, target, channels, grads, size) -> None:
             f"weights({source} -> {target}): the path between them is not linear even with its "
             "activations taken as the identity, so it has no expanded weights",
             hint="something on it multiplies activations together (a squeeze-excitation gate, "
-            "attention) or normalizes by them; pick layers with only convolutions, batch norms, "
-            "activations and additions between them",
+            "attention), normalizes by them, or is an activation interp does not know (it takes "
+            f"{', '.join(a.__name__ for a in ACTIVATIONS[:5])}, ... as the identity); pick layers "
+            "with only convolutions, batch norms, activations and additions between them",
         )
 
 
