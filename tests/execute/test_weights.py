@@ -230,3 +230,18 @@ def test_max_pools_become_average_pools_and_the_page_says_so():
     want = reference(reference_model[1:4], (4, 16, 16), [0, 1])
     np.testing.assert_allclose(found.values, want, atol=1e-6)
     assert "ReLU ×1 taken as the identity, max pool ×1 as average pools" in found.how
+
+
+def test_layers_on_separate_branches_are_refused_with_a_pointer_to_interp_layers():
+    from interp.check.facts import ModelFacts
+
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(weights=None).eval()
+    graph = layer_graph(Handle(model, 64))
+    names = tuple(n for n, _ in model.named_modules() if n)
+    facts = ModelFacts("resnet18", names, {}, (), (), 64, flow=lambda: graph)
+    message, hint = facts.not_upstream("layer2.0.downsample.0", "layer2.0.conv1")
+    assert "does not feed 'layer2.0.conv1'" in message and "interp layers resnet18" in hint
+    message, hint = facts.not_upstream("layer2.0.conv1", "layer1.0.conv1")
+    assert "comes after" in message and hint.startswith("swap the sides")
+    assert facts.not_upstream("layer1.0.conv1", "layer2.0.bn2") is None
