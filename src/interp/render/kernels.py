@@ -28,18 +28,22 @@ PAD = 12
 PEAK = 99  # the percentile of |weight| at the colour scale's ends (beyond: the end's colour)
 
 
-def layout(table: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(kernel cells, pairs), in pixels: pairs at their rank's place within their subset."""
+def layout(
+    table: pd.DataFrame, keys: list[str], icon: float = ICON
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(kernel cells, pairs), in pixels: pairs at their rank's place within their subset;
+    `icon` 0 leaves no room for icons (`kernels(icons=none)`)."""
     table = table[table["rank"] < MAX_PAIRS]
+    gap = GAP if icon else 0.0
     side = int(max(table["ky"].max(), table["kx"].max()) + 1) if len(table) else 1
     unit = KERNEL / side
-    pair_w = ICON + GAP + KERNEL + GAP + ICON + PAD
-    pair_h = max(ICON, KERNEL) + LABEL + PAD
+    pair_w = icon + gap + KERNEL + gap + icon + PAD
+    pair_h = max(icon, KERNEL) + LABEL + PAD
     column = (table["rank"] % PER_ROW).astype(float)
     row = (table["rank"] // PER_ROW).astype(float)
     x0, y0 = column * pair_w, 4.0 + row * pair_h
-    kx0 = x0 + ICON + GAP
-    ky0 = y0 + (max(ICON, KERNEL) - KERNEL) / 2
+    kx0 = x0 + icon + gap
+    ky0 = y0 + (max(icon, KERNEL) - KERNEL) / 2
     cells = table.assign(
         _x=kx0 + table["kx"] * unit,
         _x2=kx0 + (table["kx"] + 1) * unit,
@@ -49,11 +53,11 @@ def layout(table: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataF
     pairs = cells.drop_duplicates([*keys, "channel", "tchannel"]).copy()
     pairs = pairs.assign(
         _sx=x0[pairs.index],
-        _sx2=x0[pairs.index] + ICON,
-        _tx=x0[pairs.index] + ICON + GAP + KERNEL + GAP,
-        _tx2=x0[pairs.index] + 2 * ICON + 2 * GAP + KERNEL,
-        _iy=y0[pairs.index] + (max(ICON, KERNEL) - ICON) / 2,
-        _iy2=y0[pairs.index] + (max(ICON, KERNEL) + ICON) / 2,
+        _sx2=x0[pairs.index] + icon,
+        _tx=x0[pairs.index] + icon + gap + KERNEL + gap,
+        _tx2=x0[pairs.index] + 2 * icon + 2 * gap + KERNEL,
+        _iy=y0[pairs.index] + (max(icon, KERNEL) - icon) / 2,
+        _iy2=y0[pairs.index] + (max(icon, KERNEL) + icon) / 2,
         _kx=kx0[pairs.index],
         _kx2=kx0[pairs.index] + KERNEL,
         _ky=ky0[pairs.index],
@@ -63,8 +67,8 @@ def layout(table: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataF
         _fy=y0[pairs.index] - 3,
         _fy2=y0[pairs.index] + pair_h - PAD + 3,
         _cx=x0[pairs.index] + (pair_w - PAD) / 2,
-        _ly=y0[pairs.index] + max(ICON, KERNEL) + 3,
-        _vy=y0[pairs.index] + max(ICON, KERNEL) + 15,
+        _ly=y0[pairs.index] + max(icon, KERNEL) + 3,
+        _vy=y0[pairs.index] + max(icon, KERNEL) + 15,
         _sum=[f"sum {v:+.3g}" for v in pairs["pair_sum"]],
     )
     return cells, pairs
@@ -74,10 +78,13 @@ def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
     own = [view.key] if view.key in table else []
-    cells, pairs = layout(table, keys)
-    # one scale for the whole element, so hovering compares like with like; its ends at the
-    # 99th percentile of |weight|, so one outlier does not wash every other kernel out
-    peak = float(np.nanpercentile(np.abs(table["value"]), PEAK)) if len(table) else 1.0
+    icon = 0.0 if view.options.get("icons") == "none" else float(ICON)
+    cells, pairs = layout(table, keys, icon)
+    if "domain" in view.meta:  # one scale for the compared pages
+        peak = max(map(abs, style.value_domain(view)))
+    else:  # one scale for the whole element, so hovering compares like with like; its ends
+        # at the 99th percentile of |weight|, so one outlier does not wash the others out
+        peak = float(np.nanpercentile(np.abs(table["value"]), PEAK)) if len(table) else 1.0
     peak = peak if peak > 0 else 1.0
     quantity = encoding.field_title(view, "value")
     cell_rows = ctx.dataset(
@@ -141,7 +148,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         ),
         heat,
         _outline(view, ctx, pair_rows),
-        *_icon_layers(view, ctx, pair_rows, icons, pair_tip),
+        *(_icon_layers(view, ctx, pair_rows, icons, pair_tip) if icon else []),
         _text(view, ctx, pair_rows, "labels", "_ly", "atom", "#333"),
         _text(view, ctx, pair_rows, "sums", "_vy", "_sum", "#666"),
     ]

@@ -69,11 +69,13 @@ class KernelsTable(Table):
         return frame.reset_index(drop=True)
 
     def reading(self, element):
-        return (
-            "each pair: the source channel's icon, the kernel (blue excites, red inhibits: "
-            "how a unit of the source at each offset moves the target's centre unit), the "
-            "target channel's icon; pairs ranked by " + WEIGHTS.ranking
+        kernel = (
+            "the kernel (blue excites, red inhibits: how a unit of the source at each offset "
+            "moves the target's centre unit)"
         )
+        if element.presentation.option("icons") != "none":
+            kernel = f"the source channel's icon, {kernel}, the target channel's icon"
+        return f"each pair: {kernel}; pairs ranked by {WEIGHTS.ranking}"
 
     def meta(self, element, array, table, *reads):
         how = reads[0].attrs.get("how", "") if reads else ""
