@@ -122,15 +122,15 @@ def kernel(conv: nn.Conv2d, name: str, targets: tuple[int, ...] | None) -> Conne
     weight = conv.weight.detach().float().cpu().numpy()  # (out, in / groups, kh, kw)
     out, per_group, kh, kw = weight.shape
     groups = conv.groups
-    dense = np.zeros((conv.in_channels, out, kh, kw), dtype=np.float32)
-    outs_per_group = out // groups
-    for b in range(out):
-        first = (b // outs_per_group) * per_group
-        dense[first : first + per_group, b] = weight[b]
     chosen = tuple(range(out)) if targets is None else targets
+    dense = np.zeros((conv.in_channels, len(chosen), kh, kw), dtype=np.float32)
+    outs_per_group = out // groups
+    for column, b in enumerate(chosen):
+        first = (b // outs_per_group) * per_group
+        dense[first : first + per_group, column] = weight[b]
     grouped = f", groups={groups}: pairs its groups do not connect are 0" if groups > 1 else ""
     how = f"the kernel of {name} ({kh}×{kw}{grouped}), which reads the source directly"
-    return Connection(dense[:, list(chosen)], chosen, how)
+    return Connection(dense, chosen, how)
 
 
 def expanded(handle, source: str, target: str, targets: tuple[int, ...] | None) -> Connection:
