@@ -245,3 +245,19 @@ def test_layers_on_separate_branches_are_refused_with_a_pointer_to_interp_layers
     message, hint = facts.not_upstream("layer2.0.conv1", "layer1.0.conv1")
     assert "comes after" in message and hint.startswith("swap the sides")
     assert facts.not_upstream("layer1.0.conv1", "layer2.0.bn2") is None
+
+
+def test_a_field_cut_by_the_border_is_computed_on_a_larger_input():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 2, 3, padding=1),
+        nn.Conv2d(2, 2, 7, padding=3),
+        nn.ReLU(),
+        nn.Conv2d(2, 2, 7, padding=3),
+    ).eval()
+    # at 8 x 8 the 13 x 13 field of "3"'s centre is cut by the border; at 16 x 16 it is whole
+    found = connect(Handle(model, 8), "0", "3", None)
+    want = reference(identity_copy(model[1:4]), (2, 16, 16), [0, 1])
+    assert found.values.shape == want.shape == (2, 2, 13, 13)
+    np.testing.assert_allclose(found.values, want, atol=1e-5)
+    assert "cut by" not in found.how

@@ -102,8 +102,9 @@ def window_at(model: nn.Module, device, source: str, target: str, size: int) -> 
         )
     top, bottom = int(rows.min()), int(rows.max())
     left, right = int(columns.min()), int(columns.max())
-    touches = (top == 0 or left == 0 or bottom == height - 1 or right == width - 1) and (
-        height > bottom - top + 1 or width > right - left + 1
+    # the field reaches a border of A's grid (a grid of one position has none to reach)
+    touches = (height > 1 and (top == 0 or bottom == height - 1)) or (
+        width > 1 and (left == 0 or right == width - 1)
     )
     top, bottom, cut_rows = bounded(top, bottom)
     left, right, cut_columns = bounded(left, right)
