@@ -17,11 +17,15 @@ from interp.check.axes import top_axes
 from interp.check.program import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
 from interp.keys import atom_key, key_column
 from interp.plan import nodes
+from interp.vocabulary.contents import KERNEL_AXES
 
 
 def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, object]]:
     """The atoms an element offers to selections: coordinates on its atom axes
     where any value survives (strongest first)."""
+    kernel = [d for d in array.dims if d in KERNEL_AXES and d not in atom_axes]
+    if kernel:  # a kernel's strength is its signed sum, as `top` ranks it
+        array = array.sum(dim=kernel, skipna=True, min_count=1)
     others = [d for d in array.dims if d not in atom_axes]
     score = np.abs(array).max(dim=others, skipna=True) if others else np.abs(array)
     score = score.transpose(*atom_axes)
@@ -84,7 +88,10 @@ def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
 
         return top_examples(array, op)
     ranked, vectors = top_axes(op, axes, array.dims)
-    score = np.sqrt((array**2).sum(dim=vectors)) if vectors else array
+    kernel = [v for v in vectors if v in KERNEL_AXES]  # a kernel ranks by its signed sum
+    vectors = [v for v in vectors if v not in kernel]
+    score = array.sum(dim=kernel, skipna=True, min_count=1) if kernel else array
+    score = np.sqrt((score**2).sum(dim=vectors)) if vectors else score
     stacked = score.stack(_ranked=ranked)
     values = stacked.transpose(..., "_ranked").values
     order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=-1, kind="stable")

@@ -23,7 +23,7 @@ from interp.models.spec import ModelSpec
 from interp.options import icon_preset
 from interp.plan.bounds import Shapes, element_sizes
 from interp.plan.build import Plan
-from interp.plan.nodes import Attribute, DatasetPass, Forward, TopAttributions, Visualize
+from interp.plan.nodes import Attribute, DatasetPass, Forward, TopAttributions, Visualize, Weights
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards
@@ -99,6 +99,16 @@ def estimate(
             lines.append(
                 f"    attribution {node.source.describe()} -> {node.target.describe()}: ≤ {products} products"
             )
+        elif isinstance(node, Weights):
+            # expanded weights: one product per target channel (a kernel read off costs nothing)
+            model = shapes[node.model]
+            channels = (model.layers.get(node.target) or (1,))[0]
+            reach = sum(
+                len(r.values) if r.atoms is None else atoms_bound[r.atoms] for r in node.restrict
+            )
+            products = min(reach, channels) if node.restrict else channels
+            total += 2 + BACKWARD * products
+            lines.append(f"    weights {node.source} -> {node.target}: ≤ {products} products")
         elif isinstance(node, DatasetPass):
             forwards, bytes_, line = _dataset_pass(node, shapes)
             total += forwards

@@ -49,6 +49,7 @@ from interp.syntax.builder.elements import (
     softmax,
     sum_,
     top,
+    weights,
 )
 from interp.syntax.builder.expressions import (
     Expr,
@@ -107,5 +108,6 @@ __all__ = [
     "spec",
     "sum_",
     "top",
+    "weights",
     "value",
 ]
