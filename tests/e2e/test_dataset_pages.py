@@ -78,6 +78,16 @@ def test_hovering_an_atlas_cell_changes_its_members_and_the_heatmap(open_page, p
     assert {r["example"] for r in opened.rows(view, "members__frame")} != before
     assert keys(opened, view, "here__cells", "key_atlas") == {chosen}
     assert len(opened.rows(view, "here__cells")) == 14 * 14
+    # as in the Activation Atlas article: the hovered cell's icon fills its cell, and its
+    # count is written in it rather than shown by shrinking the icon
+    icon = next(i for i in opened.items(view, "atlas__icons") if i["datum"]["key_atlas"] == chosen)
+    filled = icon["box"]["width"] * icon["box"]["height"]
+    assert filled >= 0.8 * target["box"]["width"] * target["box"]["height"]
+    counts = {
+        i["datum"]["key_atlas"]: i["datum"]["value"] for i in opened.items(view, "atlas__counts")
+    }
+    assert counts[chosen] == target["datum"]["value"] > 0
+    assert "along the hovered atlas cell's direction" in opened.subtitle(view, "here")
     assert opened.console_errors == []
 
 

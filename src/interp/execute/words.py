@@ -168,6 +168,14 @@ def quantity_text(element: Element) -> str:
         if source.kind != "layer":
             return words
         if source.atoms == "spatial" and source.groups is None:
+            hows = {getattr(s, "how", "bind") for s in element.selections}
+            if "project" in hows:  # an atlas cell selects a direction, not a channel
+                return (
+                    f"activations of {layer_text(source)} at each position along the {verb}"
+                    " atlas cell's direction"
+                )
+            if "members" in hows:
+                return f"activation vectors of {layer_text(source)} in the {verb} atlas cell"
             if "channel" in bound:
                 return f"activations of the {verb} channel of {layer_text(source)} at each position"
             return f"activation vectors of {layer_text(source)} at each position"

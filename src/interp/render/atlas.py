@@ -5,8 +5,9 @@ few activation vectors of every example, which the `AtlasLayout` node lays
 out in 2-D and bins into ``N x N`` cells (`execute.atlas`). Each kept cell is
 one atom: drawn at its grid position ``(gx, gy)`` as the feature
 visualization of its mean vector (a direction objective, batched with the
-page's other icons of the layer), its area proportional to how many vectors
-fall in it. Other elements select cells: their members (over the same
+page's other icons of the layer), filling its cell as in the Activation Atlas
+article; how many vectors fall in it is written in its corner, and a rare
+cell's icon is faint. Other elements select cells: their members (over the same
 dataset) or where the cell's direction appears in the input.
 """
 
@@ -15,10 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from interp.execute.views import ElementView
-from interp.render import encoding, frames, marks, selection
+from interp.render import encoding, frames, marks, selection, style
 from interp.render.context import Built, Context
 from interp.render.drawing import Drawing
 from interp.vocabulary.presentations.atlas import CELLS, ICON_SHARE, SIZE
+
+BADGE_DIGIT = 5.5  # a digit's width in the count badge (9 px type)
 
 
 def chart(view: ElementView, ctx: Context) -> Built:
@@ -27,9 +30,16 @@ def chart(view: ElementView, ctx: Context) -> Built:
     cell = float(view.options.get("size", SIZE)) / grid
     peak = table["value"].max() if len(table) else 1.0
     fraction = np.sqrt(table["value"] / peak) if len(table) else table["value"]
-    side = ICON_SHARE * cell * fraction.clip(lower=0.25)
+    side = ICON_SHARE * cell  # every icon fills its cell; its count is written, and faint if rare
     gx, gy = table["gx"].astype(float), table["gy"].astype(float)
     table = table.assign(
+        _opacity=0.35 + 0.65 * fraction,
+        _cx=(gx + 1) * cell - 4,
+        _cy=(gy + 1) * cell - 3,
+        _bx=(gx + 1) * cell - 6 - BADGE_DIGIT * table["value"].astype(int).astype(str).str.len(),
+        _bx2=(gx + 1) * cell - 2,
+        _by=(gy + 1) * cell - 14,
+        _by2=(gy + 1) * cell - 2,
         _x=gx * cell,
         _x2=(gx + 1) * cell,
         _y=gy * cell,
@@ -63,6 +73,21 @@ def chart(view: ElementView, ctx: Context) -> Built:
         tooltip=tooltip,
     )
     layers = marks.cell_layers(view, ctx, background, unit("outline"), rows, icons, tooltip)
+    if icons:  # a rare cell's icon is faint: the count reads by opacity as well as by number
+        opacity = {"field": "_opacity", "type": "quantitative", "scale": None}
+        layers[1] = layers[1].encode(opacity=opacity)
+    badge = encoding.encode(
+        unit("count_badges").mark_rect(fill="#ffffff", opacity=0.85, cornerRadius=2),
+        **encoding.box("_b"),
+        tooltip=tooltip,
+    )
+    count = unit("counts").mark_text(
+        align="right", baseline="bottom", fontSize=9, color="#333", font=style.FONT
+    )
+    count = encoding.encode(
+        count, x=encoding.pixel("_cx"), y=encoding.pixel("_cy"), text={"field": "value"}
+    )
+    layers[-1:-1] = [badge, count]  # under the hover outline
     return marks.layered(view, ctx, layers, grid * cell, grid * cell)
 
 

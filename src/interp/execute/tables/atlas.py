@@ -40,7 +40,7 @@ class AtlasTable(Table):
             "cells": grid,
             "subtitle": (
                 f"{placed} vectors of {source.layer} over {content.over.describe()}, by {name}: "
-                "each cell drawn as its mean vector, sized by its count"
+                "each cell drawn as its mean vector, its count of vectors in its corner (rare cells faint)"
             ),
         }
 
