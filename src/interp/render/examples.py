@@ -102,8 +102,12 @@ def chart(view: ElementView, ctx: Context) -> Built:
         baseline="top", fontSize=9, limit=size + GAP - 2, font=style.FONT, color="#333"
     )
     layers.append(
-        encoding.encode(
-            label, x=encoding.pixel("_cx"), y=encoding.pixel("_ty"), text={"field": "atom"}
+        encoding.encode(  # a label cut to its cell says itself whole on hover
+            label,
+            x=encoding.pixel("_cx"),
+            y=encoding.pixel("_ty"),
+            text={"field": "atom"},
+            tooltip=tooltip,
         )
     )
     layers.append(marks.value_bars(unit("bars"), tooltip))

@@ -157,7 +157,11 @@ def chart(view: ElementView, ctx: Context) -> Built:
         )
         layers.append(
             encoding.encode(
-                label, x=encoding.pixel("_x"), y=encoding.pixel("_ty"), text={"field": "atom"}
+                label,
+                x=encoding.pixel("_x"),
+                y=encoding.pixel("_ty"),
+                text={"field": "atom"},
+                tooltip=tooltip,
             )
         )
         number = unit("numbers").mark_text(
@@ -174,7 +178,11 @@ def chart(view: ElementView, ctx: Context) -> Built:
         )
         layers.append(
             encoding.encode(
-                label, x=encoding.pixel("_cx"), y=encoding.pixel("_ty"), text={"field": "atom"}
+                label,
+                x=encoding.pixel("_cx"),
+                y=encoding.pixel("_ty"),
+                text={"field": "atom"},
+                tooltip=tooltip,
             )
         )
     if "series" in table:

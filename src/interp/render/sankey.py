@@ -23,7 +23,7 @@ from interp.vocabulary.presentations.sankey import NODE
 LABEL = 18
 WIDTH = 460
 STEPS = 16
-SIGNS = ("positive", "negative")
+SIGNS = ("positive: the source raises the target", "negative: the source lowers it")
 HEAD = 20  # room for the column headings
 
 
@@ -146,8 +146,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
                 "titleFontWeight": "normal",
                 "titleColor": "#555",
                 "titleLimit": width,
+                "labelLimit": width,
                 "orient": "bottom",
-                "direction": "horizontal",
+                "direction": "vertical",
                 "symbolType": "square",
                 "symbolOpacity": 1,
             },

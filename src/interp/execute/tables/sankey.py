@@ -20,7 +20,10 @@ class SankeyTable(Table):
     def reading(self, element):
         from interp.execute.words import quantity
 
-        return f"band width ∝ |{quantity(element)}|, colour its sign"
+        return (
+            f"band width ∝ |{quantity(element)}|; blue: the source raises the target,"
+            " red: it lowers it"
+        )
 
     def meta(self, element, array, table, *reads):
         from interp.execute.words import short_text
