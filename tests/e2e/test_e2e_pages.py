@@ -202,3 +202,31 @@ def test_a_grid_and_the_input_above_it_select_the_same_position(open_page, pages
     ]
     assert len(outlined) == 2  # outlined on the photo and on the grid
     assert opened.console_errors == []
+
+
+def test_compared_pages_align_row_by_row_and_wrap_beyond_three(open_page, tmp_path):
+    from dataclasses import replace
+
+    base = synthetic.comparison()
+    long = "A title long enough to wrap onto a second line in its column " * 2
+    pages = tuple(
+        replace(page, name=f"{page.name}{i}", title=long if i == 0 else page.title)
+        for i, page in enumerate(base.pages * 2)
+    )
+    path = tmp_path / "four.html"
+    write_outputs(replace(base, pages=pages, metrics=None), path)
+    opened = open_page(path, width=1800)
+    boxes = opened.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.columns > section')).map((s) => {
+          const view = s.querySelector('.interp-view').getBoundingClientRect();
+          const title = s.querySelector('h2').getBoundingClientRect();
+          return {left: view.left, top: view.top, titleHeight: title.height};
+        })"""
+    )
+    assert len(boxes) == 4
+    assert boxes[0]["titleHeight"] > boxes[1]["titleHeight"]  # the long title wrapped
+    first_row, second_row = boxes[:3], boxes[3:]
+    assert len({round(b["top"]) for b in first_row}) == 1  # views aligned despite it
+    assert second_row[0]["top"] > first_row[0]["top"]  # the fourth page wraps below
+    assert second_row[0]["left"] == pytest.approx(first_row[0]["left"], abs=1)
+    assert opened.console_errors == []

@@ -54,7 +54,12 @@ def metrics_panel(metrics) -> str:
 
 def render_comparison(cmp: ComparisonView) -> str:
     """Pages side by side, each its own embed with params prefixed per page, metrics on top."""
-    from interp.render.compared import comparison_prefixes, comparison_row_width, shared_scales
+    from interp.render.compared import (
+        COLUMNS,
+        comparison_prefixes,
+        comparison_row_width,
+        shared_scales,
+    )
 
     cmp = shared_scales(cmp)
     names = [page.name for page in cmp.pages]
@@ -86,5 +91,8 @@ def render_comparison(cmp: ComparisonView) -> str:
             )
             + "\n</section>"
         )
-    body.append('<div class="columns">\n' + "\n".join(sections) + "\n</div>")
+    columns = min(len(sections), COLUMNS)  # pages side by side, wrapping beyond three
+    body.append(
+        f'<div class="columns" style="--columns: {columns}">\n' + "\n".join(sections) + "\n</div>"
+    )
     return html.document(title, header, "\n".join(body))

@@ -26,9 +26,12 @@ def comparison_prefixes(cmp: ComparisonView) -> list[str]:
     ]
 
 
+COLUMNS = 3  # compared pages per row: their titles, meta lines and views aligned row by row
+
+
 def comparison_row_width(cmp: ComparisonView) -> float:
-    """Narrower rows per page, so that the pages fit side by side."""
-    return max(ROW_WIDTH / max(len(cmp.pages), 1), 420)
+    """Narrower rows per page, so that the pages of one row fit side by side."""
+    return max(ROW_WIDTH / max(min(len(cmp.pages), COLUMNS), 1), 420)
 
 
 def shared_scales(cmp: ComparisonView) -> ComparisonView:

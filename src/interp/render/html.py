@@ -37,8 +37,10 @@ h2 { font-size: 17px; margin: 0 0 2px; font-weight: 600; }
 main { padding: 16px 28px 32px; }
 .interp-view { margin-top: 8px; }
 .interp-error { color: #b00020; white-space: pre-wrap; font-family: monospace; }
-.columns { display: flex; gap: 40px; align-items: flex-start; overflow-x: auto; }
-.columns > section { flex: 0 0 auto; }
+.columns { display: grid; grid-template-columns: repeat(var(--columns, 2), max-content);
+  column-gap: 40px; row-gap: 28px; align-items: start; overflow-x: auto; }
+.columns > section { display: grid; grid-row: span 3; grid-template-rows: subgrid; }
+.columns > section > h2 { align-self: end; contain: inline-size; }
 .columns > section > .meta { contain: inline-size; }
 table.metrics { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }
 table.metrics th, table.metrics td { padding: 4px 12px; border-bottom: 1px solid #eee;
