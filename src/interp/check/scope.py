@@ -165,7 +165,12 @@ class Scope:
 
     def dataset(self, value: ast.Value, what: str = "over=") -> DatasetSpec | None:
         """Resolve `over=`'s value: a let naming `dataset(...)`, or the call itself."""
-        return resolve_dataset(value, self.lets, self.problems, what)
+        found = resolve_dataset(value, self.lets, self.problems, what)
+        if found is not None and self.facts and found.where is not None:
+            from interp.check.dataset_where import model_selection
+
+            return model_selection(found, self.facts, self.problems)
+        return found
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add
