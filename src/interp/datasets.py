@@ -61,7 +61,7 @@ class Dataset:
         counts = self.listing.categories()
         shown = ", ".join(f"{label}: {n}" for label, n in list(counts.items())[:12])
         more = ", ..." if len(counts) > 12 else ""
-        labels = f"; {len(counts)} labels ({shown}{more})" if counts else "; no labels"
+        labels = f"; {len(counts)} labels ({shown}{more})" if counts else ""
         return f"<{self.spec.describe()}: {len(self)} examples{labels}>"
 
     def counts(self):
@@ -90,10 +90,10 @@ class Dataset:
                     "example": e.index,
                     "source": e.source,
                     "label": e.label,
-                    "class": e.category,
                     "left": left,
                     "top": top,
                     "side": side,
+                    "class": e.category,
                 }
             )
         return pd.DataFrame(rows)
