@@ -35,7 +35,7 @@ from interp.plan.nodes import (
     Restriction,
     View,
 )
-from interp.plan.reductions import reduction_of
+from interp.plan.reductions import aggregate_of, reduction_of
 from interp.vocabulary.presentations import PRESENTATIONS, Presentation
 
 if TYPE_CHECKING:
@@ -216,6 +216,9 @@ class ElementScope:
         self.contents[element.name] = node
         axes = content_axes(element.content)
         for op in element.ops:
+            if element.content.over is not None and aggregate_of(element) is op:
+                axes = apply_op(op, axes)  # the dataset pass aggregated the examples
+                continue
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
             if isinstance(op, Top):
                 self.before_top[element.name] = node

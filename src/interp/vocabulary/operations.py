@@ -28,4 +28,23 @@ OPERATIONS: dict[str, Signature] = {
         (Param("over", "names", required=True, positional=True),),
         "sum(over=channel) or sum(over=[x, y])",
     ),
+    # aggregates over a dataset's examples (or any axis): the axes `over` go
+    "mean": Signature(
+        "mean",
+        (Param("over", "names", required=True, positional=True),),
+        "mean(over=example)",
+    ),
+    "count": Signature(
+        "count",
+        (Param("over", "names", required=True), Param("top", "int", required=True)),
+        "count(over=example, top=5): how often each atom is among an example's 5 strongest",
+    ),
+    "quantile": Signature(
+        "quantile",
+        (
+            Param("q", "fraction", required=True, positional=True),
+            Param("over", "names", required=True),
+        ),
+        "quantile(0.9, over=example)",
+    ),
 }

@@ -47,6 +47,7 @@ from interp.plan.nodes.pages import InputImage, Page, View
 from interp.plan.nodes.passes import Attribute, Factorize, Forward
 from interp.plan.reductions import (
     CorrelationSums,
+    ExampleAggregate,
     Reduction,
     SampledVectors,
     TopAttributions,
@@ -74,6 +75,7 @@ __all__ = [
     "Operation",
     "OverDataset",
     "Page",
+    "ExampleAggregate",
     "Reduction",
     "Restriction",
     "SampledVectors",
