@@ -144,11 +144,9 @@ def dataset(
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise error(f"dataset: seed must be a non-negative integer, not {seed!r}")
     if isinstance(source, _Samples):
-        if labels is not None:
-            raise error(
-                "dataset: samples() are labelled by their source photo; labels= is for files"
-            )
-        return Dataset(DatasetSpec("samples", limit=limit, seed=seed, crops=crops))
+        table = None if labels is None else str(Path(labels).expanduser())
+        spec = DatasetSpec("samples", limit=limit, seed=seed, crops=crops, labels=table)
+        return Dataset(replace(spec, labels_written=str(labels or "")))
     if not isinstance(source, (str, os.PathLike)):
         raise error(
             f"dataset takes a glob or samples(), not {type(source).__name__}",

@@ -113,14 +113,6 @@ def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
         spec = DatasetSpec("files", pattern, written=source.value, span=call.span)
     elif isinstance(source, ast.Call) and source.name == "samples" and not source.args:
         spec = DatasetSpec("samples", span=call.span)
-        if labels is not None:
-            add(
-                "dataset: samples() are labelled by their source photo; labels= reads a CSV "
-                "for a glob of files",
-                call.kwarg("labels").span,  # type: ignore[union-attr]
-                'e.g. dataset("photos/**/*.jpg", labels="labels.csv")',
-            )
-            return None
     else:
         add(
             "dataset takes a glob of image files, or samples()",

@@ -35,7 +35,13 @@ import numpy as np
 from PIL import Image
 
 from interp.data.images import MAX_PIXELS, ImageSpec, load_image, to_rgb_uint8
-from interp.data.labels import Selection, csv_labels, folder_labels, unknown_label
+from interp.data.labels import (
+    Selection,
+    csv_labels,
+    folder_labels,
+    sample_labels,
+    unknown_label,
+)
 from interp.data.paths import match_files
 from interp.errors import Span, error
 
@@ -249,11 +255,16 @@ def _list_samples(spec: DatasetSpec) -> Listing:
         order = _shuffled(len(photos), spec.seed)
         examples = [Example(i, photos[j], None, "sample") for i, j in enumerate(order)]
     examples = examples[: spec.limit] if spec.limit is not None else examples
-    examples = [replace(e, category=e.source) for e in examples]  # labelled by source photo
+    if spec.labels is not None:  # a CSV of photo,label rows
+        named = sample_labels(spec.labels, photos, spec.span)
+        examples = [replace(e, category=named.get(e.source)) for e in examples]
+    else:
+        examples = [replace(e, category=e.source) for e in examples]  # by source photo
     import skimage
     import sklearn
 
-    stamp = _digest(("samples", skimage.__version__, sklearn.__version__, tuple(examples)))
+    table = (spec.labels, *_file_stamp(spec.labels)) if spec.labels is not None else None
+    stamp = _digest(("samples", skimage.__version__, sklearn.__version__, tuple(examples), table))
     return Listing(spec, tuple(examples), (), stamp)
 
 

@@ -11,7 +11,9 @@ folder directly under that root it lies in (a file directly in the root has
 no label). A CSV's rows are `path,label` (an optional header `path,label` is
 skipped); its paths are relative to the CSV's folder, or absolute. A CSV path
 that is no file of the dataset's glob, a path named twice, or a missing CSV is
-an error at the `dataset(...)` that names it.
+an error at the `dataset(...)` that names it. For `samples()`, a CSV's rows are
+`photo,label` (`chelsea,Egyptian cat`): its labels replace the photos' names,
+so they can name the model's classes (`where(correct=false)`).
 
 `where(label=...)` is applied when the dataset is listed; `where(predicted=...)`
 and `where(correct=...)` need the model's predictions and are applied by the
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from interp.errors import Span, did_you_mean, error
 
-__all__ = ["Selection", "folder_labels", "csv_labels", "unknown_label"]
+__all__ = ["Selection", "csv_labels", "folder_labels", "sample_labels", "unknown_label"]
 
 
 @dataclass(frozen=True)
@@ -90,18 +92,51 @@ def _root(pattern: str) -> str:
 def csv_labels(table: str, paths: list[str], span: Span | None) -> list[str | None]:
     """Each path's label from the CSV `table` (None: the CSV does not name it)."""
     source = Path(table)
+    known = {os.path.realpath(p): i for i, p in enumerate(paths)}
+    labels: list[str | None] = [None] * len(paths)
+    for line, written, label in _rows(source, span):
+        path = written if os.path.isabs(written) else str(source.parent / written)
+        real = os.path.realpath(path)
+        if real not in known:
+            raise error(
+                f"dataset: {source.name} line {line} names {written!r}, which is not a file "
+                "of the dataset's glob",
+                span,
+                hint=f"paths are relative to the CSV's folder ({source.parent}) or absolute",
+            )
+        labels[known[real]] = label
+    return labels
+
+
+def sample_labels(table: str, names: list[str], span: Span | None) -> dict[str, str]:
+    """The bundled photos' labels from the CSV `table`, whose rows are `photo,label`."""
+    found = {}
+    for line, written, label in _rows(Path(table), span):
+        if written not in names:
+            raise error(
+                f"dataset: {Path(table).name} line {line} names {written!r}, which is not a "
+                "bundled photo",
+                span,
+                hint=did_you_mean(written, names),
+            )
+        found[written] = label
+    return found
+
+
+def _rows(source: Path, span: Span | None):
+    """(line, path as written, label) of each row; a missing file, a malformed row or a
+    path named twice is an error at `span`."""
     if not source.is_file():
         raise error(
-            f"dataset: labels file {table!r} does not exist",
+            f"dataset: labels file {str(source)!r} does not exist",
             span,
             hint="labels= names a CSV of path,label rows, relative to the spec's folder",
         )
-    known = {os.path.realpath(p): i for i, p in enumerate(paths)}
-    labels: list[str | None] = [None] * len(paths)
     seen: dict[str, int] = {}
     with source.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.reader(handle), start=1):
-            if not row or (line == 1 and [c.strip().lower() for c in row] == ["path", "label"]):
+            header = [c.strip().lower() for c in row] in (["path", "label"], ["photo", "label"])
+            if not row or (line == 1 and header):
                 continue
             if len(row) != 2 or not row[0].strip() or not row[1].strip():
                 raise error(
@@ -110,24 +145,15 @@ def csv_labels(table: str, paths: list[str], span: Span | None) -> list[str | No
                     hint="each row is path,label, e.g. cats/1.jpg,cat",
                 )
             written, label = row[0].strip(), row[1].strip()
-            path = written if os.path.isabs(written) else str(source.parent / written)
-            real = os.path.realpath(path)
-            if real in seen:
+            key = os.path.realpath(written if os.path.isabs(written) else source.parent / written)
+            if key in seen:
                 raise error(
-                    f"dataset: {source.name} names {written!r} twice (lines {seen[real]} and {line})",
+                    f"dataset: {source.name} names {written!r} twice (lines {seen[key]} and {line})",
                     span,
                     hint="give each file one label",
                 )
-            seen[real] = line
-            if real not in known:
-                raise error(
-                    f"dataset: {source.name} line {line} names {written!r}, which is not a file "
-                    "of the dataset's glob",
-                    span,
-                    hint=f"paths are relative to the CSV's folder ({source.parent}) or absolute",
-                )
-            labels[known[real]] = label
-    return labels
+            seen[key] = line
+            yield line, written, label
 
 
 def unknown_label(label: str, present: list[str], span: Span | None, what: str = "label"):
