@@ -61,7 +61,8 @@ class Dataset:
         counts = self.listing.categories()
         shown = ", ".join(f"{label}: {n}" for label, n in list(counts.items())[:12])
         more = ", ..." if len(counts) > 12 else ""
-        labels = f"; {len(counts)} labels ({shown}{more})" if counts else ""
+        plural = "s" if len(counts) != 1 else ""
+        labels = f"; {len(counts)} label{plural} ({shown}{more})" if counts else ""
         return f"<{self.spec.describe()}: {len(self)} examples{labels}>"
 
     def counts(self):

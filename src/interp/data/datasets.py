@@ -209,7 +209,7 @@ def list_examples(spec: DatasetSpec, span: Span | None = None) -> Listing:
 def example_count(spec: DatasetSpec, span: Span | None = None) -> int:
     """How many examples `spec` has: counted from `crops=` and `limit=` without drawing the
     crops (a plan's estimate weighs a large dataset before it is listed), else listed."""
-    if spec.crops is not None:
+    if spec.crops is not None and spec.where is None:
         list_examples(replace(spec, crops=1, limit=None), span)  # a readable match
         return min(spec.crops, spec.limit) if spec.limit is not None else spec.crops
     return len(list_examples(spec, span))
