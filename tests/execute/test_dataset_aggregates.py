@@ -192,6 +192,9 @@ interface t {{
         spec('activations(layer("1").channels, over=pics) | top(2) | mean(over=example) as bars')
     )
     assert "before any operation other than select" in text
+    content = 'activations(layer("1").spatial, over=pics) | count(over=example, top=2)'
+    text = check(spec(content + " as heatmap(over=input)"))
+    assert "a .spatial content ranks positions" in text
     text = check(
         spec(
             'attribution(layer("1").channels -> layer("3").channels, over=pics) | top(2, per=target) as sankey'

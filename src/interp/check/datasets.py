@@ -216,6 +216,14 @@ def aggregated(stmt: ast.ElementStmt, content: Content, ops: tuple, problems: Pr
             f"aggregate first, then rank: ... over=pics) | {ops[index].how}(over=example) | top(6)",
         )
         return True
+    if ops[index].how == "count" and content.source.atoms == "spatial":
+        problems.add(
+            "count(over=example) counts how often each channel is among an example's strongest, "
+            "and a .spatial content ranks positions",
+            at,
+            "count the channels: activations(L.channels, over=pics) | count(over=example, top=5)",
+        )
+        return True
     if len(ops[index].over) > 1:
         problems.add(
             f"{ops[index].how}(over=example) aggregates the examples alone",
