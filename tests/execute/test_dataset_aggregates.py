@@ -140,6 +140,34 @@ def test_where_selects_exactly_the_labels_and_the_predictions_asked_for():
     np.testing.assert_allclose(got.values, totals[fox].mean(0), rtol=1e-6, atol=1e-6)
 
 
+def test_correct_selects_the_examples_the_model_gets_right_or_wrong(tmp_path):
+    from interp.data.datasets import SAMPLE_PHOTOS
+
+    named = {photo: LABELS[i % 3] for i, photo in enumerate(SAMPLE_PHOTOS[:-1])}  # one unlabelled
+    table = tmp_path / "classes.csv"
+    table.write_text("photo,label\n" + "".join(f"{p},{c}\n" for p, c in named.items()))
+    spec = f"""
+interface t {{
+  model tiny
+  input sample("chelsea")
+  let pics = dataset(samples(), crops={CROPS}, seed=0, labels="{table}")
+  element right = activations(layer("1").channels, over=pics.where(correct=true)) | sum(over=example) as bars
+  element wrong = activations(layer("1").channels, over=pics.where(correct=false)) | sum(over=example) as bars
+}}
+"""
+    found = interp.run(spec, models={"tiny": handle()}, **OPTIONS)
+    labels = [named.get(e.source) for e in examples()]
+    predicted = [LABELS[i] for i in by_hand()["logits"].argmax(1)]
+    right = np.asarray([c is not None and c == p for c, p in zip(labels, predicted, strict=True)])
+    wrong = np.asarray([c is not None and c != p for c, p in zip(labels, predicted, strict=True)])
+    assert right.sum() > 0 and wrong.sum() > 0 and (right | wrong).sum() < CROPS
+    totals = by_hand()["1"].sum((2, 3))
+    for name, chosen in (("right", right), ("wrong", wrong)):
+        array = found.array(name)
+        assert array.attrs["examples"] == chosen.sum()
+        np.testing.assert_allclose(array.values, totals[chosen].sum(0), rtol=1e-6, atol=1e-5)
+
+
 def test_the_graph_of_a_class_is_the_mean_of_single_image_graphs():
     module = handle().module
     chosen = [e for e in examples() if e.category in ("rocket", "coins")]

@@ -66,8 +66,8 @@ class Selection:
         """Whether an example with `label`, predicted as `predicted`, is selected (by the model part)."""
         if self.predicted and predicted not in self.predicted:
             return False
-        if self.correct is not None and (label == predicted) != self.correct:
-            return False
+        if self.correct is not None and (label is None or (label == predicted) != self.correct):
+            return False  # an example without a label is neither right nor wrong
         return True
 
 
