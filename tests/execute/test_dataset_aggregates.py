@@ -63,6 +63,7 @@ interface tiny {{
   let rockets = pics.where(label=["rocket", "coins"])
   element mean = activations(layer("1").channels, over=pics) | mean(over=example) as bars
   element total = activations(layer("1").channels, over=pics) | sum(over=example) as bars
+  element picked = activations(layer("1").channels, over=pics) | select(channel=[0, 2]) | mean(over=example) as bars
   element cube = activations(layer("1").spatial, over=pics) | mean(over=example) as heatmap(over=input)
   element often = attribution(layer("1").channels -> output["fox", "cat"], over=pics) | count(over=example, top=2) as bars
   element high = activations(layer("3").channels, over=pics) | quantile(0.9, over=example) as bars
@@ -104,6 +105,8 @@ def test_mean_sum_and_spatial_mean_equal_numpy_over_the_examples():
     assert got.dims == ("channel",)
     np.testing.assert_allclose(got.values, totals.mean(0), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(result().array("total").values, totals.sum(0), rtol=1e-6)
+    picked = result().array("picked")  # a selection before the aggregate commutes with it
+    np.testing.assert_allclose(picked.values, totals.mean(0)[[0, 2]], rtol=1e-6, atol=1e-6)
     cube = result().array("cube").transpose("channel", "y", "x")
     np.testing.assert_allclose(cube.values, by_hand()["1"].mean(0), rtol=1e-6, atol=1e-6)
 

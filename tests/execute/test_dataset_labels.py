@@ -80,6 +80,7 @@ def test_crops_are_labelled_by_their_source_photo_and_previewed_by_label():
     counts = pics.counts()
     assert counts.sum() == 40 and counts.to_dict() == frame["class"].value_counts().to_dict()
     assert "labels (" in repr(pics)
+    assert f"<td>{counts.index[0]}</td><td>{counts.iloc[0]}</td>" in pics._repr_html_()
     common = counts.idxmax()
     kept = pics.where(label=common)
     assert len(kept) == counts[common]
