@@ -107,6 +107,8 @@ def test_mean_sum_and_spatial_mean_equal_numpy_over_the_examples():
     np.testing.assert_allclose(result().array("total").values, totals.sum(0), rtol=1e-6)
     picked = result().array("picked")  # a selection before the aggregate commutes with it
     np.testing.assert_allclose(picked.values, totals.mean(0)[[0, 2]], rtol=1e-6, atol=1e-6)
+    with pytest.raises(InterpError, match="keeps no per-example rows"):
+        result().data("mean", every_example=True)
     cube = result().array("cube").transpose("channel", "y", "x")
     np.testing.assert_allclose(cube.values, by_hand()["1"].mean(0), rtol=1e-6, atol=1e-6)
 
