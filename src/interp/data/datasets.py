@@ -2,6 +2,11 @@
 
     let pics = dataset("photos/**/*.jpg", limit=500, seed=0)   # files a glob matches
     let pics = dataset(samples(), crops=256, seed=0)           # crops of the bundled photos
+    let cats = pics.where(label="cat")                         # the examples of one label
+
+Each example carries its label (`Example.category`: its folder, a CSV's row, or
+its source photo; `interp.data.labels`), and `where(label=...)` keeps those of
+some labels when the dataset is listed.
 
 A :class:`DatasetSpec` is what the checker binds (plain, hashable, no pixels);
 `list_examples` turns it into a :class:`Listing`: the examples in order, the
