@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import xarray as xr
 
+from interp.data.datasets import DatasetSpec
 from interp.errors import error
 from interp.keys import TARGET_PREFIX
 from interp.models.hooks import capture, run_until
@@ -91,11 +92,18 @@ def empty_part() -> Part:
     return {"n": np.asarray(0.0)}
 
 
-def aggregated_array(found: Part, reduction: ExampleAggregate, dataset: str) -> xr.DataArray:
+def aggregated_array(
+    found: Part, reduction: ExampleAggregate, dataset: DatasetSpec
+) -> xr.DataArray:
     """The aggregate as a labeled array: the content's axes without `example`."""
     n = float(found["n"])
     if n == 0:
-        raise error(f"{dataset} kept no example to aggregate over")
+        where = dataset.where.span if dataset.where is not None else None
+        raise error(
+            f"{dataset.describe()} kept no example to aggregate over",
+            where or dataset.span,
+            hint="the model selected none of its examples: widen where(...) or the dataset",
+        )
     how = reduction.how
     if how == "mean":
         values = found["sum"] / n
