@@ -228,6 +228,9 @@ interface t {{
     content = 'activations(layer("1").spatial, over=pics) | count(over=example, top=2)'
     text = check(spec(content + " as heatmap(over=input)"))
     assert "a .spatial content ranks positions" in text
+    content = "activations(layer(\"1\").spatial, over=pics) | quantile(0.5, over=example)"
+    text = check(spec(content + " as heatmap(over=input)", crops=70_000))
+    assert "70,000 examples x 4,096 atoms is more than" in text
     text = check(
         spec(
             'attribution(layer("1").channels -> layer("3").channels, over=pics) | top(2, per=target) as sankey'

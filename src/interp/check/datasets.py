@@ -28,6 +28,7 @@ from interp.check.scope import Scope
 from interp.data.datasets import DatasetSpec, example_count
 from interp.errors import InterpError
 from interp.syntax import ast
+from interp.vocabulary.operations import QUANTILE_VALUES
 from interp.vocabulary.presentations import PRESENTATIONS
 
 OVER_EXAMPLE = "activations(L.spatial, over=pics)"
@@ -162,11 +163,13 @@ def shown(
     ops: tuple,
     presentation: Presentation,
     problems: Problems,
+    facts=None,
 ) -> None:
     """A content with an example axis is shown as examples (after top(k)) or as an atlas."""
     if content.over is None or content.kind == "correlation":
         return
     if aggregated(stmt, content, ops, problems):
+        quantile_fits(stmt, content, ops, problems, facts)
         return
     at = stmt.presentation.span
     declared = PRESENTATIONS[presentation.kind]
@@ -231,6 +234,37 @@ def aggregated(stmt: ast.ElementStmt, content: Content, ops: tuple, problems: Pr
             f"aggregate other axes in a second step: | {ops[index].how}(over=example) | sum(over=channel)",
         )
     return True
+
+
+def quantile_fits(stmt, content: Content, ops: tuple, problems: Problems, facts) -> None:
+    """`quantile(q, over=example)` keeps every example's value per atom: refused (before any
+    work) when that is more than `QUANTILE_VALUES`; needs the model's layer shapes."""
+    index, op = next(
+        ((i, op) for i, op in enumerate(ops) if isinstance(op, Aggregate) and op.over_examples),
+        (None, None),
+    )
+    if op is None or op.how != "quantile" or facts is None or content.source.model is not None:
+        return
+    shape = facts.shapes.get(content.source.layer or "")
+    target = content.target
+    if not shape:
+        return
+    atoms = shape[0] * (
+        shape[1] * shape[2] if content.source.atoms == "spatial" and len(shape) == 3 else 1
+    )
+    if target is not None and target.kind == "layer":
+        atoms *= (facts.shapes.get(target.layer or "") or (1,))[0]
+    elif target is not None:
+        atoms *= max(1, len(target.labels))
+    examples = _count(content.over)  # type: ignore[arg-type]
+    if examples is None or examples * atoms <= QUANTILE_VALUES:
+        return
+    problems.add(
+        f"quantile(over=example) keeps every example's value per atom: {examples:,} examples x "
+        f"{atoms:,} atoms is more than {QUANTILE_VALUES:,} values",
+        stmt.ops[index].span if index < len(stmt.ops) else stmt.span,
+        "take it over fewer examples (limit=, where(...)) or atoms, or use mean(over=example)",
+    )
 
 
 def select_cells(

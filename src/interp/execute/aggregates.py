@@ -26,11 +26,10 @@ from interp.errors import error
 from interp.keys import TARGET_PREFIX
 from interp.models.hooks import capture, run_until
 from interp.plan.reductions import ExampleAggregate
+from interp.vocabulary.operations import QUANTILE_VALUES
 
 Part = dict[str, np.ndarray]
 
-#: The most values a quantile keeps (examples x atoms, float32: 1 GiB).
-QUANTILE_VALUES = 2**28
 #: Elements of one batched gradient tensor (target channels x a chunk's source activations).
 GRAD_ELEMENTS = 2**24
 

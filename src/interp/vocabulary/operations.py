@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from interp.vocabulary.signatures import Param, Signature
 
+#: The most values `quantile(q, over=example)` keeps (examples x atoms, float32: 1 GiB): the
+#: one aggregate that holds every example's value per atom.
+QUANTILE_VALUES = 2**28
+
 OPERATIONS: dict[str, Signature] = {
     "select": Signature("select", example="select(picker.hover) or select(channel=[12, 40])"),
     "top": Signature(
