@@ -50,3 +50,16 @@ def test_hovering_a_carrier_changes_its_crops(open_page, page):
     assert {row["key_carriers"] for row in opened.rows(view, "right__icons")} == {second}
     assert {row["key_carriers"] for row in opened.rows(view, "wrong__icons")} == {second}
     assert opened.console_errors == []
+
+
+def test_hovering_a_flow_of_the_class_graph_changes_the_crops_of_its_lower_channel(open_page, page):
+    opened = open_page(page, width=1800)
+    view = "class_view"
+    links = opened.items(view, "upper__links")
+    before = {row["key_upper"] for row in opened.rows(view, "feeding__icons")}
+    assert len(before) == 1 and len(links) > 2
+    other = next(link for link in links if link["datum"]["key_upper"] not in before)
+    opened.hover(other["box"])
+    after = {row["key_upper"] for row in opened.rows(view, "feeding__icons")}
+    assert after == {other["datum"]["key_upper"]}
+    assert opened.console_errors == []

@@ -58,6 +58,10 @@ def class_view():
                 .select(tchannel=[14, 34, 36, 38, 41, 58, 66, 73, 79])
                 .top(2, per="target")
                 .as_(sankey(icons="feature_vis")),
+                "feeding": activations(mid.channels, over=cats)
+                .select(ref("upper").hover)
+                .top(6)
+                .as_(examples),
                 "right": activations(high.channels, over=cats.where(correct=True))
                 .select(ref("carriers").hover)
                 .top(6)
@@ -68,7 +72,10 @@ def class_view():
                 .as_(examples),
             },
             layout=column(
-                row("carriers", "carried_by"), row("lower", "upper"), row("right", "wrong")
+                row("carriers", "carried_by"),
+                row("lower", "upper"),
+                "feeding",
+                row("right", "wrong"),
             ),
         )
     )
