@@ -228,7 +228,7 @@ interface t {{
     content = 'activations(layer("1").spatial, over=pics) | count(over=example, top=2)'
     text = check(spec(content + " as heatmap(over=input)"))
     assert "a .spatial content ranks positions" in text
-    content = "activations(layer(\"1\").spatial, over=pics) | quantile(0.5, over=example)"
+    content = 'activations(layer("1").spatial, over=pics) | quantile(0.5, over=example)'
     text = check(spec(content + " as heatmap(over=input)", crops=70_000))
     assert "70,000 examples x 4,096 atoms is more than" in text
     text = check(
@@ -255,3 +255,34 @@ interface t {{
         )
     )
     assert ":6:" in text and "did you mean 'rocket'" in text
+
+
+def test_aggregates_over_other_axes_act_on_the_array_at_hand():
+    spec = """
+interface t {
+  model tiny
+  input sample("chelsea")
+  element m = activations(layer("1").spatial) | mean(over=channel) as heatmap(over=input)
+  element q = activations(layer("1").neurons) | quantile(0.25, over=[x, y]) as bars
+  element c = attribution(layer("1").channels -> output) | count(over=class, top=1) as bars
+}
+"""
+    found = interp.run(spec, models={"tiny": handle()}, **OPTIONS)
+    from interp.data.images import ImageSpec, load_image
+
+    module = handle().module
+    leaf = {"1": lambda output: output.detach().requires_grad_(True)}
+    with torch.enable_grad(), capture(module, ["1"], edits=leaf) as recorded:
+        logits = module(handle().preprocess(load_image(ImageSpec("sample", "chelsea"))))
+    act = recorded["1"]
+    cube = act[0].detach().numpy()  # (C, H, W)
+    m = found.array("m").transpose("y", "x").values
+    np.testing.assert_allclose(m, cube.mean(0), rtol=1e-5, atol=1e-6)
+    q = found.array("q").values
+    np.testing.assert_allclose(q, np.quantile(cube.reshape(4, -1), 0.25, axis=1), rtol=1e-5)
+    grads = [torch.autograd.grad(logits[0, c], act, retain_graph=True)[0] for c in range(3)]
+    attr = np.stack([(act * g)[0].sum((1, 2)).detach().numpy() for g in grads], -1)  # (C, 3)
+    expected = np.zeros(4)
+    for c in range(3):
+        expected[np.argmax(attr[:, c])] += 1  # per class, the strongest channel
+    np.testing.assert_array_equal(found.array("c").values, expected)
