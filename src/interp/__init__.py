@@ -53,6 +53,7 @@ _LAZY = {
     "Options": ("interp.options", "Options"),
     "from_module": ("interp.models.load", "from_module"),
     "render_page": ("interp.render", "render_page"),
+    "Result": ("interp.result", "Result"),
     "write_outputs": ("interp.render", "write_outputs"),
 }
 

@@ -137,9 +137,13 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, help_text in (
         ("render", "run a spec and write its page"),
-        ("compare", "render a comparison page"),
+        (
+            "compare",
+            "render only a spec's comparison (its `compare` statement: the interfaces side by"
+            " side on shared scales, with their metrics); refuses a spec without one",
+        ),
     ):
-        render = sub.add_parser(name, help=help_text)
+        render = sub.add_parser(name, help=help_text, description=help_text)
         render.add_argument("file")
         render.add_argument(
             "-o",

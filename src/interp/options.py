@@ -92,6 +92,7 @@ class Options:
     budget: float | None = None  # seconds; a plan estimated above it is refused before it runs
     executor: str = "local"  # "local" (in process) or "ray"
     ray_address: str | None = None  # join this Ray cluster (default: $RAY_ADDRESS, else start one)
+    metrics: bool | None = None  # None: for the interfaces a `compare` names; True: every one
 
     def __post_init__(self) -> None:
         if self.device is not None:
@@ -111,6 +112,11 @@ class Options:
                 f"cache must be an interp Cache or None, not {_kind(self.cache)}",
                 hint="Cache() uses $INTERP_CACHE_DIR or ~/.cache/interp; Cache('some/folder') "
                 "puts it elsewhere; None computes everything afresh",
+            )
+        if self.metrics is not None and not isinstance(self.metrics, bool):
+            raise _type_error(
+                f"metrics must be True, False or None, not {_kind(self.metrics)}",
+                hint="None measures the interfaces a `compare` names; True every interface",
             )
         if self.progress is not None and not isinstance(self.progress, bool):
             raise _type_error(

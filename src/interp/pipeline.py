@@ -9,6 +9,7 @@ values of the executed plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ def run(
         size=options.icon_size,
         steps=options.icon_steps,
         facts=LayerFacts.of_models(options.torch_device, models),
+        metrics=options.metrics,
     )
     if options.budget is not None:
         from interp.execute.estimate import check_budget
@@ -91,6 +93,7 @@ def execute(program: Program, plan: Plan, options: Options, models: Models | Non
             )
         )
     measured = tuple((i, e, m.name, values[m]) for i, e, m in plan.metrics)
+    results = [_with_metrics(r, measured) for r in results]
     curves = tuple(
         (i, e, values[r]) for i, e, r in dict.fromkeys(deletions) if values[r] is not None
     )
@@ -111,3 +114,18 @@ def _icons(elements: dict, values: dict, page) -> dict:
             pictures.update(values[batch])
         icons[name] = element_icons(values[view.objectives], pictures, list(shown.get(name, ())))
     return icons
+
+
+def _with_metrics(result: InterfaceResult, measured: tuple) -> InterfaceResult:
+    """`result` whose page carries its own interface metrics (shown in a panel), if measured."""
+    import pandas as pd
+
+    rows = [
+        {"element": e, "metric": m, "value": v}
+        for i, e, m, v in measured
+        if i == result.interface.name and v is not None
+    ]
+    if not rows:
+        return result
+    page = replace(result.page, metrics=pd.DataFrame(rows, columns=["element", "metric", "value"]))
+    return replace(result, page=page)

@@ -22,6 +22,16 @@ def test_layers_lists_shapes_and_signs(capsys):
     assert "signed" in next(row for row in out.splitlines() if row.startswith("blocks.4.2 "))
 
 
+def test_layers_says_which_layer_each_reads_directly(capsys):
+    assert main(["layers", 'torchvision("resnet18", weights=random)']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[-1] == "from"
+    row = {line.split()[0]: line.split("  ")[-1].strip() for line in lines[1:]}
+    assert row["layer1.0.conv2"] == "layer1.0.relu"  # the ReLU between bn1 and conv2, traced
+    assert row["layer1.1.conv1"] == "layer1.0"  # the block's output, after its residual add
+    assert row["layer1.0.bn1"] == "layer1.0.conv1" and row["conv1"] == "-"
+
+
 def test_layers_of_an_unknown_model_is_a_located_error(capsys):
     assert main(["layers", "efficientnet_lite9"]) == 1
     err = capsys.readouterr().err
@@ -236,3 +246,14 @@ def test_render_writes_every_interface_and_reports_sizes(tmp_path, capsys):
     assert main([*args, "--interface", "b", "--no-cache"]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {out} (")
     assert "<title>Second" in out.read_text()
+
+
+def test_compare_renders_only_a_comparison_and_says_so(capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    assert "side by side on shared scales" in " ".join(capsys.readouterr().out.split())
+    output = tmp_path / "t.html"
+    assert main(["compare", str(SPECS / "teaser.interp"), "-o", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert "has no `compare` statement" in err and "interp render" in err
+    assert not output.exists()

@@ -18,9 +18,12 @@ INTERP = str(Path(sys.executable).with_name("interp"))
 def _startup_s() -> float:
     """How long this machine's interpreter takes to reach the console script's first line:
     before that, no code of interp's runs, so the earliest signal waits at least this long."""
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import re, sys"], check=True)
-    return time.monotonic() - started
+    took = []
+    for _ in range(3):  # the slowest of three: a busy machine's startup varies
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import re, sys"], check=True)
+        took.append(time.monotonic() - started)
+    return max(took)
 
 
 def _interrupt(command: list[str], after: float) -> subprocess.CompletedProcess:
@@ -37,7 +40,7 @@ def _interrupt(command: list[str], after: float) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("after", [0.05, 0.2, 0.5, 1.0, 2.0])
 def test_ctrl_c_at_any_moment_exits_130_saying_only_interrupted(tmp_path, after):
-    after = max(after, 1.5 * _startup_s())  # a slow machine: still within interp's imports
+    after = max(after, 2 * _startup_s())  # a slow machine: still within interp's imports
     command = [INTERP, "render", "specs/teaser.interp", "-o", str(tmp_path / "t.html")]
     done = _interrupt([*command, "--no-cache", "--device", "cpu"], after)
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr

@@ -107,3 +107,40 @@ def test_compatible_and_independent_groups_report_their_flow_entropy():
     for interface in ("independent", "compatible"):
         entropy = value(metrics, interface, "flow", "flow_entropy")
         assert 0 < entropy <= np.log2(25)
+
+
+SINGLE = """interface alone {
+  model efficientnet_lite0(weights=random, seed=0)
+  input sample("chelsea")
+  let mid = layer("blocks.4.2.bn1")
+  element detectors = attribution(mid.channels -> output["tabby"]) | top(4) as bars
+}
+"""
+
+
+def test_metrics_on_a_single_interface_when_asked(tmp_path):
+    from interp.cli import main
+    from interp.render import render_page
+
+    assert interp.run(SINGLE, cache=None, **TINY).metrics().empty  # not asked: none
+    result = interp.run(SINGLE, cache=None, metrics=True, **TINY)
+    metrics = result.metrics()
+    assert set(metrics["interface"]) == {"alone"}
+    coverage = value(metrics, "alone", "detectors", "coverage")
+    assert 0 < coverage < 1
+    assert value(metrics, "alone", "detectors", "path_dependence") is not None
+    page = result.pages[0]
+    assert page.metrics is not None and set(page.metrics["metric"]) == set(metrics["metric"])
+    document = render_page(page)
+    assert '<details class="interp-metrics">' in document and "<abbr>coverage</abbr>" in document
+    with pytest.raises(TypeError, match="metrics must be True, False or None"):
+        interp.Options(metrics="yes")
+
+    spec = tmp_path / "alone.interp"
+    spec.write_text(SINGLE)
+    csv = tmp_path / "alone.csv"
+    args = ["render", str(spec), "-o", str(tmp_path / "alone.html"), "--quality", "draft"]
+    assert main([*args, "--metrics", str(csv), "--no-cache"]) == 0
+    written = pd.read_csv(csv)
+    assert set(written["metric"]) == set(metrics["metric"])
+    assert value(written, "alone", "detectors", "coverage") == pytest.approx(coverage, rel=1e-5)

@@ -182,6 +182,7 @@ def test_rows_and_columns_follow_the_article():
         *[ACT] * 6,
         *[ATTR] * 6,
         *["correlation"] * 2,
+        "weights",  # the parameters as a substrate: a kernel per channel pair
     ]
     assert space.columns[1:7] == tuple(
         Column(ACT, p) for p in ("feature_vis", "grid", "heatmap", "bars", "examples", "atlas")

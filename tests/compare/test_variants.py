@@ -74,3 +74,42 @@ def test_variants_refuse_what_they_cannot_vary():
         interp.variants(spec_path("teaser"), element="detectors", layer=["blocks.3.2.bn1"])
     with pytest.raises(ValueError, match="not an attribution"):
         interp.variants(spec_path("teaser"), element="where", method=["linear", "grad_cam"])
+
+
+def test_a_mistaken_variant_is_located_in_the_printed_variant_not_the_base():
+    spec = interp.variants(spec_path("teaser"), element="detectors", method=["gradcam", "linear"])
+    with pytest.raises(interp.InterpError) as caught:
+        interp.check(spec)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.span.file == "<interp.variants method=['gradcam', 'linear']>"
+    shown = caught.value.render()
+    assert "method=gradcam)" in shown and "did you mean 'grad_cam'?" in shown
+    printed = interp.to_text(spec).splitlines()
+    child = printed.index(next(line for line in printed if "extends teaser" in line))
+    assert "method=gradcam" in printed[child + diagnostic.span.line - 1]  # the printed line
+
+    spec = interp.variants(spec_path("teaser"), element="detectors", layer=["blocks.4.2.bn9", "x"])
+    with pytest.raises(interp.InterpError) as caught:
+        interp.check(spec)
+    first = caught.value.render().split("\n")[:2]
+    assert 'let mid = layer("blocks.4.2.bn9")' in first[1]  # not the base's bn1 line
+
+
+def test_a_mistake_in_a_built_interface_is_located_in_its_printed_text():
+    from interp.syntax.builder import attribution, bars, interface, layer, output, sample
+
+    built = interface(
+        "t",
+        model="efficientnet_lite0",
+        input=sample("chelsea"),
+        elements={
+            "d": attribution(layer("blocks.4.2.bn9").channels, output["tabby"]).top(3).as_(bars())
+        },
+    )
+    with pytest.raises(interp.InterpError) as caught:
+        interp.check(built)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.span.file == "<built in Python>"
+    line = interp.to_text(built).splitlines()[diagnostic.span.line - 1]
+    assert line.startswith('  element d = attribution(layer("blocks.4.2.bn9")')
+    assert "^^^" in caught.value.render()

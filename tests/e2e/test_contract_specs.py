@@ -248,3 +248,31 @@ def test_model_alignment_finds_twins_in_the_other_model():
         assert (twins.groupby("key_detectors").size() == 4).all()
         assert twins["value"].between(-1, 1).all() and twins["value"].max() > 0.5
     assert found.comparison() is not None
+
+
+@pytest.mark.parametrize(
+    "name", ["teaser", "channel_attribution", "spatial_attribution", "saliency", "sanity_check"]
+)
+def test_every_heatmap_hover_is_visible_on_its_scale(name):
+    """Issue 19: on at least 80% of a heatmap's hover states, at least a fifth of its cells
+    are coloured visibly (|value| at least 10% of the colour domain's end) — of the cells
+    that hold any value: a hovered position's feeders lie in its receptive field only."""
+    from interp.render import style
+
+    found = over_dataset(name) if name in OVER_DATASETS else result(name)
+    heatmaps = [
+        v
+        for p in found.pages
+        for v in p.elements
+        if v.presentation == "heatmap" and v.options.get("color") != "atom"
+    ]
+    assert heatmaps
+    for heat in heatmaps:
+        low, high = style.value_domain(heat, robust=True)
+        end = max(abs(low), abs(high))
+        table = heat.table[heat.table["value"].abs() > 0]
+        visible = table["value"].abs() >= 0.1 * end
+        keys = [s.key for s in heat.depends_on if s.key in table]
+        shares = visible.groupby([table[k] for k in keys]).mean() if keys else visible.mean()
+        shares = pd.Series(shares).to_numpy()
+        assert (shares >= 0.2).mean() >= 0.8, (heat.name, shares.round(2).tolist())

@@ -141,3 +141,64 @@ def test_hostile_strings_show_as_text(open_page, tmp_path):
     assert opened.page.locator("header img").count() == 0
     assert opened.console_errors == []
     assert opened.page.evaluate("document.body.dataset.ready") == "true"
+
+
+def _numbers(opened, view: str, mark: str) -> list[str]:
+    found = opened.page.evaluate(
+        """([viewName, markName]) => {
+          const out = [];
+          (function walk(node) {
+            if (!node) return;
+            if (node.marktype) {
+              if (node.name === markName) for (const item of node.items) out.push(item.text);
+              else for (const item of node.items || []) walk(item);
+              return;
+            }
+            for (const child of node.items || []) walk(child);
+          })(window.__interp_views[viewName].scenegraph().root);
+          return out;
+        }""",
+        [view, f"{mark}_marks"],
+    )
+    return [str(text) for text in found]
+
+
+def test_bars_and_icon_bars_write_their_values(open_page, pages):
+    opened = open_page(pages["channel_attribution"])
+    shown = sorted(
+        row["value"] for row in opened.rows("channel_attribution", "classes__numbers_positive")
+    )
+    written = _numbers(opened, "channel_attribution", "classes__numbers_positive")
+    assert len(written) == len(shown) >= 3
+    assert sorted(float(t) for t in written) == pytest.approx(shown, rel=5e-3)
+    before = _numbers(opened, "channel_attribution", "upper__numbers")
+    values = [row["value"] for row in opened.rows("channel_attribution", "upper__numbers")]
+    assert [float(t) for t in before] == pytest.approx(values, rel=5e-2)  # 2 digits
+    hits = opened.items("channel_attribution", "classes__hit")
+    opened.click(hits[[h["datum"]["atom"] for h in hits].index("tabby")]["box"])
+    assert _numbers(opened, "channel_attribution", "upper__numbers") != before
+    assert opened.console_errors == []
+
+
+@pytest.mark.parametrize("position", ["9,4", "2,11"])
+def test_a_grid_and_the_input_above_it_select_the_same_position(open_page, pages, position):
+    opened = open_page(pages["spatial_attribution"])
+    cells = [c for c in opened.items("spatial_attribution", "saliency__cells")]
+    mine = sorted(
+        (c for c in cells if c["datum"]["key_saliency"] == position), key=lambda c: c["box"]["y"]
+    )
+    assert len(mine) == 2  # its patch of the input, and its cell of the grid below
+    patch, cell = mine
+    assert patch["box"]["y"] + patch["box"]["height"] <= cell["box"]["y"]
+    assert patch["box"]["width"] == pytest.approx(cell["box"]["width"], abs=0.5)  # same scale
+    assert opened.items("spatial_attribution", "saliency__image")  # the photo is drawn
+    opened.hover(patch["box"])  # hovering the photo picks the position, as the grid does
+    rows = opened.rows("spatial_attribution", "classes__bars")
+    assert rows and {row["key_saliency"] for row in rows} == {position}
+    outlined = [
+        i
+        for i in opened.items("spatial_attribution", "saliency__outline")
+        if i["datum"]["key_saliency"] == position
+    ]
+    assert len(outlined) == 2  # outlined on the photo and on the grid
+    assert opened.console_errors == []

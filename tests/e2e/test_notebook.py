@@ -33,6 +33,11 @@ SECOND = """interface second "Espresso" {
   element where = activations(mid.spatial) | select(detectors.hover) as heatmap(over=input)
 }"""
 
+# a bar left to its default in a kernel without ipywidgets: plain lines, not tqdm's red
+# "IProgress not found" block
+PROGRESS = """from interp.execute.progress import progress_bar
+with progress_bar(None, total=3, desc="steps") as bar:
+    bar.update(3)"""
 TINY = "quality='draft', icon_size=32, icon_steps=2, progress=False, device='cpu'"
 HEADING = "A notebook with two interfaces"
 
@@ -47,6 +52,8 @@ def notebook(with_results: bool):
             nbformat.v4.new_code_cell(f"first = interp.run({FIRST!r}, {TINY})\nfirst"),
             nbformat.v4.new_code_cell(f"second = interp.run({SECOND!r}, {TINY})\nsecond"),
             nbformat.v4.new_code_cell("print(second)"),
+            nbformat.v4.new_code_cell('first.chart("where")'),
+            nbformat.v4.new_code_cell(PROGRESS),
         ]
     notebook = nbformat.v4.new_notebook()
     notebook.cells = cells
@@ -71,7 +78,10 @@ def exported(tmp_path_factory) -> dict[str, Path]:
         paths[name] = folder / f"{name}.html"
         paths[name].write_text(body, encoding="utf-8")
     paths["printed"] = folder / "printed.txt"
-    paths["printed"].write_text(executed.cells[-1].outputs[0]["text"], encoding="utf-8")
+    paths["printed"].write_text(executed.cells[-3].outputs[0]["text"], encoding="utf-8")
+    paths["progress"] = folder / "progress.txt"
+    streams = [o.get("text", "") for o in executed.cells[-1].outputs]
+    paths["progress"].write_text("".join(streams), encoding="utf-8")
     return paths
 
 
@@ -81,6 +91,12 @@ def test_the_text_repr_lists_interfaces_elements_and_shapes(exported):
     assert 'second "Espresso" (efficientnet_lite0, sample: coffee)' in printed
     assert "detectors  feature_vis  (channel: " in printed
     assert "by detectors.hover" in printed
+
+
+def test_progress_in_a_notebook_without_ipywidgets_is_plain_lines(exported):
+    printed = exported["progress"].read_text()
+    assert "steps: 100%" in printed and "3/3" in printed
+    assert "IProgress" not in printed
 
 
 def test_two_results_draw_isolated_and_hover_in_each(exported, browser):
@@ -100,7 +116,7 @@ def test_two_results_draw_isolated_and_hover_in_each(exported, browser):
     page.on("pageerror", lambda error: errors.append((str(error), {})))
     page.goto(exported["results"].resolve().as_uri())
 
-    frames = page.locator("iframe.interp-frame")
+    frames = page.locator('iframe.interp-frame:not([title="chart"])')
     assert frames.count() == 2
     for index, name in enumerate(("first", "second")):
         element = frames.nth(index)
@@ -129,6 +145,13 @@ def test_two_results_draw_isolated_and_hover_in_each(exported, browser):
             timeout=5_000,
         )
         assert {row["key_detectors"] for row in _rows(frame, name, "where__cells")} == {keys[1]}
+
+    # the chart of one element draws offline too, in its own frame (Vega inlined)
+    chart = page.locator('iframe.interp-frame[title="chart"]')
+    assert chart.count() == 1
+    inside = chart.element_handle().content_frame()
+    inside.wait_for_function("document.querySelector('.vega-embed svg, .vega-embed canvas')")
+    assert "Error loading script" not in inside.evaluate("document.body.innerText")
 
     # nothing of the pages leaked into the notebook's document
     assert page.evaluate("typeof window.vegaEmbed") == "undefined"

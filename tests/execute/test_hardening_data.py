@@ -183,3 +183,27 @@ def test_a_page_over_its_budget_warns(monkeypatch):
     monkeypatch.setattr(html, "PAGE_BUDGET", 1000)
     with pytest.warns(html.PageSizeWarning, match="over its budget"):
         render_page(result.pages[0])
+
+
+# ---- a selection reaching what a content does not compute ------------------------------------
+
+
+def test_a_clicked_class_the_target_does_not_compute_shows_nothing_and_says_so():
+    text = (
+        "interface tiny {\n"
+        "  model tiny\n"
+        '  input sample("chelsea")\n'
+        "  element classes = activations(output) | top(3) as bars\n"
+        '  element d = attribution(layer("1").channels -> output["dog"])'
+        " | select(classes.click) | top(2) as bars\n"
+        '  element g = attribution(layer("1").spatial -> output["dog"])'
+        " | select(classes.hover) as heatmap(over=input)\n"
+        "}\n"
+    )
+    result = interp.run(text, models=handles(), cache=None, **OPTIONS)
+    kept = result.data("d")
+    assert set(kept["key_classes"]) == {"dog"}  # only the computed class has values
+    assert result.array("d").sizes["key_classes"] == 3  # one (empty) slice per offered class
+    page = render_page(result.pages[0]).replace('","', " ")  # title lines joined
+    assert 'the clicked class (computed for \\"dog\\" only)' in page
+    assert "the hovered class (computed for" in page

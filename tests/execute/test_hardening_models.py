@@ -29,6 +29,27 @@ def test_a_head_too_wide_for_memory_is_refused_where_it_is_written():
     assert check(parse(fine), bind_models=False).interfaces[0].model.classes == 100_000
 
 
+@pytest.mark.parametrize(
+    "arguments, error, words",
+    [
+        (dict(classes=10**9), ValueError, "classes must be a whole number from 1 to 100,000"),
+        (dict(classes=0), ValueError, "classes must be"),
+        (dict(classes=2.5), ValueError, "classes must be"),
+        (dict(classes=True), ValueError, "classes must be"),
+        (dict(seed="1"), TypeError, "seed must be a whole number"),
+        (dict(weights=3), TypeError, "weights must be a path or None"),
+        (dict(source="hub"), ValueError, "source must be one of"),
+        (dict(name=""), TypeError, "name must be a non-empty string"),
+    ],
+)
+def test_a_model_spec_built_in_python_refuses_what_the_checker_would(arguments, error, words):
+    from interp.models.spec import ModelSpec
+
+    fields = {"source": "torchvision", "name": "resnet18", "weights": "random", **arguments}
+    with pytest.raises(error, match=words):
+        ModelSpec(**fields)
+
+
 def test_a_labels_file_naming_a_class_twice_names_the_lines(tmp_path):
     path = tmp_path / "labels.txt"
     path.write_text("cat\ndog\n\nfox\ndog\n", encoding="utf-8")

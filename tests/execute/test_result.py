@@ -212,3 +212,31 @@ def test_data_refuses_wrong_types_naming_the_argument(teaser):
     with pytest.raises(TypeError, match="every_example takes True or False"):
         teaser.data("detectors", every_example="yes")
     assert len(teaser.data("detectors")) > 0
+
+
+def test_a_chart_displays_and_saves_with_no_network(teaser, tmp_path):
+    chart = teaser.chart("where").properties(title="mine")  # derived charts stay offline
+    bundle = chart._repr_mimebundle_()
+    shown = html.unescape(bundle["text/html"])
+    assert shown.startswith("<iframe") and "cdn.jsdelivr" not in shown
+    assert "vegaEmbed" in shown and "function" in shown  # the scripts are in the document
+    chart.save(tmp_path / "where.html")
+    saved = (tmp_path / "where.html").read_text()
+    assert "cdn.jsdelivr" not in saved and "vegaEmbed" in saved
+    chart.save(tmp_path / "where.json")
+    assert json.loads((tmp_path / "where.json").read_text())["title"] == "mine"
+
+
+def test_exported_names_and_one_line_reprs(teaser):
+    from tiny import tiny_classifier
+
+    assert interp.Result is type(teaser)
+    handle = interp.from_module(
+        tiny_classifier(seed=0),
+        labels=["a", "b", "c"],
+        mean=(0.5,) * 3,
+        std=(0.5,) * 3,
+        input_size=32,
+    )
+    text = repr(handle)
+    assert "\n" not in text and "Sequential" in text and "3 classes" in text and "32px" in text

@@ -399,6 +399,7 @@ def spatial_attribution() -> PageView:
                 offers=("hover",),
                 meta={
                     "grid": GRID,
+                    "image": input_image(),  # as every view's: the input, drawn above the grid
                     "components": [
                         {"_swatch": "#e41a1c", "_text": "red: Egyptian cat, tabby, lynx"},
                         {"_swatch": "#2ca02c", "_text": "green: remote control, tiger cat, lynx"},

@@ -30,6 +30,7 @@ from interp.vocabulary.axes import (  # noqa: F401  (the axis vocabulary, read h
     origin_key,
     substrate_axes,
 )
+from interp.vocabulary.contents import KERNEL_AXES
 from interp.vocabulary.signatures import AxisError  # noqa: F401  (raised here)
 
 
@@ -41,11 +42,26 @@ def content_axes(content: Content) -> tuple[Axis, ...]:
         axes = substrate_axes(content.source, "source", activations=False) + substrate_axes(
             content.target, "target", activations=False
         )
+    elif content.kind == "weights":
+        assert content.target is not None
+        return weights_axes(content)
     else:
         return ()
     if content.over is None or content.kind == "correlation":
         return axes
     return over_axes(content, axes)
+
+
+def weights_axes(content: Content) -> tuple[Axis, ...]:
+    """`channel, tchannel, ky, kx`: the kernel's offsets are vectors each pair carries,
+    in the target's coordinates (where B sees A)."""
+    assert content.target is not None
+    pairs = substrate_axes(content.source, "source", activations=False) + substrate_axes(
+        content.target, "target", activations=False
+    )
+    where = origin_key(content.target)
+    kernel = tuple(Axis(name, (where, name), "vector", "target") for name in KERNEL_AXES)
+    return pairs + kernel
 
 
 def over_axes(content: Content, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:

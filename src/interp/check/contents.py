@@ -4,7 +4,7 @@
 maxpool=..., over=...)` runs from earlier to later on one model, with a
 method that `interp.vocabulary.methods` declares; a bare substrate is shown as
 it is; `correlation` and anything `over=` a dataset are checked in
-`interp.check.datasets`. A misspelled content is named as such.
+`interp.check.datasets`, `weights` in `interp.check.weights`. A misspelled content is named as such.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from interp.check.problems import Problems
 from interp.check.program import Content, Method
 from interp.check.scope import Scope
 from interp.check.signatures import bind_arguments
+from interp.check.weights import bind_weights
 from interp.errors import did_you_mean
 from interp.syntax import ast
 from interp.vocabulary.methods import METHODS
 
-CONTENTS = ("activations", "attribution")
+CONTENTS = ("activations", "attribution", "weights")
 
 
 def bind_content(content: ast.Content, scope: Scope) -> Content | None:
@@ -52,6 +53,8 @@ def bind_content(content: ast.Content, scope: Scope) -> Content | None:
         return datasets.checked(Content("activations", substrate, over=over), content, scope)
     if isinstance(content, ast.Correlation):
         return datasets.correlation(content, scope)
+    if isinstance(content, ast.Weights):
+        return bind_weights(content, scope)
     source, target = scope.substrate(content.source), scope.substrate(content.target)
     if source is None or target is None:
         return None

@@ -9,8 +9,9 @@ have is reported where it is written, with the valid names or range.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from interp.check.program import Groups
 from interp.errors import did_you_mean
@@ -30,6 +31,12 @@ class ModelFacts:
     labels: tuple[str, ...]
     input_size: int
     lister: str = ""  # how a user lists the layers: "`interp layers NAME` lists them all"
+    # which layers feed which (`interp.models.flow.LayerGraph`), traced when first asked
+    flow: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
+    # why the path between two layers has no expanded weights (`interp.models.linear`), probed
+    linear_path: Callable[[str, str], tuple[str, str] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def cube(self, layer: str | None) -> tuple[int, int, int] | None:
         """(channels, height, width) of a layer that outputs a cube; None otherwise."""
@@ -76,6 +83,32 @@ class ModelFacts:
             f"groups, and {later.layer!r} is not later",
             "compatible= names the groups of a layer this one feeds",
         )
+
+    def not_upstream(self, a: str, b: str) -> tuple[str, str] | None:
+        """`weights(A -> B)` needs A's output to flow into B's (traced, not module order)."""
+        if self.flow is None or a not in self.layers or b not in self.layers:
+            return None
+        graph = self.flow()
+        if graph.upstream(a, b):
+            return None
+        if a == b or graph.same_output(a, b):
+            return (
+                f"{a!r} and {b!r} are the same activation: weights connect two layers",
+                "name a layer that feeds the other, e.g. the block before it",
+            )
+        if graph.upstream(b, a):
+            return (
+                f"weights flow from an earlier layer to a later one, and {a!r} comes after {b!r}",
+                f'swap the sides: weights(layer("{b}").channels -> layer("{a}").channels)',
+            )
+        return (
+            f"{a!r} does not feed {b!r}: no path of the model runs from one to the other",
+            f"`interp layers {self.name}` shows which layer feeds which (column `from`)",
+        )
+
+    def not_linear(self, a: str, b: str) -> tuple[str, str] | None:
+        """`weights(A -> B)` needs the path to be linear once its activations are the identity."""
+        return None if self.linear_path is None else self.linear_path(a, b)
 
     def too_many_groups(self, groups: Groups) -> tuple[str, str] | None:
         """NMF finds at most min(positions, columns) groups in a layer's matrix; signed

@@ -16,6 +16,8 @@ from interp.check.program import Program
 from interp.data.datasets import list_examples
 from interp.data.images import load_image
 from interp.errors import InterpError, Span
+from interp.models.flow import layer_graph
+from interp.models.linear import path_problem
 from interp.models.load import ModelHandle, layer_table, load_model, nonnegative_layers
 from interp.models.registry import EMPTY, Models
 from interp.models.spec import ModelSpec
@@ -79,4 +81,6 @@ def model_facts(handle: ModelHandle, spec: ModelSpec | None = None) -> ModelFact
         nonnegative=tuple(nonnegative_layers(handle)),
         labels=tuple(handle.labels),
         input_size=handle.input_size,
+        flow=lambda: layer_graph(handle),
+        linear_path=lambda a, b: path_problem(handle, a, b),
     )

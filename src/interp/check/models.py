@@ -18,7 +18,7 @@ from interp.check.problems import Problems
 from interp.data.paths import resolve_path
 from interp.errors import Diagnostic, InterpError, Span, did_you_mean
 from interp.models.registry import EMPTY, Models, unknown_model
-from interp.models.spec import BUILTIN_MODELS, LIBRARIES, ModelSpec
+from interp.models.spec import BUILTIN_MODELS, LIBRARIES, MAX_CLASSES, ModelSpec
 from interp.syntax import ast, parse
 from interp.vocabulary.families import BUILTIN_SOURCE
 from interp.vocabulary.families import DEFAULT_MODEL as DEFAULT
@@ -26,7 +26,6 @@ from interp.vocabulary.families import DEFAULT_MODEL as DEFAULT
 DEFAULT_MODEL = ModelSpec(source=BUILTIN_SOURCE[DEFAULT], name=DEFAULT)  # when a spec names none
 _EXAMPLES = 'e.g. efficientnet_lite0, efficientnet_lite0(weights=random, seed=0), torchvision("googlenet", weights="g.pth")'
 SEEDS = 2**64  # seeds are unsigned 64-bit integers, as torch takes them
-MAX_CLASSES = 100_000  # a head this wide is ~200 M weights on a 2048-wide backbone: 800 MB
 _BUILTIN_OPTIONS = ("weights", "seed")
 _LIBRARY_OPTIONS = ("weights", "seed", "classes", "labels")
 

@@ -81,7 +81,7 @@ class Content:
     """What an element computes. `over` is the dataset of `activations(..., over=D)`,
     `attribution(..., over=D)` and `correlation(A -> B, over=D)`; None: the input image."""
 
-    kind: Literal["activations", "attribution", "correlation", "substrate"]
+    kind: Literal["activations", "attribution", "correlation", "weights", "substrate"]
     source: Substrate
     target: Substrate | None = None
     method: Method = Method()

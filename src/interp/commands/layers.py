@@ -1,4 +1,5 @@
-"""`interp layers`: a model's layer table (names, shapes, signs), to write specs against."""
+"""`interp layers`: a model's layer table (names, shapes, signs, which layers each reads
+directly), to write specs against."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from interp.errors import InterpError
 
 def layers_command(args) -> int:
     from interp.check.models import models_of_spec, parse_model_ref
+    from interp.models.flow import feeders, layer_graph
     from interp.models.load import layer_table, load_model
 
     if args.model.endswith(".interp"):
@@ -19,14 +21,17 @@ def layers_command(args) -> int:
     else:
         specs = [parse_model_ref(args.model)]
     for number, model in enumerate(specs):
-        rows = layer_table(load_model(model))
+        handle = load_model(model)
+        rows = layer_table(handle)
+        graph = layer_graph(handle)
         width = max(len(r.name) for r in rows)
         if len(specs) > 1:
             print(("\n" if number else "") + f"# {model.to_text()}")
-        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  sign")
+        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  {'sign':<12}  from")
         for row in rows:
             if not args.all and len(row.shape) != 3:
                 continue
             sign = "non-negative" if row.nonnegative else "signed"
-            print(f"{row.name:<{width}}  {str(row.shape):<18}  {sign}")
+            source = ", ".join(feeders(graph, row.name)) or "-"
+            print(f"{row.name:<{width}}  {str(row.shape):<18}  {sign:<12}  {source}")
     return 0

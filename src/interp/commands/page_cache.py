@@ -39,8 +39,17 @@ def page_key(spec: ast.Spec, spec_dir: Path, **options: object) -> tuple:
         spec.to_text(),
         _file_stamps(spec, spec_dir),
         _versions(),
+        _source_stamp(),
         sorted(options.items()),
     )
+
+
+def _source_stamp() -> tuple[int, int]:
+    """(file count, newest modification) of interp's own source: an edited checkout (an
+    editable install keeps its version) makes new pages, not the old code's."""
+    package = Path(__file__).resolve().parents[1]
+    stamps = [p.stat().st_mtime_ns for p in package.rglob("*") if p.suffix in (".py", ".lark")]
+    return len(stamps), max(stamps, default=0)
 
 
 def _versions() -> tuple:

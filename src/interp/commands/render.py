@@ -46,7 +46,11 @@ def render_command(args) -> int:
     kept = Cache()
     cache = None if args.no_cache else kept
     key = page_cache.page_key(
-        spec, Path(args.file).parent, quality=args.quality, device=args.device or "auto"
+        spec,
+        Path(args.file).parent,
+        quality=args.quality,
+        device=args.device or "auto",
+        metrics=bool(args.metrics),
     )
     if cache is not None and page_cache.restore(cache, key, outputs):
         _report_written(outputs, page_cache.icons(cache, key), "from the cache: unchanged inputs")
@@ -62,6 +66,7 @@ def render_command(args) -> int:
         budget=budget,
         executor=args.executor,
         ray_address=args.ray_address,
+        metrics=True if args.metrics else None,  # --metrics measures every interface
     )
     from interp.files import write_all
     from interp.pipeline import run

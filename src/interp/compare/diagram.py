@@ -112,5 +112,6 @@ CONTENTS = {
     "activations": "activations",
     "attribution": "attribution",
     "correlation": "correlation over a dataset",
+    "weights": "weights (the parameters)",
 }
 PRESENTATIONS = tuple(DECLARED)  # the declared presentations, in their order

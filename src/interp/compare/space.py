@@ -84,6 +84,7 @@ ALTERNATIVES = (
     "activations(L.spatial, over=D) as atlas(cells=12, layout=umap)",
     "correlation(K.channels -> L.channels, over=D) | select(channel=12) | top(4) as feature_vis(bars=true)",
     "correlation(K.channels -> L.channels, over=D) | select(channel=12) | top(4) as bars",
+    "weights(K.channels -> L.channels) | select(tchannel=12) | top(6) as kernels",
 )
 
 

@@ -60,7 +60,15 @@ def variants(
         title = f"{base.title or base.name} · {name} {value}"
         children.append(ast.Interface(name=child, title=title, extends=base.name, body=changed))
     compare = ast.Compare(names=tuple(c.name for c in children))
-    return ast.Spec(items=(*spec.items, *children, compare))
+    return ast.Spec(items=(*spec.items, *_located(children, compare, f"{name}={list(values)}")))
+
+
+def _located(children: list[ast.Interface], compare: ast.Compare, asked: str) -> tuple:
+    """The new interfaces and their compare as parsed from their own printed text, so an
+    error in a variant (`method=gradcam`) points at the line that says it, in text the
+    user can print (`interp.to_text(spec)`), never at a line of the base it was copied from."""
+    generated = ast.Spec(items=(*children, compare)).to_text()
+    return parse(generated, file=f"<interp.variants {asked}>").items
 
 
 def _interface(spec: ast.Spec, name: str | None) -> ast.Interface:

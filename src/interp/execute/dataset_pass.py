@@ -22,7 +22,6 @@ both give the same numbers.
 from __future__ import annotations
 
 import io
-import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +29,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from interp.cache import digest
 from interp.data.datasets import DatasetWarning, Example, Listing, list_examples, load_example
 from interp.errors import InterpError, error
 from interp.execute.aggregates import graph_values
 from interp.execute.context import RunContext
+from interp.execute.progress import progress_bar
 from interp.execute.reductions import (
     ChunkOutputs,
     Part,
@@ -98,13 +98,12 @@ class ChunkPlan:
     def progress(self, done: set[int], title: str, wanted: bool | None) -> tqdm:
         """A bar over the examples (examples/s, ETA), from those already done; shown on a
         terminal unless `wanted` says otherwise."""
-        show = sys.stderr.isatty() if wanted is None else wanted
-        return tqdm(
+        return progress_bar(
+            wanted,
             total=len(self.listing),
             initial=sum(len(self.chunk(i)) for i in done),
             desc=title,
             unit="example",
-            disable=not show,
             leave=False,
         )
 

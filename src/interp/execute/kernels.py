@@ -25,6 +25,7 @@ def _table() -> dict[type, Callable]:
         ops,
         over,
         pages,
+        weights,
     )
     from interp.execute.attribution import kernel as attribution
 
@@ -49,6 +50,7 @@ def _table() -> dict[type, Callable]:
         nodes.Page: pages.page,
         nodes.Deletion: measure.deletion_curves,
         nodes.Metric: measure.metric,
+        nodes.Weights: weights.weights,
     }
 
 

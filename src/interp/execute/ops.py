@@ -17,20 +17,21 @@ from interp.check.axes import top_axes
 from interp.check.program import Aggregate, Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
 from interp.keys import atom_key, key_column
 from interp.plan import nodes
+from interp.vocabulary.contents import KERNEL_AXES
 
 
 def offered_atoms(array: xr.DataArray, atom_axes: list[str]) -> list[dict[str, object]]:
     """The atoms an element offers to selections: coordinates on its atom axes
     where any value survives (strongest first)."""
+    kernel = [d for d in array.dims if d in KERNEL_AXES and d not in atom_axes]
+    if kernel:  # a kernel's strength is its signed sum, as `top` ranks it
+        array = array.sum(dim=kernel, skipna=True, min_count=1)
     others = [d for d in array.dims if d not in atom_axes]
     score = np.abs(array).max(dim=others, skipna=True) if others else np.abs(array)
     score = score.transpose(*atom_axes)
     values = score.values.ravel()
-    order = [
-        i
-        for i in np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
-        if not np.isnan(values[i])
-    ]
+    ranked = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
+    order = np.asarray([i for i in ranked if not np.isnan(values[i])], dtype=np.intp)
     positions = np.unravel_index(order, score.shape)
     coords = [score.coords[a].values[p].tolist() for a, p in zip(atom_axes, positions, strict=True)]
     return [dict(zip(atom_axes, atom, strict=True)) for atom in zip(*coords, strict=True)]
@@ -42,6 +43,7 @@ def select_from(
     """One slice per offered atom of the selector, stacked along `key_<E>`
     (one vectorized lookup, not a loop over atoms)."""
     key = key_column(op.element)
+    array = _with_missing(array, op, atoms)
     index = {
         ours: xr.DataArray([atom[theirs] for atom in atoms], dims=key)
         for theirs, ours in op.bindings
@@ -50,6 +52,19 @@ def select_from(
     selected = selected.drop_vars([c for c in selected.coords if c in index])
     selected = selected.assign_coords({key: [atom_key(atom, selector_axes) for atom in atoms]})
     return selected.transpose(key, ...)
+
+
+def _with_missing(
+    array: xr.DataArray, op: SelectFrom, atoms: list[dict[str, object]]
+) -> xr.DataArray:
+    """`array` with a NaN slice for each value the selector offers that it lacks (a class
+    its target does not compute): that selection shows nothing rather than failing."""
+    for theirs, ours in op.bindings:
+        have = array.coords[ours].values.tolist()
+        missing = [v for v in dict.fromkeys(atom[theirs] for atom in atoms) if v not in have]
+        if missing:
+            array = array.reindex({ours: [*have, *missing]})
+    return array
 
 
 def select_at(array: xr.DataArray, op: SelectAt) -> xr.DataArray:
@@ -73,7 +88,10 @@ def top(array: xr.DataArray, op: Top, axes: tuple[Axis, ...]) -> xr.DataArray:
 
         return top_examples(array, op)
     ranked, vectors = top_axes(op, axes, array.dims)
-    score = np.sqrt((array**2).sum(dim=vectors)) if vectors else array
+    kernel = [v for v in vectors if v in KERNEL_AXES]  # a kernel ranks by its signed sum
+    vectors = [v for v in vectors if v not in kernel]
+    score = array.sum(dim=kernel, skipna=True, min_count=1) if kernel else array
+    score = np.sqrt((score**2).sum(dim=vectors)) if vectors else score
     stacked = score.stack(_ranked=ranked)
     values = stacked.transpose(..., "_ranked").values
     order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=-1, kind="stable")

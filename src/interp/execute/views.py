@@ -110,6 +110,7 @@ class PageView:
     layout: Any = None  # ("row"|"column", [names or nested layouts]) or None = in order
     model: str = ""
     input: str = ""
+    metrics: pd.DataFrame | None = None  # element, metric, value: when this page was measured
 
     def __repr__(self) -> str:
         elements = ", ".join(f"{e.name} ({e.presentation})" for e in self.elements)

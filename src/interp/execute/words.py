@@ -122,6 +122,8 @@ def selected_text(substrate: Substrate, event: str) -> str:
     """``the hovered channel`` / ``the clicked class``: a side bound by a selection."""
     verb = {"hover": "hovered", "click": "clicked"}.get(event, "selected")
     if substrate.kind == "output":
+        if substrate.labels:  # a selection elsewhere may name a class this side lacks
+            return f"the {verb} class (computed for {quoted(substrate.labels)} only)"
         return f"the {verb} class"
     if substrate.kind == "input":
         return f"the input pixels at the {verb} position"
@@ -148,6 +150,15 @@ def quantity_text(element: Element) -> str:
             selected_text(target, bound["target"]) if "target" in bound else substrate_text(target)
         )
         return f"attribution ({method_text(content.method)}) of {source_words} to {target_words}"
+    if content.kind == "weights" and content.target is not None:
+        bound = bound_sides(element)
+        ends = [
+            selected_text(s, bound[side]) if side in bound else substrate_text(s)
+            for side, s in (("source", source), ("target", content.target))
+        ]
+        return (
+            f"weights from {ends[0]} to {ends[1]} (each pair's spatial kernel, input-independent)"
+        )
     if content.kind == "activations":
         if source.kind == "output":
             return "probabilities of the classes (softmax of the logits)" if softmax else "logits"
@@ -235,10 +246,14 @@ def quantity(element: Element) -> str:
         if target.atoms == "spatial":
             return "attribution to the position's activation"
         return "attribution to the channel's activation"
+    if content.kind == "weights":
+        return "weight"
     if content.kind == "activations":
         if content.source.kind == "output":
             return "probability" if any(isinstance(op, Softmax) for op in element.ops) else "logit"
         return "activation"
+    if content.kind == "correlation":
+        return "correlation (Pearson r)"
     return "value"
 
 

@@ -78,6 +78,13 @@ class ModelHandle:
     crop_pct: float = 1.0
     interpolation: Literal["bilinear", "bicubic"] = "bilinear"
 
+    def __repr__(self) -> str:
+        """One line (the dataclass's would print the whole network)."""
+        return (
+            f"<interp model {self.spec.name!r}: {type(self.module).__name__}, "
+            f"{len(self.labels)} classes, input {self.input_size}px, on {self.device}>"
+        )
+
     def crop(self, image: np.ndarray) -> np.ndarray:
         """The ``(S, S, 3)`` uint8 image the model sees: overlay heatmaps on this."""
         size = self.input_size

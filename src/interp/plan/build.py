@@ -44,8 +44,12 @@ def build_plan(
     size: int | None = None,
     steps: int | None = None,
     facts: LayerFacts | None = None,
+    metrics: bool | None = None,
 ) -> Plan:
     """The plan for every interface of `program`; icons at `quality` (size/steps override it).
+
+    `metrics`: which interfaces get their interface metrics (`vocabulary.measures`):
+    None those a `compare` names, True every one, False none.
 
     `size` (or the preset's) is the side of the largest icons; each element's
     icons are sized from how large its page draws them (`plan.sizing`), with
@@ -70,7 +74,7 @@ def build_plan(
     measured = [
         (scope.interface.name, element.name, metric)
         for scope in scopes
-        if scope.interface.name in compared
+        if (metrics is None and scope.interface.name in compared) or metrics
         for element in scope.interface.elements
         for metric in metric_nodes(scope, element)
     ]

@@ -30,6 +30,7 @@ from interp.plan.nodes import (
     Forward,
     TopAttributions,
     Visualize,
+    Weights,
 )
 
 BYTES = 4  # float32
@@ -106,6 +107,16 @@ def estimate(
             lines.append(
                 f"    attribution {node.source.describe()} -> {node.target.describe()}: ≤ {products} products"
             )
+        elif isinstance(node, Weights):
+            # expanded weights: one product per target channel (a kernel read off costs nothing)
+            model = shapes[node.model]
+            channels = (model.layers.get(node.target) or (1,))[0]
+            reach = sum(
+                len(r.values) if r.atoms is None else atoms_bound[r.atoms] for r in node.restrict
+            )
+            products = min(reach, channels) if node.restrict else channels
+            total += 2 + BACKWARD * products
+            lines.append(f"    weights {node.source} -> {node.target}: ≤ {products} products")
         elif isinstance(node, DatasetPass):
             forwards, bytes_, line = _dataset_pass(node, shapes)
             total += forwards

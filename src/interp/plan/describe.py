@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from interp.plan.build import Plan
-from interp.plan.nodes import Attribute, DatasetPass, Factorize, Forward, Node, Visualize
+from interp.plan.nodes import (
+    Attribute,
+    DatasetPass,
+    Factorize,
+    Forward,
+    Node,
+    Visualize,
+    Weights,
+)
 
-SHOWN = (Forward, Factorize, Attribute, DatasetPass, Visualize)  # the nodes that run a model
+SHOWN = (
+    Forward,
+    Factorize,
+    Attribute,
+    Weights,
+    DatasetPass,
+    Visualize,
+)  # the nodes that run a model
 
 
 def describe(plan: Plan) -> str:

@@ -34,6 +34,7 @@ from interp.plan.nodes import (
     OverDataset,
     Restriction,
     View,
+    Weights,
 )
 from interp.plan.reductions import aggregate_of, reduction_of
 from interp.vocabulary.presentations import PRESENTATIONS, Presentation
@@ -91,8 +92,8 @@ class ElementScope:
         logits = False
         for element in self.interface.elements:
             content = element.content
-            if content.over is not None:  # read by its dataset pass, not on the input
-                continue
+            if content.over is not None or content.kind == "weights":
+                continue  # read by its dataset pass, or from the parameters: not on the input
             shown = _presentation(element).substrates(element.presentation)
             for substrate in (content.source, content.target, *shown):
                 if not isinstance(substrate, Substrate) or self.model_of(substrate) != model:
@@ -165,6 +166,16 @@ class ElementScope:
         forward = self.pass_(self.model_of(substrate))
         return self.builder.add(Magnitude(forward, substrate.layer))
 
+    def weights(self, element: Element) -> Weights:
+        """`weights(A -> B)`: the parameters alone (no pass over the input), its target
+        channels bounded by what the element's selections reach."""
+        content = element.content
+        need = need_of(element)
+        restrict = () if need is None else (self._resolve(need),)
+        model = self.model_of(content.source)
+        node = Weights(model, content.source.layer, content.target.layer, restrict)  # type: ignore[arg-type]
+        return self.builder.add(node)
+
     def over_dataset(self, element: Element) -> Node:
         """A content over a dataset: read from the dataset's pass (`reduction_of`)."""
         content = element.content
@@ -209,6 +220,8 @@ class ElementScope:
             return self.activations(content.source)
         if content.kind == "attribution":
             return self.builder.add(self._attribute(family_of(content), need_of(element)))
+        if content.kind == "weights":
+            return self.weights(element)
         raise ValueError(f"{element.name}: no plan node computes a {content.kind} content")
 
     def element(self, element: Element) -> None:

@@ -32,8 +32,23 @@ def render_page(page: PageView, spec: dict | None = None) -> str:
     header = f"<h1>{html.esc(shorten(page.title or page.name))}</h1>\n" + html.meta_line(
         page.name, page.model, page.input
     )
+    if page.metrics is not None and len(page.metrics):
+        header += "\n" + metrics_panel(page.metrics)
     return html.document(
         page.title or page.name, header, html.view("interp-view-0", page.name, spec)
+    )
+
+
+def metrics_panel(metrics) -> str:
+    """One page's interface metrics, folded under a summary line (open it to read them)."""
+    from interp.vocabulary.measures import DEFINITIONS
+
+    used = {m: DEFINITIONS[m] for m in metrics["metric"].unique() if m in DEFINITIONS}
+    return (
+        '<details class="interp-metrics"><summary>Interface metrics: how far to trust '
+        f"these views ({metrics['metric'].nunique()} measured)</summary>\n"
+        + html.metrics_table(metrics, used)
+        + "\n</details>"
     )
 
 

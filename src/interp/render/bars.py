@@ -24,6 +24,7 @@ from interp.vocabulary.presentations.bars import MAX_BARS
 ROW = 22
 WIDTH = 240
 LABELS = 150
+NUMBERS = 44  # room beyond a bar's end for its value, written there
 
 
 def capped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -62,7 +63,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
     table = capped(order(table, keys), keys)
-    per_subset = int(table.groupby(keys, sort=False).size().max()) if keys else len(table)
+    per_subset = (
+        int(table.groupby(keys, sort=False).size().max()) if keys and len(table) else len(table)
+    )
     height = ROW * max(per_subset, 1)
     width = LABELS + int(view.options.get("width", WIDTH))
     own = [view.key] if view.key in table else []
@@ -93,13 +96,16 @@ def chart(view: ElementView, ctx: Context) -> Built:
     def unit(role: str) -> alt.Chart:
         return selection.base_chart(view, ctx, role, rows)
 
+    domain = style.value_domain(view)
+    left = LABELS + (NUMBERS if domain[0] < 0 else 0)  # a negative bar's value left of it
+    scale = {"range": [left, width - (NUMBERS if domain[1] > 0 else 0)], "domain": list(domain)}
     bars = encoding.encode(
         unit("bars").mark_bar(height={"band": 0.75}),
         y=y,
         x={
             "field": "value",
             "type": "quantitative",
-            "scale": {"range": [LABELS, width], "domain": list(style.value_domain(view))},
+            "scale": scale,
             "axis": {
                 "title": encoding.field_title(view, "value"),
                 "titleFontWeight": "normal",
@@ -119,7 +125,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         text={"field": "_label"},
         tooltip=tooltip,
     )
-    layers = [bars, labels]
+    layers = [bars, labels, *numbers(unit, y, scale, tooltip)]
     if view.offers and view.key in table:
         band = encoding.encode(
             unit("hit").mark_bar(height={"band": 1.0}, cursor="pointer"),
@@ -132,6 +138,27 @@ def chart(view: ElementView, ctx: Context) -> Built:
         )
         layers = [selection.selectable(band, view, ctx), *layers]
     return marks.layered(view, ctx, layers, width, height)
+
+
+def numbers(unit, y: dict, scale: dict, tooltip: list) -> list[alt.Chart]:
+    """Each bar's value written beyond its end (right of a positive bar, left of a negative)."""
+    x = {"field": "value", "type": "quantitative", "scale": scale}
+    text = {"field": "value", "type": "quantitative", "format": ".3~g"}
+    return [
+        encoding.encode(
+            unit(f"numbers_{side}")
+            .transform_filter(test)
+            .mark_text(align=align, dx=dx, baseline="middle", fontSize=10, color="#444"),
+            y=y,
+            x=x,
+            text=text,
+            tooltip=tooltip,
+        )
+        for side, test, align, dx in (
+            ("positive", "datum.value >= 0", "left", 3),
+            ("negative", "datum.value < 0", "right", -3),
+        )
+    ]
 
 
 class Bars(Drawing):

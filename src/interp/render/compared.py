@@ -14,6 +14,7 @@ from dataclasses import replace
 from interp.execute.views import ComparisonView, ElementView
 from interp.render import context, style
 from interp.render.page import ROW_WIDTH, SPACING, concat, page_body, top_level
+from interp.render.registry import DRAWINGS
 
 
 def comparison_prefixes(cmp: ComparisonView) -> list[str]:
@@ -44,7 +45,8 @@ def shared_scales(cmp: ComparisonView) -> ComparisonView:
     for name, views in by_name.items():
         if len(views) < 2 or len({v.presentation for v in views}) > 1:
             continue
-        lows, highs = zip(*(style.value_domain(v) for v in views), strict=True)
+        robust = DRAWINGS[views[0].presentation].robust_domain
+        lows, highs = zip(*(style.value_domain(v, robust=robust) for v in views), strict=True)
         low, high = min(lows), max(highs)
         if low < 0 < high:
             low, high = -max(-low, high), max(-low, high)

@@ -33,6 +33,8 @@ class Drawing(Named):
     kind = "drawing of presentation"
     #: whether the table itself carries the element's own key column when others select on it
     keyed_rows: ClassVar[bool] = True
+    #: whether its colour domain is a typical selection's (`style.value_domain(robust=True)`)
+    robust_domain: ClassVar[bool] = False
 
     def rows(self, view: ElementView) -> pd.DataFrame:
         """The view's rows as selections see them (its first row is the initial selection)."""

@@ -29,6 +29,7 @@ LABEL = 16
 BAR = 8
 SERIES_LABEL = 120
 NOTE = 84  # room for a note after a row
+NUMBER = 24  # room at a cell's right for its bar's value, beside the label
 
 
 def overflow(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -145,16 +146,37 @@ def chart(view: ElementView, ctx: Context) -> Built:
         ),
         marks.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
-    label = unit("labels").mark_text(
-        baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=style.FONT, color="#333"
-    )
-    layers.append(
-        encoding.encode(
-            label, x=encoding.pixel("_cx"), y=encoding.pixel("_ty"), text={"field": "atom"}
+    if bars:  # the label at the left of the cell, the bar's value at its right
+        label = unit("labels").mark_text(
+            align="left",
+            baseline="top",
+            fontSize=10,
+            limit=max(icon_width - NUMBER, 24),
+            font=style.FONT,
+            color="#333",
         )
-    )
-    if bars:
+        layers.append(
+            encoding.encode(
+                label, x=encoding.pixel("_x"), y=encoding.pixel("_ty"), text={"field": "atom"}
+            )
+        )
+        number = unit("numbers").mark_text(
+            align="right", baseline="top", fontSize=9, font=style.FONT, color="#555"
+        )
+        text = {"field": "value", "type": "quantitative", "format": ".2~g"}
+        layers.append(
+            encoding.encode(number, x=encoding.pixel("_x2"), y=encoding.pixel("_ty"), text=text)
+        )
         layers.append(marks.value_bars(unit("bars"), tooltip))
+    else:
+        label = unit("labels").mark_text(
+            baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=style.FONT, color="#333"
+        )
+        layers.append(
+            encoding.encode(
+                label, x=encoding.pixel("_cx"), y=encoding.pixel("_ty"), text={"field": "atom"}
+            )
+        )
     if "series" in table:
         headings = table.drop_duplicates([*keys, "series"])
         series_rows = ctx.dataset(

@@ -44,13 +44,20 @@ def icon_boxes(table: pd.DataFrame, keys: list[str], cell: float) -> pd.DataFram
     )
 
 
+PANEL_GAP = 10  # between the input image and the grid under it
+
+
 def chart(view: ElementView, ctx: Context) -> Built:
     table = frames.tidy(view)
     keys = frames.dependency_keys(view, table)
     shape = pictures.grid_shape(view, table)
     cell = cell_size(view, shape)
     width, height = shape[1] * cell, shape[0] * cell
+    image = view.meta.get("image")
+    offset = height + PANEL_GAP if image else 0.0  # the grid under the image, same scale
     table = pictures.cell_boxes(table, shape, (width, height))
+    patches = table.copy()
+    table = table.assign(_y=table["_y"] + offset, _y2=table["_y2"] + offset)
     table = icon_boxes(table, keys, cell)
     icons: list[dict] = []
     if "icon" in table:
@@ -60,6 +67,27 @@ def chart(view: ElementView, ctx: Context) -> Built:
     columns = [c for c in table.columns if c.startswith("_")]
     columns += ["atom", "value", "magnitude", "color", "x", "y", *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
+    hits = table.assign(_fill=0.85 if tinted else 0.0)
+    if image:  # each position's patch of the image: a hit target too, tinted by strength
+        hits = pd.concat(
+            [hits, patches.assign(_fill=patch_opacity(patches, keys) if tinted else 0.0)]
+        )
+    hit_columns = [
+        "_x",
+        "_x2",
+        "_y",
+        "_y2",
+        "_fill",
+        "atom",
+        "value",
+        "magnitude",
+        "color",
+        "x",
+        "y",
+    ]
+    hit_rows = ctx.dataset(
+        ctx.name(view, "hits"), frames.records(hits, [*hit_columns, *keys, *own])
+    )
     tooltip = encoding.tooltip(table, view=view) + [
         {
             "field": f,
@@ -71,22 +99,41 @@ def chart(view: ElementView, ctx: Context) -> Built:
         if f in table
     ]
 
-    def unit(role: str):
-        return selection.base_chart(view, ctx, role, rows)
+    def unit(role: str, source=rows):
+        return selection.base_chart(view, ctx, role, source)
 
-    background = unit("cells").mark_rect(cursor="pointer" if view.offers else "default")
+    background = unit("cells", hit_rows).mark_rect(cursor="pointer" if view.offers else "default")
     background = encoding.encode(
         background,
         **encoding.box("_"),
         fill={"field": "color", "type": "nominal", "scale": None} if tinted else {"value": "#000"},
-        fillOpacity={"value": 0.85} if tinted else {"value": 0.0},
+        fillOpacity={"field": "_fill", "type": "quantitative", "scale": None},
         tooltip=tooltip,
     )
-    layers = marks.cell_layers(view, ctx, background, unit("outline"), rows, icons, tooltip)
+    layers = marks.cell_layers(
+        view, ctx, background, unit("outline", hit_rows), rows, icons, tooltip
+    )
+    if image:
+        from interp.render.heatmap import image_layer
+
+        layers.insert(0, image_layer(view, ctx, pictures.to_data_url(image), (width, height)))
+    height += offset
     if tinted:
         layers += components.legend_layers(view, ctx, height)
         height += components.legend_height(view)
     return marks.layered(view, ctx, layers, width, height)
+
+
+def patch_opacity(patches: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """A tint's opacity over the image: faint where the position is weak, so the photo shows
+    through, strong where it is strong (square root of its attribution's strength, else of
+    its magnitude, against the largest)."""
+    weight = next((c for c in ("strength", "magnitude", "value") if c in patches), None)
+    if weight is None:
+        return pd.Series(0.5, index=patches.index)
+    magnitude = patches[weight].abs().fillna(0.0)
+    peak = frames.subset_max(patches, keys, magnitude)
+    return 0.08 + 0.72 * np.sqrt(magnitude / peak.where(peak > 0)).fillna(0.0)
 
 
 class Grid(Drawing):

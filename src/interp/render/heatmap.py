@@ -107,7 +107,10 @@ def chart(view: ElementView, ctx: Context) -> Built:
         "titleLimit": width,
         "orient": "bottom",
     }
-    low, high = style.value_domain(view)
+    low, high = style.value_domain(view, robust=True)
+    if not by_atom and style.saturates(view, (low, high)):
+        end = f"±{high:.2g}" if low < 0 < high else f"{high:.2g}"
+        legend["title"] = [legend["title"], f"stronger than {end} shows at full colour"]
     if by_atom:
         everything = "all " + plural(str(view.meta.get("atom_noun", "atom")))
         tooltip.append({"field": "_all", "type": "nominal", "title": everything})
@@ -162,6 +165,7 @@ class Heatmap(Drawing):
     """Values over positions, upsampled onto the input image."""
 
     name = "heatmap"
+    robust_domain = True
 
     def colored_labels(self, view):
         if view.options.get("color") != "atom" or "atom" not in view.table:

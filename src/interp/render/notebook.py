@@ -116,6 +116,7 @@ def element_chart(page: PageView, name: str, selected: dict[str, object]):
 
     from interp.execute.words import spelled
     from interp.render.context import Context
+    from interp.render.offline import offline
     from interp.render.page import CONFIG, initial_selections, selector_labels
     from interp.render.registry import DRAWINGS
 
@@ -144,7 +145,7 @@ def element_chart(page: PageView, name: str, selected: dict[str, object]):
     chart.datasets = ctx.datasets
     chart.config = CONFIG
     chart.padding = 8
-    return chart
+    return offline(chart)
 
 
 def _selected_key(page: PageView, labels: dict, selector: str, atom: object) -> str:

@@ -14,6 +14,7 @@ from interp.render import (  # noqa: F401  (each registers itself)
     grid,
     heatmap,
     image,
+    kernels,
     sankey,
 )
 from interp.render.drawing import REGISTRY, Drawing

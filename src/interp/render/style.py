@@ -48,10 +48,20 @@ def palette(labels: Iterable[str]) -> dict[str, str]:
     return {label: TABLEAU10[i % len(TABLEAU10)] for i, label in enumerate(ordered)}
 
 
-def value_domain(view: ElementView, column: str = "value") -> tuple[float, float]:
+#: a robust domain's end: this quantile of |value| in each selection's view, then the median
+#: view's, so a typical hover fills the scale (stronger cells saturate, the legend says so)
+ROBUST_QUANTILE = 0.99
+
+
+def value_domain(
+    view: ElementView, column: str = "value", *, robust: bool = False
+) -> tuple[float, float]:
     """The element's value range, fixed whatever is selected: ``meta["domain"]`` (shared
     across a comparison's pages) or its whole table's; symmetric about 0 when signed,
-    from 0 when not, so selections compare like with like."""
+    from 0 when not, so selections compare like with like.
+
+    `robust`: the ends are a typical selection's (`robust_peak`), not the most extreme
+    cell's: one outlier must not leave every other hover blank."""
     if "domain" in view.meta:
         low, high = view.meta["domain"]
         return float(low), float(high)
@@ -59,10 +69,32 @@ def value_domain(view: ElementView, column: str = "value") -> tuple[float, float
     if values is None or not values.notna().any():
         return (0.0, 1.0)
     low, high = float(values.min()), float(values.max())
+    if robust:
+        peak = robust_peak(view, values)
+        if peak > 0:
+            low, high = max(low, -peak), min(high, peak)
     if low < 0 < high:
         peak = max(-low, high)
         return (-peak, peak)
     return (min(low, 0.0), max(high, 0.0)) if (low, high) != (0.0, 0.0) else (0.0, 1.0)
+
+
+def robust_peak(view: ElementView, values: pd.Series) -> float:
+    """The median over selections of each selection's `ROBUST_QUANTILE` of |value|."""
+    keys = [s.key for s in view.depends_on if s.key in view.table]
+    magnitude = values.abs()
+    if not keys:
+        return float(magnitude.quantile(ROBUST_QUANTILE))
+    per_view = magnitude.groupby([view.table[k] for k in keys]).quantile(ROBUST_QUANTILE)
+    return float(per_view.median())
+
+
+def saturates(view: ElementView, domain: tuple[float, float], column: str = "value") -> bool:
+    """Whether some value lies beyond `domain` (drawn at the scale's end)."""
+    values = pd.to_numeric(view.table[column], errors="coerce") if column in view.table else None
+    if values is None or not values.notna().any():
+        return False
+    return bool(values.min() < domain[0] - 1e-12 or values.max() > domain[1] + 1e-12)
 
 
 def natural_order(label: str) -> list:

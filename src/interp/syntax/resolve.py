@@ -20,9 +20,9 @@ def resolve_spec(spec: object, caller: str = "interp.run") -> ast.Spec:
 
     `caller` is the function the hint of a wrong type shows."""
     if isinstance(spec, ast.Spec):
-        return spec
+        return located(spec)
     if isinstance(spec, ast.Interface):  # what `builder.interface(...)` makes
-        return ast.Spec(items=(spec,))
+        return located(ast.Spec(items=(spec,)))
     if isinstance(spec, os.PathLike):
         return load(Path(spec))
     if isinstance(spec, str):
@@ -36,6 +36,19 @@ def resolve_spec(spec: object, caller: str = "interp.run") -> ast.Spec:
             hint=f"{caller}('specs/teaser.interp'), {caller}(interp.load(path)) or {caller}(text)",
         )
     )
+
+
+def located(spec: ast.Spec) -> ast.Spec:
+    """`spec` with the interfaces built in Python (no source positions) as parsed from their
+    printed text, so a mistake in one is shown on the line of `interp.to_text(spec)` that
+    says it rather than with no place at all."""
+    built = {id(i): i for i in spec.items if isinstance(i, ast.Interface) and i.name_span is None}
+    if not built:
+        return spec
+    text = ast.Spec(items=tuple(built.values())).to_text()
+    reparsed = iter(parse(text, "<built in Python>").items)
+    items = tuple(next(reparsed) if id(i) in built else i for i in spec.items)
+    return spec.model_copy(update={"items": items})
 
 
 def _is_file(text: str) -> bool:

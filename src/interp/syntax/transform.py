@@ -122,11 +122,10 @@ class ToAst(ValueTransformer):
                         options=value.args[1:],
                         span=value.span,
                     )
-            example = (
-                "attribution(mid.channels -> output)"
-                if value.name == "attribution"
-                else "correlation(a.channels -> b.channels, over=pics)"
-            )
+            example = {
+                "attribution": "attribution(mid.channels -> output)",
+                "weights": "weights(early.channels -> late.channels)",
+            }.get(value.name, "correlation(a.channels -> b.channels, over=pics)")
             self._fail(
                 f"{value.name}(...) takes `source -> target` first", value.span, f"e.g. {example}"
             )

@@ -20,9 +20,10 @@ from interp.errors import Diagnostic, Span
 from interp.syntax import ast
 
 # Contents written `NAME(source -> target, ...)`.
-ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation]] = {
+ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation] | type[ast.Weights]] = {
     "attribution": ast.Attribution,
     "correlation": ast.Correlation,
+    "weights": ast.Weights,
 }
 
 

@@ -4,6 +4,7 @@ Each word a spec can use is declared here, with no torch, no altair, no pandas:
 
 - `signatures`: what a call accepts (`Param`, `Signature`), bound by the checker;
 - `operations`: the operations a content is piped through;
+- `contents`: contents declared as words of their own (`weights`: its axes, how `top` ranks it);
 - `presentations`: each presentation (`heatmap`, `bars`, ...): its signature, the
   contents it accepts, the icons and plan values it needs, its flags;
 - `methods`: the attribution methods (`linear`, `integrated_gradients`, `grad_cam`);

@@ -21,21 +21,8 @@ import torch
 from torch import nn
 
 from interp.models.hooks import rewrite
+from interp.models.linear import ACTIVATIONS
 
-ACTIVATIONS = (
-    nn.ReLU,
-    nn.ReLU6,
-    nn.SiLU,
-    nn.GELU,
-    nn.Hardswish,
-    nn.Hardsigmoid,
-    nn.Sigmoid,
-    nn.Tanh,
-    nn.LeakyReLU,
-    nn.ELU,
-    nn.Mish,
-    nn.Softplus,
-)
 PASS_THROUGH = (nn.Identity, nn.Dropout)
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from interp.execute.context import RunContext, Settings
 from interp.execute.kernels import run_node
+from interp.execute.progress import progress_bar
 from interp.plan.build import Plan
 from interp.plan.nodes import Node
 
@@ -35,9 +33,8 @@ class LocalExecutor:
         ctx = self.context(settings)
         todo = plan.ancestors(list(wanted)) if wanted is not None else list(plan.nodes)
         values: dict[Node, Any] = {}
-        show = sys.stderr.isatty() if settings.progress is None else settings.progress
-        with tqdm(
-            total=len(todo), desc="interp", unit="node", disable=not show, leave=False
+        with progress_bar(
+            settings.progress, total=len(todo), desc="interp", unit="node", leave=False
         ) as bar:
             for node in todo:
                 bar.set_postfix_str(node.kind, refresh=False)

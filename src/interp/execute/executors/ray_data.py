@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 import pickle
-import sys
 
 import numpy as np
 
 from interp.data.datasets import list_examples
 from interp.execute.context import RunContext, Settings
 from interp.execute.dataset_pass import ChunkPlan, PassValues, chunk_outputs, chunk_results
+from interp.execute.progress import shown
 from interp.plan import nodes
 
 
@@ -58,7 +58,7 @@ def ray_data_pass(node: nodes.DatasetPass, settings: Settings, workers: int) -> 
     plan = ChunkPlan(node, listing, handles, ctx.cache)
     done = plan.finished()
     todo = [i for i in range(plan.count) if i not in done]
-    show = sys.stderr.isatty() if settings.progress is None else settings.progress
+    show = shown(settings.progress)
     if todo:
         ray.data.DataContext.get_current().enable_progress_bars = bool(show)
         if not show:  # its own progress lines too

@@ -10,7 +10,6 @@ model truncated after that layer.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -20,7 +19,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+
+from interp.execute.progress import progress_bar
 
 from ...cache import Cache
 from ...errors import did_you_mean, error
@@ -219,7 +219,6 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
         return images
     layers = {b[0].objective.layer for b in batches}
     _check_layers(resolved.module, layers)
-    show = sys.stderr.isatty() if progress is None else progress
     with (
         _optimize.prepared(
             resolved.module,
@@ -228,8 +227,8 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
             size=settings.size,
             keep=layers,
         ) as module,
-        tqdm(
-            total=settings.steps * len(batches), desc="feature vis", disable=not show, unit="step"
+        progress_bar(
+            progress, total=settings.steps * len(batches), desc="feature vis", unit="step"
         ) as bar,
     ):
         for batch in batches:

@@ -14,6 +14,7 @@ from interp.execute.tables import (  # noqa: F401  (each registers itself)
     grid,
     heatmap,
     image,
+    kernels,
     sankey,
 )
 from interp.execute.tables.base import REGISTRY, Icon, Table

@@ -65,7 +65,10 @@ class Table(Named):
         """What the renderer needs besides the table: the grid of positions, when there is one."""
         spatial = [d for d in ("y", "x", "ty", "tx") if d in array.dims]
         if "y" in table and "x" in table and spatial:
-            return {"grid": (int(table["y"].max()) + 1, int(table["x"].max()) + 1)}
+            if table["y"].notna().any():
+                return {"grid": (int(table["y"].max()) + 1, int(table["x"].max()) + 1)}
+            ys, xs = ([d for d in axes if d in array.dims] for axes in (("y", "ty"), ("x", "tx")))
+            return {"grid": (array.sizes[ys[0]], array.sizes[xs[0]])} if ys and xs else {}
         return {}
 
 

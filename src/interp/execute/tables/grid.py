@@ -47,10 +47,14 @@ class GridTable(Table):
         }
 
     def reading(self, element):
-        text = "each cell: the feature visualization of the activation vector there, its area ∝ the vector's norm"
+        text = (
+            "below: each cell the feature visualization of the activation vector there, its"
+            " area ∝ the vector's norm; above: the input, each cell's patch outlined on hover"
+        )
         if element.presentation.option("color") == "value":
             text += (
-                "; tint: components 1, 2, 3 as red, green, blue, each favouring the classes below"
+                "; tint: components 1, 2, 3 as red, green, blue, each favouring the classes"
+                " below (over the input: opaque where the attribution is strong)"
             )
         return text
 
@@ -65,6 +69,7 @@ class GridTable(Table):
     def table(self, element, array, atoms, icons, magnitude, before=None):
         norm = magnitude.transpose("y", "x").values
         colors = _colors(array) if "component" in array.dims else None
+        strength = _strength(array) if colors is not None else None
         rows = []
         for y in range(norm.shape[0]):
             for x in range(norm.shape[1]):
@@ -78,6 +83,7 @@ class GridTable(Table):
                 }
                 if colors is not None:
                     row["color"] = colors[(x, y)]
+                    row["strength"] = float(strength[y, x])
                 rows.append(row)
         # the element's strongest atom first, in the order it offers atoms to selections
         rank = {(atom["x"], atom["y"]): i for i, atom in enumerate(atoms)}
@@ -95,6 +101,14 @@ def _reduce_axes(element):
             return axes
         axes = apply_op(op, axes)
     return axes
+
+
+def _strength(array) -> np.ndarray:
+    """Each position's share of the strongest attribution: the norm of its three components
+    against the largest (the tint's opacity over the input image)."""
+    values = array.transpose("y", "x", "component").values[..., :3]
+    norm = np.sqrt((values**2).sum(-1))
+    return norm / norm.max() if norm.max() > 0 else norm
 
 
 def _colors(array) -> dict[tuple[int, int], str]:

@@ -23,6 +23,7 @@ Values, by node type (what the executor stores for the node):
 | `OverDataset`, `CorrelationMatrix` | `xarray.DataArray` with an `example` axis / `channel x tchannel` |
 | `AtlasLayout` | `execute.atlas.AtlasCells`: cells, counts, mean directions, each sample's cell |
 | `ExampleImages` | dict: `(example, x, y)` -> thumbnail data URL |
+| `Weights` | `xarray.DataArray` `channel x tchannel x ky x kx` (its kind in `attrs`) |
 
 This package is the one name to import (`from interp.plan import nodes`;
 `nodes.Forward`); its modules hold the base and its edges (`node`), the model
@@ -45,6 +46,7 @@ from interp.plan.nodes.metrics import Deletion, Metric
 from interp.plan.nodes.node import Node, Restriction, spanless
 from interp.plan.nodes.pages import InputImage, Page, View
 from interp.plan.nodes.passes import Attribute, Factorize, Forward
+from interp.plan.nodes.weights import Weights
 from interp.plan.reductions import (
     CorrelationSums,
     ExampleAggregate,
@@ -83,5 +85,6 @@ __all__ = [
     "TopExamples",
     "View",
     "Visualize",
+    "Weights",
     "spanless",
 ]

@@ -25,6 +25,7 @@ from interp.syntax.ast.contents import (
     Operation,
     Presentation,
     SubstrateContent,
+    Weights,
 )
 from interp.syntax.ast.node import LINE_WIDTH, Node, printable, quote
 from interp.syntax.ast.spec import Compare, Interface, Spec
@@ -66,6 +67,7 @@ __all__ = [
     "Compare",
     "Content",
     "Correlation",
+    "Weights",
     "ElementStmt",
     "InputRef",
     "InputStmt",

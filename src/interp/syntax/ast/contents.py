@@ -2,7 +2,7 @@
 wrappers around values.
 
 A content is what is computed (`activations(S)`, `attribution(S -> T)`,
-`correlation(A -> B)`, or a bare substrate); an operation (`| top(5)`) and a
+`correlation(A -> B)`, `weights(A -> B)`, or a bare substrate); an operation (`| top(5)`) and a
 presentation (`as bars`) are calls that print without empty parentheses.
 """
 
@@ -48,6 +48,19 @@ class Correlation(Node):
         return f"correlation({self.source.to_text()} -> {self.target.to_text()}{extra})"
 
 
+class Weights(Node):
+    """`weights(A.channels -> B.channels)`: how each channel of A feeds each channel of B
+    through the parameters alone (the kernel, or the expanded weights)."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"weights({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
 class SubstrateContent(Node):
     """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
 
@@ -57,7 +70,7 @@ class SubstrateContent(Node):
         return self.substrate.to_text()
 
 
-Content = Activations | Attribution | Correlation | SubstrateContent
+Content = Activations | Attribution | Correlation | Weights | SubstrateContent
 
 
 class Operation(Call):
@@ -68,5 +81,13 @@ class Presentation(Call):
     """`as feature_vis(bars=true)`, `as heatmap(over=input)`, ..."""
 
 
-for _model in (Activations, Attribution, Correlation, SubstrateContent, Operation, Presentation):
+for _model in (
+    Activations,
+    Attribution,
+    Correlation,
+    Weights,
+    SubstrateContent,
+    Operation,
+    Presentation,
+):
     _model.model_rebuild()

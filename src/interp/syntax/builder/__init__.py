@@ -52,6 +52,7 @@ from interp.syntax.builder.elements import (
     softmax,
     sum_,
     top,
+    weights,
 )
 from interp.syntax.builder.expressions import (
     Expr,
@@ -113,5 +114,6 @@ __all__ = [
     "spec",
     "sum_",
     "top",
+    "weights",
     "value",
 ]

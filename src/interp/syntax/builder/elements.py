@@ -166,3 +166,14 @@ def correlation(source: Any, target: Any, **options: Any) -> Pipeline:
             options=args("correlation", (), options),
         )
     )
+
+
+def weights(source: Any, target: Any, **options: Any) -> Pipeline:
+    """`weights(A.channels -> B.channels)`: the kernel (or expanded weights) from A to B."""
+    return Pipeline(
+        ast.Weights(
+            source=substrate_value(source, "weights"),
+            target=substrate_value(target, "weights"),
+            options=args("weights", (), options),
+        )
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 # isort: off
 from interp.vocabulary.presentations import image, feature_vis, grid, heatmap  # noqa: F401
 from interp.vocabulary.presentations import bars, sankey, examples, atlas  # noqa: F401
+from interp.vocabulary.presentations import kernels  # noqa: F401
 
 # isort: on
 from interp.vocabulary.presentations.base import REGISTRY, Presentation

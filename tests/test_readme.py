@@ -1,0 +1,67 @@
+"""Every Python block of the README runs as written, and prints what its comments say.
+
+Each block runs in a scratch folder that holds the project's `specs/` (the README's
+paths are the repository's), with `interp.run` drawing tiny icons: their quality has
+tests of its own. Where a block shows output as comments under a `print(...)`, the
+printed lines are those comments (doctest-style). The "Datasets" block has its own
+test (`tests/execute/test_readme_datasets.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import interp
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+FAST = {"quality": "draft", "icon_size": 32, "icon_steps": 2, "progress": False}
+
+
+def _blocks() -> list[tuple[str, str]]:
+    """(section heading #n, code) of every ```python block outside "Datasets"."""
+    found = []
+    for section in re.split(r"\n(?=## )", README.read_text()):
+        heading = section.splitlines()[0].lstrip("# ").strip()
+        if heading == "Datasets":
+            continue
+        for n, code in enumerate(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)):
+            found.append((f"{heading} #{n + 1}", code))
+    return found
+
+
+BLOCKS = _blocks()
+
+
+def _expected(code: str) -> list[str]:
+    """The comment lines right under a line that prints: what it should print."""
+    lines, expected = code.splitlines(), []
+    for i, line in enumerate(lines):
+        if line.startswith("print(") and "#" not in line:
+            for after in lines[i + 1 :]:
+                if not after.startswith("# "):
+                    break
+                expected.append(after[2:])
+    return expected
+
+
+def test_the_readme_has_python_blocks_to_run():
+    assert len(BLOCKS) >= 5
+
+
+@pytest.mark.parametrize("code", [code for _, code in BLOCKS], ids=[name for name, _ in BLOCKS])
+def test_a_readme_block_runs_as_written(code, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "specs").symlink_to(ROOT / "specs")
+    run = interp.run
+    monkeypatch.setattr(interp, "run", lambda spec, *a, **kw: run(spec, *a, **{**kw, **FAST}))
+    exec(compile(code, str(README), "exec"), {"__name__": "readme"})
+    printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    expected = _expected(code)
+    for line in expected:
+        assert line.rstrip() in printed, f"the README says {line!r}; printed:\n" + "\n".join(
+            printed
+        )
