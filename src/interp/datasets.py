@@ -5,6 +5,8 @@
     len(pics); pics.examples()      # one row per example: source, label, crop box
     pics.image(0)                   # its pixels, (H, W, 3) uint8
     pics.preview()                  # a contact sheet (a PIL image); Jupyter shows the dataset
+    pics.counts()                   # how many examples each label has (folder, CSV or source photo)
+    pics.where(label="cat")         # the examples of one label (or a list of labels)
 
 The same datasets a spec names with `let pics = dataset(...)`
 (`interp.data.datasets`); a relative glob is read from the working directory.
@@ -16,6 +18,7 @@ import functools
 import html
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,7 @@ from PIL import Image
 
 from interp.data.datasets import DatasetSpec, Listing, list_examples, load_example
 from interp.data.images import to_data_url
+from interp.data.labels import Selection
 from interp.errors import error
 
 __all__ = ["Dataset", "dataset", "samples"]
@@ -54,10 +58,29 @@ class Dataset:
         return len(self.listing)
 
     def __repr__(self) -> str:
-        return f"<{self.spec.describe()}: {len(self)} examples>"
+        counts = self.listing.categories()
+        shown = ", ".join(f"{label}: {n}" for label, n in list(counts.items())[:12])
+        more = ", ..." if len(counts) > 12 else ""
+        plural = "s" if len(counts) != 1 else ""
+        labels = f"; {len(counts)} label{plural} ({shown}{more})" if counts else ""
+        return f"<{self.spec.describe()}: {len(self)} examples{labels}>"
+
+    def counts(self):
+        """How many examples each label has: a pandas Series indexed by label."""
+        import pandas as pd
+
+        counts = self.listing.categories()
+        return pd.Series(counts, name="examples", dtype="int64").rename_axis("label")
+
+    def where(self, *, label: str | list[str]) -> Dataset:
+        """The examples whose label is `label` (or one of a list), as `D.where(label=...)`;
+        selecting by the model's predictions needs a model: write it in a spec."""
+        labels = (label,) if isinstance(label, str) else tuple(label)
+        return Dataset(replace(self.spec, where=Selection(labels)))
 
     def examples(self):
-        """One row per example: `example`, `source`, `label`, crop `left`, `top`, `side`."""
+        """One row per example: `example`, `source`, `label` (its name), `class` (its label:
+        folder, CSV or source photo), crop `left`, `top`, `side`."""
         import pandas as pd
 
         rows = []
@@ -71,6 +94,7 @@ class Dataset:
                     "left": left,
                     "top": top,
                     "side": side,
+                    "class": e.category,
                 }
             )
         return pd.DataFrame(rows)
@@ -94,7 +118,12 @@ class Dataset:
         self.preview().save(buffer, format="JPEG", quality=85)
         image = to_data_url(np.asarray(Image.open(buffer).convert("RGB")), "jpeg")
         title = html.escape(repr(self))
-        return f'<div><p><code>{title}</code></p><img src="{image}"/></div>'
+        rows = "".join(
+            f"<tr><td>{html.escape(label)}</td><td>{n}</td></tr>"
+            for label, n in self.listing.categories().items()
+        )
+        table = f"<table><tr><th>label</th><th>examples</th></tr>{rows}</table>" if rows else ""
+        return f'<div><p><code>{title}</code></p>{table}<img src="{image}"/></div>'
 
 
 def dataset(
@@ -103,9 +132,11 @@ def dataset(
     limit: int | None = None,
     seed: int | None = None,
     crops: int | None = None,
+    labels: str | os.PathLike | None = None,
 ) -> Dataset:
     """`dataset("photos/**/*.jpg", limit=N, seed=S)` or `dataset(samples(), crops=N, seed=S)`
-    from Python (a relative glob is read from the working directory)."""
+    from Python (a relative glob is read from the working directory); `labels=` a CSV of
+    path,label rows (else each example's label is its folder, or its source photo)."""
     for name, value in (("limit", limit), ("crops", crops)):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 1
@@ -114,14 +145,28 @@ def dataset(
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise error(f"dataset: seed must be a non-negative integer, not {seed!r}")
     if isinstance(source, _Samples):
-        return Dataset(DatasetSpec("samples", limit=limit, seed=seed, crops=crops))
+        table = None if labels is None else str(Path(labels).expanduser())
+        spec = DatasetSpec("samples", limit=limit, seed=seed, crops=crops, labels=table)
+        return Dataset(replace(spec, labels_written=str(labels or "")))
     if not isinstance(source, (str, os.PathLike)):
         raise error(
             f"dataset takes a glob or samples(), not {type(source).__name__}",
             hint='dataset("photos/**/*.jpg") or dataset(samples(), crops=256, seed=0)',
         )
     pattern = str(Path(source).expanduser())
-    return Dataset(DatasetSpec("files", pattern, limit, seed, crops, written=str(source)))
+    table = None if labels is None else str(Path(labels).expanduser())
+    return Dataset(
+        DatasetSpec(
+            "files",
+            pattern,
+            limit,
+            seed,
+            crops,
+            labels=table,
+            written=str(source),
+            labels_written=str(labels or ""),
+        )
+    )
 
 
 def square_thumbnail(image: np.ndarray, size: int) -> np.ndarray:

@@ -89,12 +89,18 @@ class Result:
     def _every_example(self, element: str, interface: str | None) -> pd.DataFrame:
         from interp.errors import error
         from interp.execute.dataset_pass import rows_of
-        from interp.plan.nodes import AtlasLayout, OverDataset
+        from interp.plan.nodes import AtlasLayout, ExampleAggregate, OverDataset
 
         owner = self._owner(element, interface)
         nodes = self.plan.element(owner.name, element)
         for node in self.plan.ancestors([nodes.array]):
             if isinstance(node, OverDataset | AtlasLayout):
+                if isinstance(node.reduction, ExampleAggregate):
+                    raise error(
+                        f"element {element!r} aggregates its examples in the pass, which keeps "
+                        "no per-example rows of it",
+                        hint="drop the aggregate (| top(k) as examples) to read every example's row",
+                    )
                 return rows_of(self.passes[node.dataset].folders[node.reduction])
         raise error(
             f"element {element!r} is not computed over a dataset",

@@ -150,7 +150,7 @@ def test_the_python_helpers_list_and_preview_a_dataset(tmp_path):
     pics = interp.datasets.dataset(str(tmp_path / "*.jpg"), limit=4)
     assert len(pics) == 4 and repr(pics).endswith(": 4 examples>")
     frame = pics.examples()
-    assert list(frame.columns) == ["example", "source", "label", "left", "top", "side"]
+    assert list(frame.columns) == ["example", "source", "label", "left", "top", "side", "class"]
     assert frame["label"].tolist() == [f"img{i:02d}.jpg" for i in range(4)]
     sheet = pics.preview(size=16, columns=2)
     assert sheet.size == (32, 32)

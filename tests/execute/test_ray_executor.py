@@ -99,3 +99,34 @@ def test_a_dataset_pass_on_ray_data_equals_the_local_pass(cluster, tmp_path):
     again = interp.run(DATASET_SPEC, models=models, cache=Cache(tmp_path), **OPTIONS)
     np.testing.assert_array_equal(again.array("twins").values, on_ray.array("twins").values)
     assert node.chunk == 32
+
+
+CLASS_SPEC = """
+interface tiny {
+  model tiny
+  input sample("chelsea")
+  let pics = dataset(samples(), crops=80, seed=0)
+  let some = pics.where(label=["rocket", "coins"])
+  element mean = activations(layer("1").channels, over=some) | mean(over=example) as bars
+  element high = activations(layer("1").channels, over=pics) | quantile(0.9, over=example) as bars
+  element graph = attribution(layer("0").channels -> layer("1").channels, over=some) | mean(over=example) | top(2, per=target) as sankey(icons=none)
+}
+"""
+
+
+def test_aggregates_over_examples_on_ray_data_equal_the_local_pass(cluster):
+    from tiny import tiny_classifier
+
+    tiny = interp.from_module(
+        tiny_classifier(),
+        labels=["cat", "dog", "fox"],
+        mean=(0.5,) * 3,
+        std=(0.5,) * 3,
+        input_size=32,
+    )
+    local = interp.run(CLASS_SPEC, models={"tiny": tiny}, **{**OPTIONS, "executor": "local"})
+    on_ray = interp.run(CLASS_SPEC, models={"tiny": tiny}, **OPTIONS)
+    for name in ("mean", "high", "graph"):
+        a, b = on_ray.array(name), local.array(name)
+        assert a.dims == b.dims and a.attrs == b.attrs
+        np.testing.assert_allclose(a.values, b.values, rtol=1e-6, atol=1e-6, err_msg=name)

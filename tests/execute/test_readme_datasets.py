@@ -16,7 +16,7 @@ def test_the_own_folder_example_runs(tmp_path, monkeypatch, capsys):
     fast = block.replace('quality="draft"', 'quality="draft", icon_size=32, icon_steps=2')
     exec(compile(fast, str(README), "exec"), {"__name__": "readme_datasets"})
     printed = capsys.readouterr().out
-    assert '<dataset("photos/**/*.jpg"): 12 examples>' in printed
+    assert '<dataset("photos/**/*.jpg"): 12 examples; 1 label (cats: 12)>' in printed
     assert "8064 ['example', 'label', 'channel', 'value', 'x', 'y']" in printed
     assert (tmp_path / "mine.html").read_text().count("data:image/jpeg;base64,") >= 6
     assert list((tmp_path / "cache" / "datasets").rglob("chunk-00000.parquet"))

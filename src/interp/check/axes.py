@@ -12,6 +12,7 @@ import difflib
 from dataclasses import replace
 
 from interp.check.program import (
+    Aggregate,
     Axis,
     Content,
     Reduce,
@@ -150,14 +151,22 @@ def apply_op(op, axes: tuple[Axis, ...]) -> tuple[Axis, ...]:
             )
         kept = tuple(a for a in axes if a not in targets)
         return kept + (Axis("component", (None, "component"), "vector", "target"),)
-    if isinstance(op, Sum):
+    if isinstance(op, Sum | Aggregate):
+        what = op.how if isinstance(op, Aggregate) else "sum"
         known = {a.name for a in axes}
         for axis_name in op.over:
             if axis_name not in known:
+                hint = _axis_hint(axis_name, axes)
+                if axis_name == "example":
+                    hint += "; a content computed over=DATASET has an example axis"
                 raise AxisError(
-                    f"sum: this content has no axis {axis_name!r}",
-                    _axis_hint(axis_name, axes),
-                    word=axis_name,
+                    f"{what}: this content has no axis {axis_name!r}", hint, word=axis_name
                 )
-        return tuple(a for a in axes if a.name not in op.over)
+        kept = tuple(a for a in axes if a.name not in op.over)
+        if "example" in op.over:  # each example's strongest position is a position again
+            kept = tuple(
+                replace(a, role="atom") if a.origin[1] == "pos" and a.role == "vector" else a
+                for a in kept
+            )
+        return kept
     raise TypeError(op)

@@ -13,16 +13,22 @@ from dataclasses import replace
 from interp.check.keywords import once
 from interp.check.problems import Problems
 from interp.data.datasets import DatasetSpec, too_many_crops
+from interp.data.labels import Selection
 from interp.data.paths import resolve_path
 from interp.errors import did_you_mean
 from interp.syntax import ast
 
-DATASET_OPTIONS = ("limit", "seed", "crops")
+DATASET_OPTIONS = ("limit", "seed", "crops", "labels")
+WHERE_OPTIONS = ("label", "predicted", "correct")
+WHERE_EXAMPLE = 'pics.where(label="cat"), where(label=["cat", "dog"]), where(predicted="tabby") or where(correct=false)'
 DATASET_EXAMPLE = 'dataset("photos/**/*.jpg", limit=100) or dataset(samples(), crops=256, seed=0)'
 
 
 def is_dataset(value: ast.Value) -> bool:
-    """Whether `value` is a `dataset(...)` call (what a `let` may name besides a substrate)."""
+    """Whether `value` is a `dataset(...)` call or a `D.where(...)` of one (what a `let` may
+    name besides a substrate)."""
+    if isinstance(value, ast.Member) and value.name == "where" and value.args is not None:
+        return True
     return isinstance(value, ast.Call) and value.name == "dataset"
 
 
@@ -36,6 +42,11 @@ def resolve_dataset(
         hint = f"the datasets here: {', '.join(datasets)} (e.g. {what}{datasets[0]})"
     else:
         hint = f"name a dataset with let: let pics = {DATASET_EXAMPLE.split(' or ')[0]}; then {what}pics"
+    if isinstance(value, ast.Member) and value.name == "where" and value.args is not None:
+        base = resolve_dataset(value.base, lets, problems, what)
+        if base is None:
+            return None
+        return _where(base, value, problems)
     if isinstance(value, ast.Name) and value.name in lets:
         let = lets[value.name]
         if is_dataset(let.value):
@@ -55,10 +66,22 @@ def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
     positional = call.positional
     options: dict[str, int] = {}
     ok = once(call.args, "dataset", problems)
+    labels: tuple[str, str] | None = None
     for arg in call.args:
         if arg.name is None:
             continue
         number = arg.value.value if isinstance(arg.value, ast.Num) else None
+        if arg.name == "labels":
+            if isinstance(arg.value, ast.Str) and arg.value.value:
+                labels = (resolve_path(arg.value.value, arg.value.span), arg.value.value)
+            else:
+                add(
+                    f"dataset: labels= takes the path of a CSV of path,label rows, not {arg.value.to_text()}",
+                    arg.value.span,
+                    'e.g. dataset("photos/**/*.jpg", labels="labels.csv")',
+                )
+                ok = False
+            continue
         if arg.name not in DATASET_OPTIONS:
             add(
                 f"dataset: unknown argument {arg.name!r}",
@@ -99,4 +122,58 @@ def _dataset_call(call: ast.Call, problems: Problems) -> DatasetSpec | None:
         return None
     if not ok:
         return None
+    if labels is not None:
+        spec = replace(spec, labels=labels[0], labels_written=labels[1])
     return replace(spec, **options)
+
+
+def _where(base: DatasetSpec, member: ast.Member, problems: Problems) -> DatasetSpec | None:
+    """`D.where(label=..., predicted=..., correct=...)`: a selection of `base`'s examples
+    (selections of a selection combine)."""
+    add = problems.add
+    args = member.args or ()
+    if not args or not once(args, "where", problems):
+        if not args:
+            add("where needs a condition", member.span, f"e.g. {WHERE_EXAMPLE}")
+        return None
+    found: dict[str, object] = {}
+    for arg in args:
+        if arg.name not in WHERE_OPTIONS:
+            hint = did_you_mean(arg.name, WHERE_OPTIONS) if arg.name else "name the condition"
+            add(
+                f"where: unknown condition {arg.to_text()!r}",
+                arg.name_span or arg.span,
+                f"{hint} e.g. {WHERE_EXAMPLE}",
+            )
+            return None
+        value = arg.value
+        if arg.name == "correct":
+            if not isinstance(value, ast.Bool):
+                add(f"where: correct= takes true or false, not {value.to_text()}", value.span)
+                return None
+            found["correct"] = value.value
+            continue
+        items = value.items if isinstance(value, ast.ListValue) else (value,)
+        if not items or not all(isinstance(i, ast.Str) and i.value for i in items):
+            add(
+                f"where: {arg.name}= takes a label or a list of labels, not {value.to_text()}",
+                value.span,
+                f'e.g. where({arg.name}="cat") or where({arg.name}=["cat", "dog"])',
+            )
+            return None
+        found[arg.name] = tuple(dict.fromkeys(i.value for i in items))  # type: ignore[union-attr]
+    before = base.where or Selection()
+    where = Selection(
+        _both(before.labels, found.get("label", ())),  # type: ignore[arg-type]
+        _both(before.predicted, found.get("predicted", ())),  # type: ignore[arg-type]
+        found.get("correct", before.correct),  # type: ignore[arg-type]
+        span=member.span,
+    )
+    return replace(base, where=where)
+
+
+def _both(before: tuple[str, ...], now: tuple[str, ...]) -> tuple[str, ...]:
+    """Two selections of labels in a row keep the labels both name."""
+    if not before or not now:
+        return before or now
+    return tuple(x for x in now if x in before) or ("",)

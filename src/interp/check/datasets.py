@@ -15,11 +15,20 @@ from __future__ import annotations
 
 from interp.check.keywords import once
 from interp.check.problems import Problems
-from interp.check.program import Content, Element, Presentation, SelectFrom, Top
+from interp.check.program import (
+    Aggregate,
+    Content,
+    Element,
+    Presentation,
+    SelectAt,
+    SelectFrom,
+    Top,
+)
 from interp.check.scope import Scope
 from interp.data.datasets import DatasetSpec, example_count
 from interp.errors import InterpError
 from interp.syntax import ast
+from interp.vocabulary.operations import QUANTILE_VALUES
 from interp.vocabulary.presentations import PRESENTATIONS
 
 OVER_EXAMPLE = "activations(L.spatial, over=pics)"
@@ -65,18 +74,26 @@ def checked(found: Content, written: ast.Activations | ast.Attribution, scope: S
         return found
     target = found.target
     example = 'attribution(L.channels -> output["tabby"], over=pics)'
+    to_classes = target is not None and target.kind == "output" and bool(target.labels)
+    to_channels = (
+        target is not None
+        and target.kind == "layer"
+        and target.groups is None
+        and target.atoms == "channels"
+        and target.model == source.model
+    )
     if (
         source.kind != "layer"
         or source.groups is not None
         or source.atoms != "channels"
-        or target is None
-        or target.kind != "output"
-        or not target.labels
+        or not (to_classes or to_channels)
     ):
         add(
-            "attribution over a dataset goes from a layer's .channels to named output classes",
+            "attribution over a dataset goes from a layer's .channels to named output classes, "
+            "or to a later layer's .channels (then aggregated over the examples)",
             written.span,
-            f"e.g. {example}",
+            f"e.g. {example}, or attribution(A.channels -> B.channels, over=pics) "
+            "| mean(over=example)",
         )
         return None
     if found.method.name != "linear" or found.maxpool != "default":
@@ -146,9 +163,13 @@ def shown(
     ops: tuple,
     presentation: Presentation,
     problems: Problems,
+    facts=None,
 ) -> None:
     """A content with an example axis is shown as examples (after top(k)) or as an atlas."""
     if content.over is None or content.kind == "correlation":
+        return
+    if aggregated(stmt, content, ops, problems):
+        quantile_fits(stmt, content, ops, problems, facts)
         return
     at = stmt.presentation.span
     declared = PRESENTATIONS[presentation.kind]
@@ -165,6 +186,85 @@ def shown(
     if problem is not None:
         message, hint, where = problem
         problems.add(message, stmt.ops[0].span if where == "ops" and stmt.ops else at, hint)
+
+
+AGGREGATE_EXAMPLE = "| mean(over=example), | sum(over=example), | count(over=example, top=5) or | quantile(0.9, over=example)"
+
+
+def aggregated(stmt: ast.ElementStmt, content: Content, ops: tuple, problems: Problems) -> bool:
+    """Whether the content's example axis is aggregated away (by the dataset pass: only
+    selections of atoms, which commute with it, may come before). A graph between two
+    layers over a dataset must be aggregated: the pass keeps no per-example graph."""
+    index = next(
+        (i for i, op in enumerate(ops) if isinstance(op, Aggregate) and op.over_examples), None
+    )
+    to_layer = content.kind == "attribution" and content.target.kind == "layer"  # type: ignore[union-attr]
+    if index is None:
+        if to_layer:
+            problems.add(
+                "attribution between two layers over a dataset is aggregated over its examples",
+                stmt.content.span,
+                f"e.g. ... over=pics) {AGGREGATE_EXAMPLE.split(', |')[0]} | top(6, per=target) as sankey",
+            )
+            return True
+        return False
+    before = ops[:index]
+    commutes = (SelectAt, SelectFrom)
+    at = stmt.ops[index].span if index < len(stmt.ops) else stmt.span
+    if any(not isinstance(op, commutes) or getattr(op, "how", "bind") != "bind" for op in before):
+        problems.add(
+            f"{ops[index].how}(over=example) is computed by the dataset pass, before any "
+            "operation other than select",
+            at,
+            f"aggregate first, then rank: ... over=pics) | {ops[index].how}(over=example) | top(6)",
+        )
+        return True
+    if ops[index].how == "count" and content.source.atoms == "spatial":
+        problems.add(
+            "count(over=example) counts how often each channel is among an example's strongest, "
+            "and a .spatial content ranks positions",
+            at,
+            "count the channels: activations(L.channels, over=pics) | count(over=example, top=5)",
+        )
+        return True
+    if len(ops[index].over) > 1:
+        problems.add(
+            f"{ops[index].how}(over=example) aggregates the examples alone",
+            at,
+            f"aggregate other axes in a second step: | {ops[index].how}(over=example) | sum(over=channel)",
+        )
+    return True
+
+
+def quantile_fits(stmt, content: Content, ops: tuple, problems: Problems, facts) -> None:
+    """`quantile(q, over=example)` keeps every example's value per atom: refused (before any
+    work) when that is more than `QUANTILE_VALUES`; needs the model's layer shapes."""
+    index, op = next(
+        ((i, op) for i, op in enumerate(ops) if isinstance(op, Aggregate) and op.over_examples),
+        (None, None),
+    )
+    if op is None or op.how != "quantile" or facts is None or content.source.model is not None:
+        return
+    shape = facts.shapes.get(content.source.layer or "")
+    target = content.target
+    if not shape:
+        return
+    atoms = shape[0] * (
+        shape[1] * shape[2] if content.source.atoms == "spatial" and len(shape) == 3 else 1
+    )
+    if target is not None and target.kind == "layer":
+        atoms *= (facts.shapes.get(target.layer or "") or (1,))[0]
+    elif target is not None:
+        atoms *= max(1, len(target.labels))
+    examples = _count(content.over)  # type: ignore[arg-type]
+    if examples is None or examples * atoms <= QUANTILE_VALUES:
+        return
+    problems.add(
+        f"quantile(over=example) keeps every example's value per atom: {examples:,} examples x "
+        f"{atoms:,} atoms is more than {QUANTILE_VALUES:,} values",
+        stmt.ops[index].span if index < len(stmt.ops) else stmt.span,
+        "take it over fewer examples (limit=, where(...)) or atoms, or use mean(over=example)",
+    )
 
 
 def select_cells(

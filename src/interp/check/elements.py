@@ -50,7 +50,7 @@ def bind_element(stmt: ast.ElementStmt, scope: Scope, bound: dict[str, Element])
         ops.append(parsed)
     presentation = _presentation(stmt.presentation, content, axes, scope)
     if presentation is not None:
-        datasets.shown(stmt, content, tuple(ops), presentation, problems)
+        datasets.shown(stmt, content, tuple(ops), presentation, problems, scope.facts)
     if presentation is None or len(problems.items) > count:
         return None
     axes = PRESENTATIONS[presentation.kind].element_axes(presentation, axes)

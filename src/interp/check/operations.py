@@ -12,7 +12,16 @@ from __future__ import annotations
 from interp.check import datasets
 from interp.check.axes import free_atoms, names
 from interp.check.extents import Extent, select_at
-from interp.check.program import Content, Element, Reduce, SelectFrom, Softmax, Sum, Top
+from interp.check.program import (
+    Aggregate,
+    Content,
+    Element,
+    Reduce,
+    SelectFrom,
+    Softmax,
+    Sum,
+    Top,
+)
 from interp.check.scope import Scope
 from interp.check.signatures import bind_arguments
 from interp.errors import did_you_mean
@@ -48,8 +57,11 @@ def bind_operation(
         return Reduce(args["method"], args["n"])  # type: ignore[arg-type]
     if op.name == "softmax":
         return Softmax()
-    over = args["over"]
-    return Sum(tuple(over) if isinstance(over, list) else (over,))  # type: ignore[arg-type]
+    raw = args["over"]
+    over: tuple[str, ...] = tuple(raw) if isinstance(raw, list) else (raw,)  # type: ignore[arg-type]
+    if op.name == "sum" and "example" not in over:
+        return Sum(over)
+    return Aggregate(op.name, over, args.get("q"), args.get("top"))  # type: ignore[arg-type]
 
 
 def _select(

@@ -133,7 +133,26 @@ class Sum:
     over: tuple[str, ...]
 
 
-Op = SelectFrom | SelectAt | Top | Reduce | Softmax | Sum
+@dataclass(frozen=True)
+class Aggregate:
+    """`| mean(over=example)`, `sum`, `count(over=example, top=k)` (how often each atom is
+    among the k strongest), `quantile(q, over=example)`: the axes `over` go."""
+
+    how: Literal["mean", "sum", "count", "quantile"]
+    over: tuple[str, ...]
+    q: float | None = None
+    top: int | None = None
+
+    @property
+    def over_examples(self) -> bool:
+        return "example" in self.over
+
+    def describe(self) -> str:
+        what = {"count": f"count in the top {self.top}", "quantile": f"quantile {self.q}"}
+        return f"{what.get(self.how, self.how)} over {', '.join(self.over)}"
+
+
+Op = SelectFrom | SelectAt | Top | Reduce | Softmax | Sum | Aggregate
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from interp.check.dataset_refs import (
     is_dataset,
     resolve_dataset,
 )
+from interp.check.dataset_where import model_selection
 from interp.check.facts import ModelFacts
 from interp.check.groups import bind_groups
 from interp.check.problems import Problems
@@ -165,7 +166,10 @@ class Scope:
 
     def dataset(self, value: ast.Value, what: str = "over=") -> DatasetSpec | None:
         """Resolve `over=`'s value: a let naming `dataset(...)`, or the call itself."""
-        return resolve_dataset(value, self.lets, self.problems, what)
+        found = resolve_dataset(value, self.lets, self.problems, what)
+        if found is not None and self.facts and found.where is not None:
+            return model_selection(found, self.facts, self.problems)
+        return found
 
     def _atoms(self, member: ast.Member) -> Substrate | None:
         add = self.problems.add

@@ -2,6 +2,11 @@
 
     let pics = dataset("photos/**/*.jpg", limit=500, seed=0)   # files a glob matches
     let pics = dataset(samples(), crops=256, seed=0)           # crops of the bundled photos
+    let cats = pics.where(label="cat")                         # the examples of one label
+
+Each example carries its label (`Example.category`: its folder, a CSV's row, or
+its source photo; `interp.data.labels`), and `where(label=...)` keeps those of
+some labels when the dataset is listed.
 
 A :class:`DatasetSpec` is what the checker binds (plain, hashable, no pixels);
 `list_examples` turns it into a :class:`Listing`: the examples in order, the
@@ -35,6 +40,13 @@ import numpy as np
 from PIL import Image
 
 from interp.data.images import MAX_PIXELS, ImageSpec, load_image, to_rgb_uint8
+from interp.data.labels import (
+    Selection,
+    csv_labels,
+    folder_labels,
+    sample_labels,
+    unknown_label,
+)
 from interp.data.paths import match_files
 from interp.errors import Span, error
 
@@ -103,7 +115,10 @@ class DatasetSpec:
     limit: int | None = None
     seed: int | None = None
     crops: int | None = None
+    labels: str | None = None  # a CSV of path,label rows (resolved); None: folder labels
+    where: Selection | None = None  # `.where(...)`: which examples are kept
     written: str = field(default="", compare=False)  # the pattern as the spec wrote it
+    labels_written: str = field(default="", compare=False)  # the CSV's path as written
     span: Span | None = field(default=None, compare=False, hash=False)
 
     def describe(self) -> str:
@@ -114,7 +129,15 @@ class DatasetSpec:
             for name, value in (("crops", self.crops), ("limit", self.limit), ("seed", self.seed))
             if value is not None
         ]
-        return f"dataset({', '.join([source, *options])})"
+        if self.labels is not None:
+            options.append(f'labels="{self.labels_written or self.labels}"')
+        where = self.where.describe() if self.where is not None else ""
+        return f"dataset({', '.join([source, *options])}){where}"
+
+    @property
+    def whole(self) -> DatasetSpec:
+        """The dataset before its `where(...)`."""
+        return replace(self, where=None)
 
 
 @dataclass(frozen=True)
@@ -126,11 +149,15 @@ class Example:
     source: str
     box: tuple[int, int, int] | None = None
     kind: Literal["file", "sample"] = "file"
+    category: str | None = None  # its class label (folder, CSV or source photo); None: none
+    crop: int | None = None  # the crop's number in the whole dataset (kept by `where`)
 
     @property
     def label(self) -> str:
+        """Its name on a page: the file or photo, and the crop's number."""
         name = Path(self.source).name if self.kind == "file" else self.source
-        return name if self.box is None else f"{name} crop {self.index}"
+        number = self.index if self.crop is None else self.crop
+        return name if self.box is None else f"{name} crop {number}"
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,14 @@ class Listing:
     def __len__(self) -> int:
         return len(self.examples)
 
+    def categories(self) -> dict[str, int]:
+        """How many examples each label has (sorted by label)."""
+        counts: dict[str, int] = {}
+        for example in self.examples:
+            if example.category is not None:
+                counts[example.category] = counts.get(example.category, 0) + 1
+        return dict(sorted(counts.items()))
+
 
 # ---- listing --------------------------------------------------------------------------
 
@@ -156,6 +191,8 @@ def list_examples(spec: DatasetSpec, span: Span | None = None) -> Listing:
     :class:`DatasetWarning` naming how many and the first few).
     """
     span = span or spec.span
+    if spec.where is not None:
+        return _selected(spec, span)
     too_many = too_many_crops(spec.crops) if spec.crops is not None else None
     if too_many is not None:
         raise error(too_many[0], span, hint=too_many[1])
@@ -177,10 +214,37 @@ def list_examples(spec: DatasetSpec, span: Span | None = None) -> Listing:
 def example_count(spec: DatasetSpec, span: Span | None = None) -> int:
     """How many examples `spec` has: counted from `crops=` and `limit=` without drawing the
     crops (a plan's estimate weighs a large dataset before it is listed), else listed."""
-    if spec.crops is not None:
+    if spec.crops is not None and spec.where is None:
         list_examples(replace(spec, crops=1, limit=None), span)  # a readable match
         return min(spec.crops, spec.limit) if spec.limit is not None else spec.crops
     return len(list_examples(spec, span))
+
+
+def _selected(spec: DatasetSpec, span: Span | None) -> Listing:
+    """The examples `spec.where` keeps by label (all, when it selects by the model's
+    predictions only: the pass applies those); renumbered from 0."""
+    whole = list_examples(spec.whole, span)
+    where = spec.where
+    at = where.span or span  # type: ignore[union-attr]
+    present = list(whole.categories())
+    if not present and (where.labels or where.correct is not None):  # type: ignore[union-attr]
+        raise error(
+            f"where: {spec.whole.describe()} has no labels",
+            at,
+            hint='label examples by folder (dataset("photos/*/*.jpg"): photos/<label>/...), '
+            'by a CSV (labels="labels.csv": path,label rows), or use samples() crops',
+        )
+    for label in where.labels:  # type: ignore[union-attr]
+        if label not in present:
+            raise unknown_label(label, present, at)
+    kept = [e for e in whole.examples if not where.labels or e.category in where.labels]  # type: ignore[union-attr]
+    examples = tuple(
+        replace(e, index=i, crop=e.index if e.box is not None else None) for i, e in enumerate(kept)
+    )
+    if not examples:
+        raise error(f"where: {spec.describe()} keeps no examples", at)
+    stamp = _digest(("where", whole.stamp, where))
+    return Listing(spec, examples, whole.skipped, stamp)
 
 
 _REPORTED: set[tuple[DatasetSpec, str]] = set()  # skipped files are reported once per process
@@ -196,10 +260,16 @@ def _list_samples(spec: DatasetSpec) -> Listing:
         order = _shuffled(len(photos), spec.seed)
         examples = [Example(i, photos[j], None, "sample") for i, j in enumerate(order)]
     examples = examples[: spec.limit] if spec.limit is not None else examples
+    if spec.labels is not None:  # a CSV of photo,label rows
+        named = sample_labels(spec.labels, photos, spec.span)
+        examples = [replace(e, category=named.get(e.source)) for e in examples]
+    else:
+        examples = [replace(e, category=e.source) for e in examples]  # by source photo
     import skimage
     import sklearn
 
-    stamp = _digest(("samples", skimage.__version__, sklearn.__version__, tuple(examples)))
+    table = (spec.labels, *_file_stamp(spec.labels)) if spec.labels is not None else None
+    stamp = _digest(("samples", skimage.__version__, sklearn.__version__, tuple(examples), table))
     return Listing(spec, tuple(examples), (), stamp)
 
 
@@ -234,12 +304,19 @@ def _list_files(spec: DatasetSpec, span: Span | None) -> Listing:
             hint='match image files only, e.g. dataset("photos/**/*.jpg"); PNG and JPEG are read',
         )
     paths = [p for p, _ in readable]
+    if spec.labels is not None:
+        by_path = dict(zip(matched, csv_labels(spec.labels, matched, span), strict=True))
+    else:
+        by_path = dict(zip(paths, folder_labels(spec.pattern, paths), strict=True))
     if spec.crops is not None:
         examples = _crops(paths, [s for _, s in readable], spec.crops, spec.seed, "file")
         examples = examples[: spec.limit] if spec.limit is not None else examples
     else:
         examples = [Example(i, p) for i, p in enumerate(paths)]
+    examples = [replace(e, category=by_path.get(e.source)) for e in examples]
     stamps = tuple((p, *_file_stamp(p)) for p in paths)
+    if spec.labels is not None:
+        stamps += ((spec.labels, *_file_stamp(spec.labels)),)
     return Listing(spec, tuple(examples), tuple(skipped), _digest(("files", stamps, examples)))
 
 

@@ -34,6 +34,7 @@ from tqdm import tqdm
 from interp.cache import digest
 from interp.data.datasets import DatasetWarning, Example, Listing, list_examples, load_example
 from interp.errors import InterpError, error
+from interp.execute.aggregates import graph_values
 from interp.execute.context import RunContext
 from interp.execute.progress import progress_bar
 from interp.execute.reductions import (
@@ -41,6 +42,7 @@ from interp.execute.reductions import (
     Part,
     chunk_part,
     empty_part,
+    graphs_of,
     in_order,
     merge,
     needs,
@@ -111,6 +113,8 @@ class ChunkPlan:
 
     def key(self, i: int | None, reduction: nodes.Reduction) -> tuple:
         prints = tuple(self.prints[m] for m in reduction.models)
+        if self.node.judge is not None:  # which examples a chunk keeps depends on the judge
+            prints += (self.prints[self.node.judge],)
         return ("dataset", CACHE_VERSION, self.listing.stamp, self.node.chunk, i, reduction, prints)
 
     def folder(self, reduction: nodes.Reduction) -> Path | None:
@@ -122,7 +126,7 @@ class ChunkPlan:
     def rows_file(self, i: int, reduction: nodes.Reduction) -> Path | None:
         """Chunk `i`'s Parquet file of `reduction` (None: no cache, or no per-example rows)."""
         folder = self.folder(reduction)
-        if folder is None or isinstance(reduction, nodes.CorrelationSums):
+        if folder is None or isinstance(reduction, nodes.CorrelationSums | nodes.ExampleAggregate):
             return None
         return folder / f"chunk-{i:05d}.parquet"
 
@@ -185,47 +189,90 @@ def _text(path: Path | None) -> str | None:
 def chunk_outputs(
     node: nodes.DatasetPass, examples: tuple[Example, ...], handles: dict[ModelSpec, ModelHandle]
 ) -> tuple[ChunkOutputs, list[int]]:
-    """Each model's passes over one chunk: the activations and attributions its reductions read."""
+    """Each model's passes over one chunk: the activations and attributions its reductions read.
+
+    With `where(predicted=...)` or `where(correct=...)`, the judging model's pass runs to
+    the logits and the examples it does not select leave the chunk (`_judged`): one pass."""
     pixels, failed = [], []
     for example in examples:
         try:
-            pixels.append((example.index, load_example(example)))
+            pixels.append((example.index, load_example(example), example.category))
         except InterpError:
             failed.append(example.index)
-    index = np.asarray([i for i, _ in pixels], dtype=np.int64)
+    index = np.asarray([i for i, _, _ in pixels], dtype=np.int64)
     activations: dict[tuple, np.ndarray] = {}
     attributions: dict[tuple, np.ndarray] = {}
-    wanted_layers: dict[ModelSpec, list[str]] = {}
+    graphs: dict[tuple, np.ndarray] = {}
+    wanted_layers: dict[ModelSpec, list[str]] = {m: [] for m in node.models}
     wanted_classes: dict[ModelSpec, dict[str, list[str]]] = {}
+    wanted_graphs: dict[ModelSpec, list[tuple[str, str]]] = {}
     for reduction in node.reductions:
         layers, attributed = needs(reduction)
         for model, layer in layers:
-            wanted_layers.setdefault(model, []).append(layer)
+            wanted_layers[model].append(layer)
         for model, layer, name in attributed:
             wanted_classes.setdefault(model, {}).setdefault(layer, []).append(name)
+        for model, source, target in graphs_of(reduction):
+            wanted_graphs.setdefault(model, []).append((source, target))
+    logits = None
     if len(index):
         for model, layers in wanted_layers.items():
             handle = handles[model]
-            batch = torch.cat([handle.preprocess(image) for _, image in pixels])
-            acts, attrs = _run(
-                handle, batch, list(dict.fromkeys(layers)), wanted_classes.get(model, {})
-            )
+            batch = torch.cat([handle.preprocess(image) for _, image, _ in pixels])
+            judge = model == node.judge
+            acts, attrs, out = {}, {}, None
+            if layers or judge or model in wanted_classes:
+                acts, attrs, out = _run(
+                    handle, batch, list(dict.fromkeys(layers)), wanted_classes.get(model, {}), judge
+                )
+            logits = out if judge else logits
             activations.update({(model, n): a for n, a in acts.items()})
             attributions.update({(model, *k): a for k, a in attrs.items()})
-    return ChunkOutputs(index, activations, attributions), failed
+            for source, target in dict.fromkeys(wanted_graphs.get(model, [])):
+                values = graph_values(handle.module, batch, source, target)
+                graphs[(model, source, target)] = values
+    found = ChunkOutputs(index, activations, attributions, graphs)
+    if logits is not None:
+        found = _judged(node, found, logits, [c for _, _, c in pixels], handles)
+    return found, failed
+
+
+def _judged(
+    node, found: ChunkOutputs, logits: np.ndarray, categories: list, handles
+) -> ChunkOutputs:
+    """The chunk's examples the dataset's `where` keeps by the judging model's top-1 class."""
+    where = node.dataset.where
+    names = handles[node.judge].labels
+    predicted = [names[i] for i in logits.argmax(axis=1).tolist()]
+    keep = np.asarray(
+        [where.keeps(c, p) for c, p in zip(categories, predicted, strict=True)], dtype=bool
+    )
+
+    def rows(values: dict) -> dict:
+        return {k: v[keep] for k, v in values.items()}
+
+    return ChunkOutputs(
+        found.index[keep], rows(found.activations), rows(found.attributions), rows(found.graphs)
+    )
 
 
 def _run(
-    handle: ModelHandle, batch: torch.Tensor, layers: list[str], classes: dict[str, list[str]]
-) -> tuple[dict[str, np.ndarray], dict[tuple, np.ndarray]]:
+    handle: ModelHandle,
+    batch: torch.Tensor,
+    layers: list[str],
+    classes: dict[str, list[str]],
+    logits: bool = False,
+) -> tuple[dict[str, np.ndarray], dict[tuple, np.ndarray], np.ndarray | None]:
     """One forward pass recording `layers`; with `classes` (layer -> class names), it runs to
-    the logits and one backward pass per class gives `activation x gradient` per channel."""
+    the logits and one backward pass per class gives `activation x gradient` per channel;
+    with `logits`, it runs to the logits and returns them."""
     module, order = handle.module, handle.layer_names()
     if not classes:
-        stop = max(layers, key=order.index)
+        stop = None if logits or not layers else max(layers, key=order.index)
         with torch.no_grad(), capture(module, layers, stop_after=stop) as recorded:
-            run_until(module, batch)
-        return {n: recorded[n].detach().cpu().numpy() for n in layers}, {}
+            out = run_until(module, batch)
+        found = out.detach().cpu().numpy() if logits and out is not None else None
+        return {n: recorded[n].detach().cpu().numpy() for n in layers}, {}, found
     leaves: dict[str, torch.Tensor] = {}
 
     def leaf(name: str):
@@ -237,12 +284,14 @@ def _run(
 
     sources = list(classes)
     with torch.enable_grad(), capture(module, layers, edits={n: leaf(n) for n in sources}) as rec:
-        logits = module(batch)
+        outputs = module(batch)
     acts = {n: rec[n].detach().cpu().numpy() for n in layers}
     names = list(dict.fromkeys(c for wanted in classes.values() for c in wanted))
     attributions = {}
     for i, name in enumerate(names):
-        scalar = logits[:, handle.labels.index(name)].sum()  # examples are independent in eval mode
+        scalar = outputs[
+            :, handle.labels.index(name)
+        ].sum()  # examples are independent in eval mode
         grads = torch.autograd.grad(
             scalar, [leaves[n] for n in sources], retain_graph=i < len(names) - 1
         )
@@ -250,7 +299,7 @@ def _run(
             if name in classes[layer]:
                 value = (leaves[layer].detach() * grad).sum(dim=(2, 3))
                 attributions[(layer, name)] = value.cpu().numpy()
-    return acts, attributions
+    return acts, attributions, outputs.detach().cpu().numpy() if logits else None
 
 
 def chunk_results(

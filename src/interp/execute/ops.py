@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from interp.check.axes import top_axes
-from interp.check.program import Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
+from interp.check.program import Aggregate, Axis, Reduce, SelectAt, SelectFrom, Softmax, Sum, Top
 from interp.keys import atom_key, key_column
 from interp.plan import nodes
 from interp.vocabulary.contents import KERNEL_AXES
@@ -153,7 +153,32 @@ def apply(array: xr.DataArray, op, axes: tuple[Axis, ...]) -> xr.DataArray:
         return reduce(array, op, axes)
     if isinstance(op, Sum):
         return sum_over(array, op)
+    if isinstance(op, Aggregate):
+        return aggregate(array, op, axes)
     raise TypeError(op)
+
+
+def aggregate(array: xr.DataArray, op: Aggregate, axes: tuple[Axis, ...]) -> xr.DataArray:
+    """`mean`, `sum`, `quantile` or `count` (top-k membership) over `op.over` of an array
+    at hand (over a dataset's examples the pass computes them: `execute.aggregates`)."""
+    over = [d for d in op.over if d in array.dims]
+    if op.how == "mean":
+        return array.mean(dim=over, skipna=True)
+    if op.how == "sum":
+        return array.sum(dim=over, skipna=True, min_count=1)
+    if op.how == "quantile":
+        return array.quantile(op.q, dim=over, skipna=True).drop_vars("quantile")
+    from interp.execute.aggregates import hits
+
+    ranked = [
+        a.name for a in axes if a.role == "atom" and a.name in array.dims and a.name not in over
+    ]
+    sources = [n for n in ranked if next(a for a in axes if a.name == n).side == "source"] or ranked
+    rest = [d for d in array.dims if d not in over and d not in sources]
+    stacked = array.stack(_over=over, _atoms=sources).transpose("_over", "_atoms", *rest)
+    counted = hits(np.nan_to_num(stacked.values, nan=-np.inf), op.top or 1)
+    template = stacked.isel(_over=0, drop=True)
+    return template.copy(data=counted).unstack("_atoms")
 
 
 # ---- the plan's array nodes (pure: no model) ---------------------------------------------------

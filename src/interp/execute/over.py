@@ -38,6 +38,10 @@ def over_dataset(node: nodes.OverDataset, inputs) -> xr.DataArray:
     reduction = node.reduction
     if isinstance(reduction, nodes.SampledVectors):
         return sampled_array(found, values.labels)
+    if isinstance(reduction, nodes.ExampleAggregate):
+        from interp.execute.aggregates import aggregated_array
+
+        return aggregated_array(found, reduction, node.dataset.dataset)
     lead = ("channel", "class") if isinstance(reduction, nodes.TopAttributions) else ("channel",)
     kept = np.unique(found["index"])
     column = {e: i for i, e in enumerate(kept.tolist())}

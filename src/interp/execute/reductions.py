@@ -11,13 +11,15 @@ exact (ties broken by example index), sums are float64.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from interp.execute import aggregates
 from interp.plan.nodes import (
     CorrelationSums,
+    ExampleAggregate,
     Reduction,
     SampledVectors,
     TopAttributions,
@@ -37,16 +39,28 @@ class ChunkOutputs:
     index: np.ndarray
     activations: dict[tuple, np.ndarray]  # (model, layer) -> (N, C, H, W)
     attributions: dict[tuple, np.ndarray]  # (model, layer, class) -> (N, C)
+    graphs: dict[tuple, np.ndarray] = field(default_factory=dict)  # (model, a, b) -> (N, Ca, Cb)
 
 
 def needs(reduction: Reduction) -> tuple[list[tuple], list[tuple]]:
     """((model, layer) activations, (model, layer, class) attributions) the reduction reads."""
     if isinstance(reduction, CorrelationSums):
         return [reduction.a, reduction.b], []
-    if isinstance(reduction, TopAttributions):
+    if isinstance(reduction, TopAttributions) or (
+        isinstance(reduction, ExampleAggregate) and reduction.classes
+    ):
         wanted = [(reduction.model, reduction.layer, c) for c in reduction.classes]
         return [(reduction.model, reduction.layer)], wanted
+    if isinstance(reduction, ExampleAggregate) and reduction.graph:
+        return [], []  # the graph's own pass (`graphs_of`)
     return [(reduction.model, reduction.layer)], []
+
+
+def graphs_of(reduction: Reduction) -> list[tuple]:
+    """(model, source layer, target layer) graphs the reduction reads."""
+    if isinstance(reduction, ExampleAggregate) and reduction.graph:
+        return [(reduction.model, reduction.layer, reduction.tlayer)]
+    return []
 
 
 # ---- one chunk ----------------------------------------------------------------------------
@@ -60,6 +74,8 @@ def chunk_part(reduction: Reduction, out: ChunkOutputs, labels: list[str]):
         return _top_attributions(reduction, out, labels)
     if isinstance(reduction, SampledVectors):
         return _sampled(reduction, out, labels)
+    if isinstance(reduction, ExampleAggregate):
+        return aggregates.chunk_part(reduction, out), None
     return _sums(reduction, out), None
 
 
@@ -181,6 +197,8 @@ def merge(reduction: Reduction, parts: list[Part]) -> Part:
     """The parts of several chunks as one (associative: chunks merge as they finish)."""
     if isinstance(reduction, CorrelationSums):
         return {name: sum(p[name] for p in parts) for name in parts[0]}
+    if isinstance(reduction, ExampleAggregate):
+        return aggregates.merge(parts)
     if isinstance(reduction, SampledVectors):
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
     joined = {name: np.concatenate([p[name] for p in parts], axis=-1) for name in parts[0]}
@@ -199,6 +217,8 @@ def in_order(reduction: Reduction, merged: Part) -> Part:
 
 def empty_part(reduction: Reduction, shapes: dict[tuple, tuple]) -> Part:
     """A part for a chunk whose every example failed to load (merges as nothing)."""
+    if isinstance(reduction, ExampleAggregate):
+        return aggregates.empty_part()
     if isinstance(reduction, CorrelationSums):
         ca, cb = shapes[reduction.a][0], shapes[reduction.b][0]
         zeros = np.zeros

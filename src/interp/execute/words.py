@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from interp.check.program import (
+    Aggregate,
     Content,
     Element,
     Method,
@@ -203,6 +204,8 @@ def ops_text(element: Element) -> list[str]:
             words.append(f"reduced to {op.n} {op.method.upper()} components")
         elif isinstance(op, Sum):
             words.append("summed over " + ", ".join(op.over))
+        elif isinstance(op, Aggregate):
+            words.append(aggregate_text(op, element))
         elif isinstance(op, SelectAt):
             words.append(
                 "at "
@@ -212,6 +215,20 @@ def ops_text(element: Element) -> list[str]:
                 )
             )
     return words
+
+
+def aggregate_text(op: Aggregate, element: Element) -> str:
+    """`mean over the examples of dataset(...).where(label="cat")`, and the like."""
+    over = element.content.over
+    what = ", ".join(
+        f"the examples of {over.describe()}" if name == "example" and over else plural(noun(name))
+        for name in op.over
+    )
+    if op.how == "count":
+        return f"counted: how many of {what} rank it among their top {op.top}"
+    if op.how == "quantile":
+        return f"{op.q:g} quantile over {what}"
+    return f"{'summed' if op.how == 'sum' else 'mean'} over {what}"
 
 
 def sentence(element: Element) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from interp.check.axes import apply_op, content_axes, top_axes
 from interp.check.program import (
+    Aggregate,
     Element,
     Reduce,
     SelectAt,
@@ -80,7 +81,7 @@ def _sizes(element: Element, shapes: Shapes, others: Mapping, done: dict) -> dic
                 if axis.role == "atom" and axis.side == "target":
                     sizes.pop(axis.name, None)
             sizes["component"] = op.n
-        elif isinstance(op, Sum):
+        elif isinstance(op, Sum | Aggregate):
             for name in op.over:
                 sizes.pop(name, None)
         axes = apply_op(op, axes)

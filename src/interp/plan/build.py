@@ -94,13 +94,19 @@ class Builder:
     def dataset_passes(self, interfaces: list[Interface]) -> None:
         """One `DatasetPass` per dataset, keeping what every element of the file reads."""
         wanted: dict[DatasetSpec, list] = {}
+        judges: dict[DatasetSpec, ModelSpec] = {}
         for interface in interfaces:
             for element in interface.elements:
                 found = reduction_of(element, interface.model)
                 if found is not None:
-                    wanted.setdefault(element.content.over, []).append(found[0])  # type: ignore[arg-type]
+                    over = element.content.over
+                    wanted.setdefault(over, []).append(found[0])  # type: ignore[arg-type]
+                    if over.where is not None and over.where.by_model:  # type: ignore[union-attr]
+                        judges.setdefault(over, interface.model)  # type: ignore[arg-type]
         for dataset, reductions in wanted.items():
-            node = DatasetPass(dataset, tuple(dict.fromkeys(reductions)), CHUNK)
+            node = DatasetPass(
+                dataset, tuple(dict.fromkeys(reductions)), CHUNK, judges.get(dataset)
+            )
             self.passes[dataset] = self.add(node)
 
     def add(self, node):

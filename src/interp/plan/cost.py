@@ -23,7 +23,15 @@ from interp.models.spec import ModelSpec
 from interp.options import icon_preset
 from interp.plan.bounds import Shapes, element_sizes
 from interp.plan.build import Plan
-from interp.plan.nodes import Attribute, DatasetPass, Forward, TopAttributions, Visualize, Weights
+from interp.plan.nodes import (
+    Attribute,
+    DatasetPass,
+    ExampleAggregate,
+    Forward,
+    TopAttributions,
+    Visualize,
+    Weights,
+)
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards
@@ -183,6 +191,9 @@ def _dataset_pass(node: DatasetPass, shapes: dict[ModelSpec, Shapes]) -> tuple[f
     for reduction in node.reductions:
         if isinstance(reduction, TopAttributions):
             classes[reduction.model] += len(reduction.classes)
+        elif isinstance(reduction, ExampleAggregate):  # a backward per class or target channel
+            reached = shapes[reduction.model].layers.get(reduction.tlayer or "", (0,))
+            classes[reduction.model] += len(reduction.classes) + (reached[0] if reached else 0)
         for model in reduction.models:
             layers.update((model, r) for r in _layers_of(reduction) if r)
     per_example = sum(1 + BACKWARD * n for n in classes.values())
@@ -196,6 +207,8 @@ def _dataset_pass(node: DatasetPass, shapes: dict[ModelSpec, Shapes]) -> tuple[f
 
 
 def _layers_of(reduction) -> tuple[str, ...]:
+    if hasattr(reduction, "tlayer") and reduction.tlayer:
+        return (reduction.layer, reduction.tlayer)
     if hasattr(reduction, "layer"):
         return (reduction.layer,)
     return (reduction.a[1], reduction.b[1])

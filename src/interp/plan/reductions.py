@@ -12,6 +12,7 @@ summary its elements ask for, merged over the chunks it streams
 | `attribution(L.channels -> output[...], over=D) ... \| top(k)` | `TopAttributions`: per (channel, class), the k strongest examples |
 | `activations(L.spatial, over=D) as atlas(...)`, and `select(atlas.hover)` on it | `SampledVectors`: a few activation vectors per example |
 | `correlation(A.channels -> B.channels, over=D)` | `CorrelationSums`: n, sums, squares and cross products |
+| `... over=D) \| mean\|sum\|count\|quantile(over=example)` | `ExampleAggregate`: per atom, a running sum or count (quantile: every example's value) |
 
 Reductions are frozen and hashable: equal ones merge, and they key the cache.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interp.check.program import Element, SelectFrom, Top
+from interp.check.program import Aggregate, Element, SelectFrom, Top
 from interp.models.spec import ModelSpec
 from interp.vocabulary.presentations import PRESENTATIONS
 
@@ -97,7 +98,49 @@ class CorrelationSums:
         return f"streamed sums to correlate {self.a[1]} ({self.a[0].name}) with {self.b[1]} ({self.b[0].name})"
 
 
-Reduction = TopExamples | TopAttributions | SampledVectors | CorrelationSums
+@dataclass(frozen=True)
+class ExampleAggregate:
+    """A content aggregated over the examples as they stream: activations of `layer`'s
+    `atoms`, or its channels' linear attribution to `classes` or to `tlayer`'s channels;
+    `how` mean | sum (running float64 sums), count (how often each source atom is among
+    an example's `top` strongest, per target), quantile `q` (every example's value per
+    atom: N x atoms floats, the one aggregate that grows with the dataset)."""
+
+    model: ModelSpec
+    kind: str  # "activations" | "attribution"
+    layer: str
+    atoms: str  # "spatial" | "channels"
+    how: str
+    classes: tuple[str, ...] = ()
+    tlayer: str | None = None
+    q: float | None = None
+    top: int | None = None
+
+    @property
+    def models(self) -> tuple[ModelSpec, ...]:
+        return (self.model,)
+
+    @property
+    def graph(self) -> bool:
+        """Whether it attributes between two layers (channels -> channels)."""
+        return self.tlayer is not None
+
+    def describe(self) -> str:
+        what = (
+            f"attribution of {self.layer} channels to {self.tlayer or ', '.join(self.classes)}"
+            if self.kind == "attribution"
+            else f"activations of {self.layer} {self.atoms}"
+        )
+        how = {"count": f"count in the top {self.top}", "quantile": f"quantile {self.q}"}
+        return f"{how.get(self.how, self.how)} over examples of the {what}"
+
+
+Reduction = TopExamples | TopAttributions | SampledVectors | CorrelationSums | ExampleAggregate
+
+
+def aggregate_of(element: Element) -> Aggregate | None:
+    """The element's aggregate over its dataset's examples (computed by the pass), if any."""
+    return next((op for op in element.ops if isinstance(op, Aggregate) and op.over_examples), None)
 
 
 def reduction_of(element: Element, model: ModelSpec) -> tuple[Reduction, bool] | None:
@@ -113,6 +156,23 @@ def reduction_of(element: Element, model: ModelSpec) -> tuple[Reduction, bool] |
         b = (content.target.model or model, content.target.layer)  # type: ignore[union-attr]
         flipped = (b[0].to_text(), b[1]) < (a[0].to_text(), a[1])
         return CorrelationSums(*((b, a) if flipped else (a, b))), flipped  # type: ignore[arg-type]
+    aggregate = aggregate_of(element)
+    if aggregate is not None:
+        target = content.target
+        tlayer = target.layer if target is not None and target.kind == "layer" else None
+        classes = target.labels if target is not None and target.kind == "output" else ()
+        found = ExampleAggregate(
+            own,  # type: ignore[arg-type]
+            content.kind,
+            source.layer,  # type: ignore[arg-type]
+            source.atoms,  # type: ignore[arg-type]
+            aggregate.how,
+            classes,
+            tlayer,
+            aggregate.q,
+            aggregate.top,
+        )
+        return found, False
     members = any(isinstance(op, SelectFrom) and op.how == "members" for op in element.ops)
     if PRESENTATIONS[element.presentation.kind].lays_out_vectors or members:
         return SampledVectors(own, source.layer, SAMPLES_PER_EXAMPLE), False  # type: ignore[arg-type]

@@ -36,7 +36,7 @@ from interp.plan.nodes import (
     View,
     Weights,
 )
-from interp.plan.reductions import reduction_of
+from interp.plan.reductions import aggregate_of, reduction_of
 from interp.vocabulary.presentations import PRESENTATIONS, Presentation
 
 if TYPE_CHECKING:
@@ -229,6 +229,9 @@ class ElementScope:
         self.contents[element.name] = node
         axes = content_axes(element.content)
         for op in element.ops:
+            if element.content.over is not None and aggregate_of(element) is op:
+                axes = apply_op(op, axes)  # the dataset pass aggregated the examples
+                continue
             selector = self.atoms[op.element] if isinstance(op, SelectFrom) else None
             if isinstance(op, Top):
                 self.before_top[element.name] = node

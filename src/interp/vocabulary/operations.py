@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from interp.vocabulary.signatures import Param, Signature
 
+#: The most values `quantile(q, over=example)` keeps (examples x atoms, float32: 1 GiB): the
+#: one aggregate that holds every example's value per atom.
+QUANTILE_VALUES = 2**28
+
 OPERATIONS: dict[str, Signature] = {
     "select": Signature("select", example="select(picker.hover) or select(channel=[12, 40])"),
     "top": Signature(
@@ -27,5 +31,24 @@ OPERATIONS: dict[str, Signature] = {
         "sum",
         (Param("over", "names", required=True, positional=True),),
         "sum(over=channel) or sum(over=[x, y])",
+    ),
+    # aggregates over a dataset's examples (or any axis): the axes `over` go
+    "mean": Signature(
+        "mean",
+        (Param("over", "names", required=True, positional=True),),
+        "mean(over=example)",
+    ),
+    "count": Signature(
+        "count",
+        (Param("over", "names", required=True), Param("top", "int", required=True)),
+        "count(over=example, top=5): how often each atom is among an example's 5 strongest",
+    ),
+    "quantile": Signature(
+        "quantile",
+        (
+            Param("q", "fraction", required=True, positional=True),
+            Param("over", "names", required=True),
+        ),
+        "quantile(0.9, over=example)",
     ),
 }

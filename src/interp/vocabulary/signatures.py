@@ -25,7 +25,7 @@ class AxisError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """`kind`: "int" (positive), "bool", "choice" (a bare name among `choices`),
+    """`kind`: "int" (positive), "fraction" (a number from 0 to 1), "bool", "choice" (a bare name among `choices`),
     "names" (one name or a list of names), "substrate" (kept as an AST value)."""
 
     name: str
@@ -84,6 +84,18 @@ class Signature:
                 return value.value
             raise self._error(
                 f"{self.name}: {param.name} must be a positive integer, not {value.to_text()}",
+                value.span,
+            )
+        if param.kind == "fraction":
+            number = value.value if isinstance(value, ast.Num) else None
+            if (
+                isinstance(number, int | float)
+                and not isinstance(number, bool)
+                and 0 <= number <= 1
+            ):
+                return float(number)
+            raise self._error(
+                f"{self.name}: {param.name} must be a number from 0 to 1, not {value.to_text()}",
                 value.span,
             )
         if param.kind == "bool":

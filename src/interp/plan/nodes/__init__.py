@@ -49,6 +49,7 @@ from interp.plan.nodes.passes import Attribute, Factorize, Forward
 from interp.plan.nodes.weights import Weights
 from interp.plan.reductions import (
     CorrelationSums,
+    ExampleAggregate,
     Reduction,
     SampledVectors,
     TopAttributions,
@@ -76,6 +77,7 @@ __all__ = [
     "Operation",
     "OverDataset",
     "Page",
+    "ExampleAggregate",
     "Reduction",
     "Restriction",
     "SampledVectors",

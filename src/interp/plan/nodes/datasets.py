@@ -23,12 +23,14 @@ class DatasetPass(Node):
     dataset: DatasetSpec
     reductions: tuple[Reduction, ...]
     chunk: int
+    judge: ModelSpec | None = None  # whose top-1 class `where(predicted=/correct=)` reads
 
     needs_model: ClassVar[bool] = True
 
     @property
     def models(self) -> tuple[ModelSpec, ...]:
-        return tuple(dict.fromkeys(m for r in self.reductions for m in r.models))
+        found = [m for r in self.reductions for m in r.models]
+        return tuple(dict.fromkeys([*found, *([self.judge] if self.judge else [])]))
 
     def describe(self) -> str:
         kept = "; ".join(r.describe() for r in self.reductions)

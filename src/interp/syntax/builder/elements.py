@@ -51,6 +51,9 @@ top = _Factory("top", ast.Operation)
 reduce = _Factory("reduce", ast.Operation)
 softmax = _Factory("softmax", ast.Operation)
 sum_ = _Factory("sum", ast.Operation)
+mean = _Factory("mean", ast.Operation)
+count = _Factory("count", ast.Operation)
+quantile = _Factory("quantile", ast.Operation)
 
 feature_vis = _Factory("feature_vis", ast.Presentation)
 heatmap = _Factory("heatmap", ast.Presentation)
@@ -99,6 +102,18 @@ class Pipeline:
 
     def sum(self, **options: Any) -> Pipeline:
         return self | sum_(**options)
+
+    def mean(self, **options: Any) -> Pipeline:
+        """`| mean(over=example)`."""
+        return self | mean(**options)
+
+    def count(self, **options: Any) -> Pipeline:
+        """`| count(over=example, top=5)`: how often each atom is among an example's 5 strongest."""
+        return self | count(**options)
+
+    def quantile(self, q: float, **options: Any) -> Pipeline:
+        """`| quantile(0.9, over=example)`."""
+        return self | quantile(q, **options)
 
     def as_(self, presentation: Any) -> Element:
         return Element(self.content, self.ops, _as(presentation, ast.Presentation))

@@ -56,6 +56,12 @@ class Expr(BuilderValue):
     def click(self) -> Expr:
         return self.member("click")
 
+    # a dataset's examples, selected
+    def where(self, **conditions: Any) -> Expr:
+        """`D.where(label="cat")`, `where(label=["cat", "dog"])`, `where(predicted="tabby")`,
+        `where(correct=False)`: the examples of a dataset that match."""
+        return self.member("where", **conditions)
+
     def member(self, name: str, *positional: Any, **keywords: Any) -> Expr:
         """`base.name`, or `base.name(args)` when given arguments."""
         name = identifier(name, "a member name")
