@@ -3,8 +3,8 @@
 Each block runs in a scratch folder that holds the project's `specs/` (the README's
 paths are the repository's), with `interp.run` drawing tiny icons: their quality has
 tests of its own. Where a block shows output as comments under a `print(...)`, the
-printed lines are those comments (doctest-style). The "Datasets" block has its own
-test (`tests/execute/test_readme_datasets.py`).
+printed lines are those comments (doctest-style). The "Datasets" and "Classes of a
+dataset" blocks have tests of their own (`tests/execute/test_readme_*.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import interp
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+OWN_TESTS = ("Datasets", "Classes of a dataset")  # tests/execute/test_readme_*.py run these
 FAST = {"quality": "draft", "icon_size": 32, "icon_steps": 2, "progress": False}
 
 
@@ -26,7 +27,7 @@ def _blocks() -> list[tuple[str, str]]:
     found = []
     for section in re.split(r"\n(?=## )", README.read_text()):
         heading = section.splitlines()[0].lstrip("# ").strip()
-        if heading == "Datasets":
+        if heading in OWN_TESTS:
             continue
         for n, code in enumerate(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)):
             found.append((f"{heading} #{n + 1}", code))
