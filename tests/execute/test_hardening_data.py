@@ -14,6 +14,7 @@ from functools import cache
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from tiny import tiny_classifier
 
@@ -207,3 +208,26 @@ def test_a_clicked_class_the_target_does_not_compute_shows_nothing_and_says_so()
     page = render_page(result.pages[0]).replace('","', " ")  # title lines joined
     assert 'the clicked class (computed for \\"dog\\" only)' in page
     assert "the hovered class (computed for" in page
+
+
+def test_channels_constant_over_the_examples_are_left_out_and_said(tmp_path):
+    """Some channels constant (dead) over the dataset, others varying: their r is undefined,
+    absent from the view, and the page says how many were left out and why."""
+    dead = tiny_classifier(seed=0)
+    with torch.no_grad():
+        dead[0].bias[:2] = -1e4  # channels 0 and 1 of layer "0" never pass the ReLU "1"
+    models = {
+        "tiny": interp.from_module(
+            dead, labels=LABELS, mean=(0.5,) * 3, std=(0.5,) * 3, input_size=32
+        ),
+        "other": handles()["other"],
+    }
+    result = interp.run(
+        twins_spec("dataset(samples(), crops=16, seed=0)"), models=models, cache=None, **OPTIONS
+    )
+    assert set(result.data("twins")["channel"]) == {2, 3}  # 0 and 1 have no r
+    (view,) = [v for v in result.pages[0].elements if v.name == "twins"]
+    assert (
+        "r undefined for 2 source channels constant over the 16 examples: left out"
+        in (view.meta["subtitle"])
+    )

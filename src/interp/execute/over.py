@@ -110,14 +110,27 @@ def correlation(node: nodes.CorrelationMatrix, inputs) -> xr.DataArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         r = covariance / np.sqrt(np.outer(spread_a, spread_b))
     r = np.where(np.outer(varies_a, varies_b), np.clip(r, -1.0, 1.0), np.nan)
+    constant = [int((~varies).sum()) for varies in (varies_a, varies_b)]
     if node.flipped:
         r = r.T
+        constant.reverse()
     rows, columns = r.shape
     return xr.DataArray(
         r.astype(np.float64),
         dims=("channel", "tchannel"),
         coords={"channel": np.arange(rows), "tchannel": np.arange(columns)},
+        attrs={"note": _constant_note(constant, n)} if any(constant) else {},
     )
+
+
+def _constant_note(constant: list[int], n: float) -> str:
+    """What the page says of channels with no r (constant over the examples): left out."""
+    sides = [
+        f"{count} {side} channel{'s' if count != 1 else ''}"
+        for count, side in zip(constant, ("source", "target"), strict=True)
+        if count
+    ]
+    return f"r undefined for {' and '.join(sides)} constant over the {n:.0f} examples: left out"
 
 
 def _spread(n: float, total: np.ndarray, squares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -41,6 +41,9 @@ def element_view(node: nodes.View, inputs) -> ElementView:
     said = dataset_subtitle(element)  # what a dataset made, whatever draws it
     if said is not None:
         meta.setdefault("subtitle", said)
+    note = array.attrs.get("note") if hasattr(array, "attrs") else None
+    if note:  # what the content could not define (a constant channel's r), said on the page
+        meta["subtitle"] = f"{meta['subtitle']}; {note}" if meta.get("subtitle") else note
     options = {
         k: (v.describe() if hasattr(v, "describe") else v) for k, v in element.presentation.options
     }
