@@ -230,3 +230,43 @@ def test_compared_pages_align_row_by_row_and_wrap_beyond_three(open_page, tmp_pa
     assert second_row[0]["top"] > first_row[0]["top"]  # the fourth page wraps below
     assert second_row[0]["left"] == pytest.approx(first_row[0]["left"], abs=1)
     assert opened.console_errors == []
+
+
+OPACITIES = """
+([viewName, markName]) => {
+  const found = [];
+  (function walk(node) {
+    if (!node) return;
+    if (node.marktype) {
+      if (node.name === markName) {
+        for (const item of node.items) found.push({atom: item.datum.atom, opacity: item.fillOpacity});
+        return;
+      }
+      for (const item of node.items || []) walk(item);
+      return;
+    }
+    for (const child of node.items || []) walk(child);
+  })(window.__interp_views[viewName].scenegraph().root);
+  return found;
+}
+"""
+
+
+def test_hovering_a_groups_icon_shows_its_region_alone(open_page, pages):
+    opened = open_page(pages["neuron_groups"])
+    cells = opened.page.evaluate(OPACITIES, ["neuron_groups", "where__cells_marks"])
+    assert len({c["atom"] for c in cells}) >= 3
+    faint = [c for c in cells if c["opacity"] <= 0.05]
+    assert faint == []  # nothing hovered: every group's cells at their strength
+    frames = opened.items("neuron_groups", "icons__frame")
+    hovered = frames[1]["datum"]["atom"]
+    opened.hover(frames[1]["box"])
+    cells = opened.page.evaluate(OPACITIES, ["neuron_groups", "where__cells_marks"])
+    mine = [c["opacity"] for c in cells if c["atom"] == hovered]
+    others = [c["opacity"] for c in cells if c["atom"] != hovered]
+    assert mine and min(mine) > 0.05
+    assert others and max(others) <= 0.05
+    assert "hover a group in icons to show its cells alone" in opened.subtitle(
+        "neuron_groups", "where"
+    )
+    assert opened.console_errors == []

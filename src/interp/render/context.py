@@ -32,7 +32,8 @@ class Context:
     first (strongest) atom, the value its params start with; ``labels`` each
     selector's atom labels by key; ``dependents`` the (element, event) pairs
     that follow each selector; ``palette`` one colour per atom label that
-    several views colour by (groups on a ``heatmap(color=atom)`` and their icons).
+    several views colour by (groups on a ``heatmap(color=atom)`` and their icons);
+    ``linker`` the view that links those atoms across views on hover.
     """
 
     prefix: str = ""
@@ -41,6 +42,14 @@ class Context:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     dependents: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     palette: dict[str, str] = field(default_factory=dict)
+    #: the view whose pictures of palette atoms link them: hovering one there emphasizes that
+    #: atom in every view coloured by atom (a group's icon → its region)
+    linker: str = ""
+
+    @property
+    def atoms_param(self) -> str:
+        """The page's hovered-atom param (by label), which `linker` defines."""
+        return f"{self.prefix}atoms_hover"
 
     def name(self, view: ElementView, role: str = "") -> str:
         base = f"{self.prefix}{view.name}"

@@ -35,6 +35,8 @@ class Drawing(Named):
     keyed_rows: ClassVar[bool] = True
     #: whether its colour domain is a typical selection's (`style.value_domain(robust=True)`)
     robust_domain: ClassVar[bool] = False
+    #: whether hovering one of its atoms may emphasize that atom elsewhere (`Context.linker`)
+    links_atoms: ClassVar[bool] = False
 
     def rows(self, view: ElementView) -> pd.DataFrame:
         """The view's rows as selections see them (its first row is the initial selection)."""

@@ -101,6 +101,12 @@ def layout(
     return table
 
 
+def number_format(table: pd.DataFrame) -> str:
+    """Two significant digits, in SI units beyond a thousand (``7.5k``) to fit beside a label."""
+    peak = float(table["value"].abs().max()) if len(table) else 0.0
+    return ".2~s" if peak >= 1000 else ".2~g"
+
+
 def frame_stroke(view: ElementView, ctx: Context, table: pd.DataFrame) -> dict:
     """The cell frame: hovered/clicked atoms outlined; atoms with a page colour (a group on
     a ``heatmap(color=atom)``) always framed in it, so icons and map match."""
@@ -140,10 +146,17 @@ def chart(view: ElementView, ctx: Context) -> Built:
         return selection.base_chart(view, ctx, role, rows)
 
     stroke = frame_stroke(view, ctx, table)
+    frame = selection.selection_frame(
+        view, ctx, unit("frame"), stroke, radius=4, width=2.5, tooltip=tooltip
+    )
+    if ctx.linker == view.name:  # hovering a group's icon emphasizes it in the other views
+        frame = frame.add_params(
+            alt.selection_point(
+                name=ctx.atoms_param, fields=["atom"], on="pointerover", clear="pointerout"
+            )
+        )
     layers = [
-        selection.selection_frame(
-            view, ctx, unit("frame"), stroke, radius=4, width=2.5, tooltip=tooltip
-        ),
+        frame,
         marks.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     if bars:  # the label at the left of the cell, the bar's value at its right
@@ -167,7 +180,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         number = unit("numbers").mark_text(
             align="right", baseline="top", fontSize=9, font=style.FONT, color="#555"
         )
-        text = {"field": "value", "type": "quantitative", "format": ".2~g"}
+        text = {"field": "value", "type": "quantitative", "format": number_format(table)}
         layers.append(
             encoding.encode(number, x=encoding.pixel("_x2"), y=encoding.pixel("_ty"), text=text)
         )
@@ -226,6 +239,7 @@ class FeatureVis(Drawing):
     """Each layer atom (channel, group) drawn by its feature visualization, with optional bars."""
 
     name = "feature_vis"
+    links_atoms = True
 
     def chart(self, view, ctx):
         return chart(view, ctx)

@@ -13,6 +13,8 @@ opacity that relative strength; the tooltip lists every atom's value.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 
@@ -134,6 +136,12 @@ def chart(view: ElementView, ctx: Context) -> Built:
             },
         }
     opacity = {"field": "_alpha", "type": "quantitative", "scale": None} if image else {"value": 1}
+    if by_atom and ctx.linker:  # an atom hovered in another view: its cells only, others faint
+        opacity = {"condition": {"param": ctx.atoms_param, "empty": True, **opacity}, "value": 0.04}
+        noun = str(view.meta.get("atom_noun", "atom"))
+        said = f"hover a {noun} in {ctx.linker} to show its cells alone"
+        reading = "; ".join(part for part in (view.meta.get("reading"), said) if part)
+        view = replace(view, meta={**view.meta, "reading": reading})
     heat = cell_transforms(selection.base_chart(view, ctx, "cells", rows), shape, (width, height))
     if not by_atom:
         # colour and opacity against the element's fixed peak, not the selection's own, so

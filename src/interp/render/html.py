@@ -39,7 +39,7 @@ main { padding: 16px 28px 32px; }
 .interp-error { color: #b00020; white-space: pre-wrap; font-family: monospace; }
 .columns { display: grid; grid-template-columns: repeat(var(--columns, 2), max-content);
   column-gap: 40px; row-gap: 28px; align-items: start; overflow-x: auto; }
-.columns > section { display: grid; grid-row: span 3; grid-template-rows: subgrid; }
+.columns > section { display: grid; grid-row: span 3; grid-template-rows: subgrid; row-gap: 0; }
 .columns > section > h2 { align-self: end; contain: inline-size; }
 .columns > section > .meta { contain: inline-size; }
 table.metrics { border-collapse: collapse; margin: 8px 0 24px; font-size: 13px; }

@@ -124,6 +124,18 @@ def page_palette(page: PageView) -> dict[str, str]:
     return style.palette(labels)
 
 
+def atom_linker(page: PageView) -> str:
+    """The first view that draws pictures of atoms another view colours by (a group's icons
+    beside a ``heatmap(color=atom)``); "" when no view colours by atom."""
+    coloured = {e.name: DRAWINGS[e.presentation].colored_labels(e) for e in page.elements}
+    for element in page.elements:
+        shown = set(element.table["atom"].astype(str)) if "atom" in element.table else set()
+        others = set().union(*(labels for name, labels in coloured.items() if name != element.name))
+        if DRAWINGS[element.presentation].links_atoms and shown & others:
+            return element.name
+    return ""
+
+
 def page_body(
     page: PageView, *, prefix: str = "", titled: bool = True, row_width: float = ROW_WIDTH
 ) -> tuple[dict, list[dict], dict[str, list[dict]]]:
@@ -140,6 +152,7 @@ def page_body(
         labels=selector_labels(page),
         dependents=dependents(page),
         palette=page_palette(page),
+        linker=atom_linker(page),
     )
     params: list[dict] = []
     built = {}
