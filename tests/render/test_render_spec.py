@@ -52,6 +52,9 @@ def test_spec_is_valid_vega_lite(page):
 
 def test_one_point_selection_per_offered_event(page, spec):
     params = {p["name"]: p for p in spec.get("params", [])}
+    linked = params.pop("atoms_hover", None)  # a page's hovered atom (group icon → region)
+    if linked is not None:
+        assert linked["select"]["fields"] == ["atom"] and len(linked["views"]) == 1
     initial = initial_selections(page)
     expected = {Selection(e.name, ev).param: e for e in page.elements for ev in e.offers}
     assert set(params) == set(expected)
