@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+from interp.check.edits import BoundEdit, check_edits, read_edits
 from interp.check.elements import bind_element
 from interp.check.facts import ModelFacts
 from interp.check.inheritance import resolve_extends
@@ -120,10 +121,13 @@ def _bind_interface(
     lets: dict[str, ast.LetStmt] = {}
     elements: dict[str, ast.ElementStmt] = {}
     model, image, layout = DEFAULT_MODEL, DEFAULT_IMAGE, None
+    edits: tuple[BoundEdit, ...] = ()
     model_span = image_span = None
     for stmt in interface.body:
         if isinstance(stmt, ast.ModelStmt):
             model, model_span = model_spec(stmt.ref, problems, models) or model, stmt.ref.span
+            edits = read_edits(stmt.edits, problems)
+            model = replace(model, edits=tuple(e.spec for e in edits))
         elif isinstance(stmt, ast.InputStmt):
             image, image_span = _image_spec(stmt.ref, problems) or image, stmt.ref.span
         elif isinstance(stmt, ast.LetStmt | ast.ElementStmt):
@@ -152,6 +156,10 @@ def _bind_interface(
             return None
         return facts_of(of or model, model_span if of is None else None)
 
+    if edits and facts_of is not None:
+        found = facts_of(model.unedited(), model_span)
+        if found is not None:
+            check_edits(edits, found, problems)
     scope = Scope(lets, elements, problems, facts, other_model)
     for let in lets.values():  # report mistakes in lets no element uses, too
         scope.let(let.value)

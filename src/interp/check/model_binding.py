@@ -14,7 +14,7 @@ from interp.check.interfaces import check_program
 from interp.check.problems import Problems
 from interp.check.program import Program
 from interp.data.datasets import list_examples
-from interp.data.images import load_image
+from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError, Span
 from interp.models.load import ModelHandle, layer_table, load_model, nonnegative_layers
 from interp.models.registry import EMPTY, Models
@@ -38,6 +38,12 @@ def bind_models(
             load_image(interface.image, span=interface.image_span)
         except InterpError as exc:
             problems.items.extend(exc.diagnostics)
+        for edit in interface.model.edits:  # a patch's image: to=input("other.jpg")
+            if edit.image is not None:
+                try:
+                    load_image(ImageSpec(*edit.image), span=interface.model_span)
+                except InterpError as exc:
+                    problems.items.extend(exc.diagnostics)
         for over in dict.fromkeys(e.content.over for e in interface.elements if e.content.over):
             try:
                 list_examples(over)  # an empty or unreadable match is located at dataset(...)
@@ -46,6 +52,7 @@ def bind_models(
     loaded: dict[ModelSpec, ModelFacts | None] = {}
 
     def facts_of(model: ModelSpec, span: Span | None) -> ModelFacts | None:
+        model = model.unedited()  # edits change values, never layers, shapes or labels
         if model not in loaded:
             try:
                 handle = load_model(model, device, span=span, models=models)

@@ -53,7 +53,9 @@ class ToAst(ValueTransformer):
 
     # -- statements
     def model_stmt(self, meta, children):
-        return ast.ModelStmt(ref=children[0], span=self._at(meta))
+        ref, *edits = children
+        edits = tuple(e for e in edits if e is not None)
+        return ast.ModelStmt(ref=ref, edits=edits, span=self._at(meta))
 
     def input_stmt(self, meta, children):
         return ast.InputStmt(ref=children[1], span=self._at(meta))

@@ -50,6 +50,7 @@ from interp.syntax.ast.values import (
     Name,
     Num,
     OutputRef,
+    Picked,
     Str,
     Value,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "LetStmt",
     "ListValue",
     "Member",
+    "Picked",
     "ModelStmt",
     "Name",
     "Node",

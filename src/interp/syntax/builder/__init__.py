@@ -51,8 +51,11 @@ from interp.syntax.builder.elements import (
     top,
 )
 from interp.syntax.builder.expressions import (
+    Edited,
     Expr,
+    ablate,
     call,
+    clamp,
     dataset,
     input,
     layer,
@@ -61,6 +64,8 @@ from interp.syntax.builder.expressions import (
     ref,
     sample,
     samples,
+    steer,
+    with_,
 )
 from interp.syntax.builder.interfaces import column, compare, interface, row, spec
 from interp.syntax.builder.literals import ANY as ANY
@@ -72,7 +77,12 @@ from interp.syntax.builder.literals import args as args
 
 __all__ = [
     "KEYWORD_PARAMETERS",
+    "Edited",
     "Element",
+    "ablate",
+    "clamp",
+    "steer",
+    "with_",
     "Expr",
     "Pipeline",
     "activations",
