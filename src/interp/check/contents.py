@@ -18,7 +18,7 @@ from interp.errors import did_you_mean
 from interp.syntax import ast
 from interp.vocabulary.methods import METHODS
 
-CONTENTS = ("activations", "attribution")
+CONTENTS = ("activations", "attribution", "ablation")
 
 
 def bind_content(content: ast.Content, scope: Scope) -> Content | None:
@@ -52,6 +52,10 @@ def bind_content(content: ast.Content, scope: Scope) -> Content | None:
         return datasets.checked(Content("activations", substrate, over=over), content, scope)
     if isinstance(content, ast.Correlation):
         return datasets.correlation(content, scope)
+    if isinstance(content, ast.Ablation):
+        from interp.check.ablation import bind_ablation  # ablation's own checks
+
+        return bind_ablation(content, scope)
     source, target = scope.substrate(content.source), scope.substrate(content.target)
     if source is None or target is None:
         return None

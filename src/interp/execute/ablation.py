@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+import numpy as np
 import torch
 from torch import nn
 
-from interp.models.edits import position_mean
+from interp.models.edits import patch_activation, position_mean
 from interp.models.suffix import Prefix, record_prefix, run_suffix
 
 BATCH = 64  # ablations per suffix pass: bounded memory (64 × a layer's activation)
@@ -79,3 +80,18 @@ def ablation_effects(
         found = torch.cat(effects)
     atom_shape = (activation.shape[1],) if atoms == "channels" else tuple(activation.shape[2:])
     return found.reshape(*atom_shape, found.shape[-1])
+
+
+def ablation_values(
+    handle, image: torch.Tensor, source, classes: Sequence[int] | None, arguments: tuple
+) -> np.ndarray:
+    """An `ablation(S -> output[...])` family's values, ``(*atoms, n_classes)``, for the
+    attribution kernel: `source` is the bound substrate, `arguments` the method's (`to`)."""
+    to = dict(arguments).get("to", "zero")
+    patch = None
+    if isinstance(to, tuple):  # to=input(IMAGE): that image's activations at the layer
+        patch, to = patch_activation(handle, source.layer, to), "input"
+    effects = ablation_effects(
+        handle.module, image, source.layer, source.atoms, classes, to=to, patch=patch
+    )
+    return effects.detach().cpu().numpy()

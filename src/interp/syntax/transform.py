@@ -13,7 +13,7 @@ from interp.syntax import ast
 from interp.syntax.diagnostics import PRESENTATION_HINT
 from interp.syntax.transform_values import ARROW_CONTENTS, ValueTransformer
 
-_CONTENTS = ("activations", "attribution")
+_CONTENTS = ("activations", "attribution", "ablation")
 
 
 @v_args(meta=True)
@@ -125,8 +125,8 @@ class ToAst(ValueTransformer):
                         span=value.span,
                     )
             example = (
-                "attribution(mid.channels -> output)"
-                if value.name == "attribution"
+                f"{value.name}(mid.channels -> output)"
+                if value.name in ("attribution", "ablation")
                 else "correlation(a.channels -> b.channels, over=pics)"
             )
             self._fail(

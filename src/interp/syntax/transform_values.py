@@ -20,8 +20,9 @@ from interp.errors import Diagnostic, Span
 from interp.syntax import ast
 
 # Contents written `NAME(source -> target, ...)`.
-ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation]] = {
+ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation] | type[ast.Ablation]] = {
     "attribution": ast.Attribution,
+    "ablation": ast.Ablation,
     "correlation": ast.Correlation,
 }
 

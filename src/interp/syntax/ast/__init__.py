@@ -18,6 +18,7 @@ level (`spec`).
 """
 
 from interp.syntax.ast.contents import (
+    Ablation,
     Activations,
     Attribution,
     Content,
@@ -56,6 +57,7 @@ from interp.syntax.ast.values import (
 )
 
 __all__ = [
+    "Ablation",
     "LINE_WIDTH",
     "Activations",
     "AnyStatement",

@@ -48,6 +48,19 @@ class Correlation(Node):
         return f"correlation({self.source.to_text()} -> {self.target.to_text()}{extra})"
 
 
+class Ablation(Node):
+    """`ablation(S -> T, to=zero|mean|input(IMG))`: the change in each atom of T when one
+    atom of S alone is ablated (original − ablated)."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"ablation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
 class SubstrateContent(Node):
     """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
 
@@ -57,7 +70,7 @@ class SubstrateContent(Node):
         return self.substrate.to_text()
 
 
-Content = Activations | Attribution | Correlation | SubstrateContent
+Content = Activations | Attribution | Correlation | Ablation | SubstrateContent
 
 
 class Operation(Call):
@@ -68,5 +81,13 @@ class Presentation(Call):
     """`as feature_vis(bars=true)`, `as heatmap(over=input)`, ..."""
 
 
-for _model in (Activations, Attribution, Correlation, SubstrateContent, Operation, Presentation):
+for _model in (
+    Activations,
+    Attribution,
+    Correlation,
+    Ablation,
+    SubstrateContent,
+    Operation,
+    Presentation,
+):
     _model.model_rebuild()

@@ -31,6 +31,7 @@ presentations) and `interfaces` (layouts, interfaces, files).
 from interp.syntax.builder.elements import (
     Element,
     Pipeline,
+    ablation,
     activations,
     atlas,
     attribution,
@@ -80,6 +81,7 @@ __all__ = [
     "Edited",
     "Element",
     "ablate",
+    "ablation",
     "clamp",
     "steer",
     "with_",
