@@ -136,7 +136,7 @@ class AblationAgreement(Measure):
             or content.target.kind != "output"
             or source.kind != "layer"
             or source.groups is not None
-            or source.atoms not in ("channels", "spatial")
+            or source.atoms != "channels"  # positions of an early layer: thousands of passes
             or source.model is not None
         ):
             return None
