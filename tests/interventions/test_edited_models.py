@@ -134,3 +134,19 @@ def test_an_edited_page_says_its_edits(tmp_path):
     assert _describe_model(spec) == (
         "efficientnet_lite0, edited: channels 222, 141 of blocks.4.2.bn1 set to zero"
     )
+
+
+def test_an_edit_may_name_a_let_and_reads_like_layer():
+    from interp.check import check
+
+    def edits(text):
+        return check(parse(text), bind_models=False).interfaces[0].model.edits
+
+    by_let = edits(
+        "interface a {\n  model efficientnet_lite0 with steer(mid.channels[3], by=2)\n"
+        f'  let mid = layer("{LAYER}")\n}}\n'
+    )
+    assert by_let == edits(
+        f'interface a {{\n  model efficientnet_lite0 with steer(layer("{LAYER}").channels[3], by=2)\n}}\n'
+    )
+    assert by_let == (EditSpec("steer", LAYER, (3,), by=2.0),)

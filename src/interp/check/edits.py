@@ -8,6 +8,7 @@ problem with a hint, reported before any model runs an edit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from interp.check.facts import ModelFacts
@@ -31,11 +32,14 @@ class BoundEdit:
     atoms: ast.Picked
 
 
-def read_edits(values: tuple[ast.Value, ...], problems: Problems) -> tuple[BoundEdit, ...]:
-    """The edits written after `with`, each checked against its declared signature."""
+def read_edits(
+    values: tuple[ast.Value, ...], problems: Problems, layers: Mapping[str, str] | None = None
+) -> tuple[BoundEdit, ...]:
+    """The edits written after `with`, each checked against its declared signature;
+    `layers` maps the interface's `let` names of layers to their paths (`mid.channels[3]`)."""
     found = []
     for value in values:
-        edit = _read(value, problems)
+        edit = _read(value, problems, layers or {})
         if edit is not None:
             found.append(edit)
     return tuple(found)
@@ -74,7 +78,7 @@ def check_edits(edits: tuple[BoundEdit, ...], facts: ModelFacts, problems: Probl
             )
 
 
-def _read(value: ast.Value, problems: Problems) -> BoundEdit | None:
+def _read(value: ast.Value, problems: Problems, layers: Mapping[str, str]) -> BoundEdit | None:
     if not isinstance(value, ast.Call):
         problems.add(
             f"expected an edit after `with`, not {value.to_text()}",
@@ -99,12 +103,8 @@ def _read(value: ast.Value, problems: Problems) -> BoundEdit | None:
         problems.add(str(exc), exc.span or value.span, exc.hint)
         return None
     atoms = args["atoms"]
-    if not (
-        isinstance(atoms, ast.Picked)
-        and isinstance(atoms.base, ast.Member)
-        and isinstance(atoms.base.base, ast.LayerRef)
-        and atoms.base.base.model is None
-    ):
+    path = _layer_path(atoms, layers)
+    if path is None:
         problems.add(
             f"{value.name} edits channels of a layer of this model, not {atoms.to_text()}",  # type: ignore[union-attr]
             atoms.span,  # type: ignore[union-attr]
@@ -140,8 +140,18 @@ def _read(value: ast.Value, problems: Problems) -> BoundEdit | None:
             ok = False
     if not ok:
         return None
-    spec = EditSpec(value.name, atoms.base.base.path, atoms.indices, **options)  # type: ignore[arg-type]
+    spec = EditSpec(value.name, path, atoms.indices, **options)  # type: ignore[arg-type,union-attr]
     return BoundEdit(spec, value, atoms)
+
+
+def _layer_path(atoms: object, layers: Mapping[str, str]) -> str | None:
+    """The layer of `layer("x").channels[...]` or `mid.channels[...]` (a let); None otherwise."""
+    if not (isinstance(atoms, ast.Picked) and isinstance(atoms.base, ast.Member)):
+        return None
+    base = atoms.base.base
+    if isinstance(base, ast.LayerRef) and base.model is None:
+        return base.path
+    return layers.get(base.name) if isinstance(base, ast.Name) else None
 
 
 def _read_to(to: ast.Value, call: ast.Call, options: dict, problems: Problems) -> bool:
