@@ -38,12 +38,16 @@ def bind_models(
             load_image(interface.image, span=interface.image_span)
         except InterpError as exc:
             problems.items.extend(exc.diagnostics)
-        for edit in interface.model.edits:  # a patch's image: to=input("other.jpg")
-            if edit.image is not None:
-                try:
-                    load_image(ImageSpec(*edit.image), span=interface.model_span)
-                except InterpError as exc:
-                    problems.items.extend(exc.diagnostics)
+        patches = [(e.image, interface.model_span) for e in interface.model.edits if e.image]
+        for element in interface.elements:  # ablation(..., to=input("other.jpg"))
+            to = dict(element.content.method.arguments).get("to")
+            if isinstance(to, tuple):
+                patches.append((to, element.span))
+        for image, span in dict.fromkeys(patches):  # a patch's image must load
+            try:
+                load_image(ImageSpec(*image), span=span)
+            except InterpError as exc:
+                problems.items.extend(exc.diagnostics)
         for over in dict.fromkeys(e.content.over for e in interface.elements if e.content.over):
             try:
                 list_examples(over)  # an empty or unreadable match is located at dataset(...)
