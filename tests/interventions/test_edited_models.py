@@ -150,3 +150,19 @@ def test_an_edit_may_name_a_let_and_reads_like_layer():
         f'interface a {{\n  model efficientnet_lite0 with steer(layer("{LAYER}").channels[3], by=2)\n}}\n'
     )
     assert by_let == (EditSpec("steer", LAYER, (3,), by=2.0),)
+
+
+def test_patch_images_are_inputs_of_the_page(tmp_path):
+    """A changed patch image is a new page (the page cache stamps the files a spec reads)."""
+    from interp.check.inputs import spec_inputs
+
+    for name in ("edit.png", "content.png"):
+        (tmp_path / name).write_bytes(b"not read here")
+    spec = parse(
+        "interface a {\n"
+        f'  model efficientnet_lite0 with ablate(layer("{LAYER}").channels[1], to=input("edit.png"))\n'
+        f'  element e = ablation(layer("{LAYER}").channels -> output, to=input("content.png")) as bars\n'
+        "}\n"
+    )
+    found = [p.name for p in spec_inputs(spec, tmp_path)]
+    assert found == ["edit.png", "content.png"]
