@@ -15,6 +15,7 @@ batch, never a full forward per atom.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -40,16 +41,30 @@ def replacement(
     return torch.zeros_like(activation)
 
 
-def atom_masks(shape: Sequence[int], atoms: Literal["channels", "spatial"]) -> torch.Tensor:
-    """One bool mask per atom over a ``(C, *S)`` activation: `(n_atoms, C, *S)`, atoms in
-    the order of the content's axes (channels; or positions row-major, y then x)."""
+def atom_count(shape: Sequence[int], atoms: Literal["channels", "spatial"]) -> int:
+    """How many atoms a ``(C, *S)`` activation has: its channels, or its positions."""
     channels, *space = shape
+    return channels if atoms == "channels" else math.prod(space)
+
+
+def atom_masks(
+    shape: Sequence[int],
+    atoms: Literal["channels", "spatial"],
+    start: int = 0,
+    stop: int | None = None,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    """One bool mask per atom `start` to `stop` over a ``(C, *S)`` activation:
+    `(n, C, *S)` (broadcast views, never n × C × S bools), atoms in the order of the
+    content's axes (channels; or positions row-major, y then x)."""
+    channels, *space = shape
+    stop = atom_count(shape, atoms) if stop is None else stop
+    index = torch.arange(start, stop, device=device)
     if atoms == "channels":
-        eye = torch.eye(channels, dtype=torch.bool)
-        return eye.view(channels, channels, *([1] * len(space))).expand(channels, *shape)
-    positions = int(torch.tensor(space).prod()) if space else 1
-    eye = torch.eye(positions, dtype=torch.bool).view(positions, 1, *space)
-    return eye.expand(positions, *shape)
+        hit = index[:, None] == torch.arange(channels, device=device)[None]
+        return hit.view(len(index), channels, *([1] * len(space))).expand(len(index), *shape)
+    hit = index[:, None] == torch.arange(math.prod(space), device=device)[None]
+    return hit.view(len(index), 1, *space).expand(len(index), *shape)
 
 
 def ablation_effects(
@@ -69,12 +84,14 @@ def ablation_effects(
         prefix = prefix or record_prefix(model, inputs, layer)
         activation = prefix.activation
         new = replacement(activation, to, patch)[0]
-        masks = atom_masks(activation.shape[1:], atoms).to(activation.device)
+        shape = activation.shape[1:]
+        count = atom_count(shape, atoms)
         pick = slice(None) if classes is None else list(classes)
         original = prefix.output[0, pick]
         effects = []
-        for start in range(0, masks.shape[0], batch):
-            mask = masks[start : start + batch]
+        for start in range(0, count, batch):
+            stop = min(start + batch, count)
+            mask = atom_masks(shape, atoms, start, stop, activation.device)
             ablated = torch.where(mask, new, activation[0])
             effects.append(original - run_suffix(model, prefix, ablated)[:, pick])
         found = torch.cat(effects)
