@@ -95,10 +95,6 @@ class ModelSpec:
         """The model before its edits (what its layers, shapes and labels are read from)."""
         return replace(self, edits=()) if self.edits else self
 
-    def edits_text(self) -> str:
-        """` with ablate(...), steer(...)`, or "" for a model as trained."""
-        return f" with {', '.join(e.to_text() for e in self.edits)}" if self.edits else ""
-
     def to_text(self) -> str:
         """The model reference in the language: `torchvision("resnet18", weights=random)`."""
         options = []
