@@ -165,7 +165,9 @@ def test_diagnostics_read_the_same_without_the_source(name, in_tmp):
     assert rendered(info.value) == rendered(diagnose(name))
 
 
-@pytest.mark.parametrize("name", ["undefined_name", "bound_select_channel_range"])
+@pytest.mark.parametrize(
+    "name", ["undefined_name", "bound_select_channel_range", "bound_edit_channel_range"]
+)
 def test_running_a_spec_reports_what_checking_it_does(name, in_tmp):
     from interp import run
 

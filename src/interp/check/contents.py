@@ -19,7 +19,7 @@ from interp.errors import did_you_mean
 from interp.syntax import ast
 from interp.vocabulary.methods import METHODS
 
-CONTENTS = ("activations", "attribution", "weights")
+CONTENTS = ("activations", "attribution", "weights", "ablation")
 
 
 def bind_content(content: ast.Content, scope: Scope) -> Content | None:
@@ -55,6 +55,10 @@ def bind_content(content: ast.Content, scope: Scope) -> Content | None:
         return datasets.correlation(content, scope)
     if isinstance(content, ast.Weights):
         return bind_weights(content, scope)
+    if isinstance(content, ast.Ablation):
+        from interp.check.ablation import bind_ablation  # ablation's own checks
+
+        return bind_ablation(content, scope)
     source, target = scope.substrate(content.source), scope.substrate(content.target)
     if source is None or target is None:
         return None

@@ -21,6 +21,13 @@ def spec_inputs(spec: ast.Spec, spec_dir: Path) -> list[Path]:
     found: dict[Path, None] = {}
     for interface in spec.interfaces:
         refs = [s.ref for s in interface.body if isinstance(s, ast.ModelStmt | ast.InputStmt)]
+        refs += [e for s in interface.body if isinstance(s, ast.ModelStmt) for e in s.edits]
+        refs += [  # ablation(..., to=input("other.jpg")): a patch image
+            arg.value
+            for s in interface.body
+            if isinstance(s, ast.ElementStmt) and isinstance(s.content, ast.Ablation)
+            for arg in s.content.options
+        ]
         refs += [layer.model for layer in layer_refs(interface) if layer.model is not None]
         for text in (text for ref in refs for text in _strings(ref)):
             path = _under(spec_dir, text)
@@ -57,4 +64,4 @@ def _strings(value: ast.Node) -> list[str]:
         return [value.value]
     if isinstance(value, ast.Call):
         return [s for arg in value.args for s in _strings(arg.value)]
-    return []
+    return []  # an edit's patch image is a Call too: ablate(..., to=input("other.jpg"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+from interp.check.edits import check_edits, read_edits
 from interp.check.elements import bind_element
 from interp.check.facts import ModelFacts
 from interp.check.inheritance import resolve_extends
@@ -120,10 +121,12 @@ def _bind_interface(
     lets: dict[str, ast.LetStmt] = {}
     elements: dict[str, ast.ElementStmt] = {}
     model, image, layout = DEFAULT_MODEL, DEFAULT_IMAGE, None
+    edit_values: tuple[ast.Value, ...] = ()
     model_span = image_span = None
     for stmt in interface.body:
         if isinstance(stmt, ast.ModelStmt):
             model, model_span = model_spec(stmt.ref, problems, models) or model, stmt.ref.span
+            edit_values = stmt.edits  # read once the lets are known: ablate(mid.channels[3])
         elif isinstance(stmt, ast.InputStmt):
             image, image_span = _image_spec(stmt.ref, problems) or image, stmt.ref.span
         elif isinstance(stmt, ast.LetStmt | ast.ElementStmt):
@@ -141,6 +144,14 @@ def _bind_interface(
             layout = stmt.layout
             _check_layout(stmt.layout, elements, interface, problems)
 
+    layers = {
+        name: let.value.path
+        for name, let in lets.items()
+        if isinstance(let.value, ast.LayerRef) and let.value.model is None
+    }
+    edits = read_edits(edit_values, problems, layers)
+    model = replace(model, edits=tuple(e.spec for e in edits))
+
     def other_model(ref: ast.Value) -> ModelSpec | None:
         """`layer(..., model=ref)`: None when ref names the interface's own model."""
         found = model_spec(ref, problems, models)
@@ -152,6 +163,10 @@ def _bind_interface(
             return None
         return facts_of(of or model, model_span if of is None else None)
 
+    if edits and facts_of is not None:
+        found = facts_of(model.unedited(), model_span)
+        if found is not None:
+            check_edits(edits, found, problems)
     scope = Scope(lets, elements, problems, facts, other_model)
     for let in lets.values():  # report mistakes in lets no element uses, too
         scope.let(let.value)

@@ -14,7 +14,7 @@ from interp.check.interfaces import check_program
 from interp.check.problems import Problems
 from interp.check.program import Program
 from interp.data.datasets import list_examples
-from interp.data.images import load_image
+from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError, Span
 from interp.models.flow import layer_graph
 from interp.models.linear import path_problem
@@ -40,6 +40,16 @@ def bind_models(
             load_image(interface.image, span=interface.image_span)
         except InterpError as exc:
             problems.items.extend(exc.diagnostics)
+        patches = [(e.image, interface.model_span) for e in interface.model.edits if e.image]
+        for element in interface.elements:  # ablation(..., to=input("other.jpg"))
+            to = dict(element.content.method.arguments).get("to")
+            if isinstance(to, tuple):
+                patches.append((to, element.span))
+        for image, span in dict.fromkeys(patches):  # a patch's image must load
+            try:
+                load_image(ImageSpec(*image), span=span)
+            except InterpError as exc:
+                problems.items.extend(exc.diagnostics)
         for over in dict.fromkeys(e.content.over for e in interface.elements if e.content.over):
             try:
                 list_examples(over)  # an empty or unreadable match is located at dataset(...)
@@ -48,6 +58,7 @@ def bind_models(
     loaded: dict[ModelSpec, ModelFacts | None] = {}
 
     def facts_of(model: ModelSpec, span: Span | None) -> ModelFacts | None:
+        model = model.unedited()  # edits change values, never layers, shapes or labels
         if model not in loaded:
             try:
                 handle = load_model(model, device, span=span, models=models)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from interp.execute.metrics import (
     DeletionCurves,
+    ablation_agreement,
     area_under,
     coverage,
     deletion_fractions,
@@ -21,6 +22,7 @@ from interp.execute.metrics import (
 
 __all__ = [
     "DeletionCurves",
+    "ablation_agreement",
     "area_under",
     "coverage",
     "deletion_fractions",

@@ -68,5 +68,8 @@ VALUES: dict[str, Callable[..., float | None]] = {
     measures.PathDependence.name: lambda linear, integrated: metrics.path_dependence(
         _array(linear), _array(integrated)
     ),
+    measures.AblationAgreement.name: lambda attribution, ablation: metrics.ablation_agreement(
+        _array(attribution), _array(ablation)
+    ),
     measures.FlowEntropy.name: lambda flow: metrics.flow_entropy(_array(flow)),
 }

@@ -31,7 +31,7 @@ from interp.check.program import (
     Top,
 )
 from interp.keys import source_name
-from interp.vocabulary.methods import METHODS
+from interp.vocabulary.methods import ABLATION, METHODS
 
 NOUNS = {
     "channel": "channel",
@@ -67,6 +67,17 @@ def method_text(method: Method) -> str:
     words = known.describe if known else method.name
     args = ", ".join(f"{k}={v}" for k, v in method.arguments)
     return f"{words}, {args}" if args else words
+
+
+def ablation_words(method: Method) -> str:
+    """What `ablation(..., to=...)` computes, in words: `original − ablated, each atom set to zero`."""
+    to = dict(method.arguments).get("to", "zero")
+    what = (
+        {"zero": "zero", "mean": "its mean over positions"}.get(to) if isinstance(to, str) else None
+    )
+    return (
+        f"original − ablated logit; each atom alone set to {what or f'the activations of {to[1]}'}"
+    )
 
 
 def layer_text(substrate: Substrate) -> str:
@@ -149,6 +160,8 @@ def quantity_text(element: Element) -> str:
         target_words = (
             selected_text(target, bound["target"]) if "target" in bound else substrate_text(target)
         )
+        if content.method.name == ABLATION.name:  # ablation(S -> T, to=...): not a gradient
+            return f"ablation effect of {source_words} on {target_words} ({ablation_words(content.method)})"
         return f"attribution ({method_text(content.method)}) of {source_words} to {target_words}"
     if content.kind == "weights" and content.target is not None:
         bound = bound_sides(element)
@@ -247,6 +260,8 @@ def quantity(element: Element) -> str:
         return "component score"
     if content.kind == "attribution" and content.target is not None:
         target = content.target
+        if content.method.name == ABLATION.name:
+            return "logit change when ablated"
         if target.kind == "output":
             return "attribution to the logit"
         if target.groups is not None:

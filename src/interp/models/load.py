@@ -34,6 +34,7 @@ from interp.models.architectures import (
     builtin_weights_file,
     imagenet_labels,
 )
+from interp.models.edits import edited
 from interp.models.hooks import capture
 from interp.models.registry import Models
 from interp.models.spec import BUILTIN_MODELS, ModelSpec
@@ -136,6 +137,8 @@ def load_model(
     used as supplied, or as a copy on `device` when it lives elsewhere.
     """
     device = str(torch.device(device))
+    if spec.edits:  # an edited model: the model, then its edits (interp.models.edits)
+        return edited(load_model(spec.unedited(), device, span, models), spec.edits)
     try:
         if spec.source == "module":
             return _on_device(Models.of(models).handle(spec.name), device)

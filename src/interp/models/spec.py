@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from interp.vocabulary.families import BUILTIN_MODELS, LIBRARY_FAMILIES
@@ -12,6 +12,63 @@ from interp.vocabulary.families import BUILTIN_MODELS, LIBRARY_FAMILIES
 LIBRARIES = LIBRARY_FAMILIES
 SOURCES = ("builtin", *LIBRARIES, "module")
 MAX_CLASSES = 100_000  # a head this wide is ~200 M weights on a 2048-wide backbone: 800 MB
+
+
+@dataclass(frozen=True)
+class EditSpec:
+    """One edit of an edited model (`model M with ablate(...)`), as the checker read it.
+
+    `kind` is ``"ablate"`` (channels set to `to`: ``"zero"``, ``"mean"`` (the channel's
+    mean over the input's positions) or ``"input"`` (another image's activations,
+    `image` = ``(kind, value)`` as `interp.data.images.ImageSpec` takes them)),
+    ``"steer"`` (adds `by` times the channel's standard deviation over positions) or
+    ``"clamp"`` (limits the channels to [`low`, `high`]). `interp.models.edits` runs them.
+    """
+
+    kind: Literal["ablate", "steer", "clamp"]
+    layer: str
+    channels: tuple[int, ...]
+    to: Literal["zero", "mean", "input"] = "zero"
+    image: tuple[str, str] | None = None
+    by: float = 0.0
+    low: float | None = None
+    high: float | None = None
+
+    def to_text(self) -> str:
+        """The edit in the language: `ablate(layer("x").channels[3, 7], to=mean)`."""
+        atoms = f"layer({json.dumps(self.layer)}).channels[{', '.join(map(str, self.channels))}]"
+        options = []
+        if self.kind == "ablate" and self.to == "mean":
+            options.append("to=mean")
+        elif self.kind == "ablate" and self.to == "input" and self.image is not None:
+            kind, value = self.image
+            image = json.dumps(value) if kind == "path" else f"sample({json.dumps(value)})"
+            options.append(f"to=input({image})")
+        if self.kind == "steer":
+            options.append(f"by={self.by!r}")
+        if self.kind == "clamp":
+            options += [
+                f"{n}={v!r}" for n, v in (("min", self.low), ("max", self.high)) if v is not None
+            ]
+        return f"{self.kind}({', '.join([atoms, *options])})"
+
+    def words(self) -> str:
+        """The edit in words, for a page header: `channels 222, 141 of blocks.4.2.bn1 set to zero`."""
+        many = len(self.channels) > 1
+        atoms = f"channel{'s' if many else ''} {', '.join(map(str, self.channels))} of {self.layer}"
+        if self.kind == "steer":
+            return (
+                f"{atoms} steered by {self.by:g}× {'their' if many else 'its'} std over positions"
+            )
+        if self.kind == "clamp":
+            low = "-∞" if self.low is None else f"{self.low:g}"
+            high = "∞" if self.high is None else f"{self.high:g}"
+            return f"{atoms} clamped to [{low}, {high}]"
+        if self.to == "mean":
+            return f"{atoms} set to {'their' if many else 'its'} mean over positions"
+        if self.to == "input" and self.image is not None:
+            return f"{atoms} patched from {self.image[1]}"
+        return f"{atoms} set to zero"
 
 
 @dataclass(frozen=True)
@@ -34,6 +91,11 @@ class ModelSpec:
     seed: int = 0
     classes: int | None = None
     labels: str | None = None
+    edits: tuple[EditSpec, ...] = ()  # an edited model: `model M with ablate(...)`
+
+    def unedited(self) -> ModelSpec:
+        """The model before its edits (what its layers, shapes and labels are read from)."""
+        return replace(self, edits=()) if self.edits else self
 
     def __post_init__(self) -> None:
         """Refuse, naming the argument, what a spec's checker would refuse: a `ModelSpec`
@@ -75,4 +137,4 @@ class ModelSpec:
         return f"{self.name}({', '.join(options)})" if options else self.name
 
 
-__all__ = ["BUILTIN_MODELS", "LIBRARIES", "MAX_CLASSES", "ModelSpec"]
+__all__ = ["BUILTIN_MODELS", "LIBRARIES", "MAX_CLASSES", "EditSpec", "ModelSpec"]

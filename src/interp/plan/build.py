@@ -152,6 +152,9 @@ def _layout(layout) -> object:
 
 
 def _describe_model(model: ModelSpec) -> str:
+    if model.edits:  # an edited model says its edits in words
+        edits = "; ".join(edit.words() for edit in model.edits)
+        return f"{_describe_model(model.unedited())}, edited: {edits}"
     if model.weights == "random":
         return f"{model.name} (weights=random, seed={model.seed})"
     return f"{model.name} (weights={model.weights})" if model.weights else model.name

@@ -32,6 +32,7 @@ from interp.plan.nodes import (
     Visualize,
     Weights,
 )
+from interp.vocabulary.methods import ABLATION
 
 BYTES = 4  # float32
 BACKWARD = 2.0  # a vector-Jacobian or Jacobian-vector product costs about two forwards
@@ -98,6 +99,13 @@ def estimate(
             model = shapes[node.model]
             sources = _atoms(node.source, model)
             targets = _targets(node, model, atoms_bound)
+            if node.method.name == ABLATION.name:  # one suffix example per atom, no products
+                total += 1 + sources  # each ≤ a forward example (bounded, not measured)
+                lines.append(
+                    f"    ablation {node.source.describe()} -> {node.target.describe()}: "
+                    f"≤ {sources} ablated examples through the suffix"
+                )
+                continue
             products = min(sources, targets) * points[node.method]
             total += 1 + BACKWARD * products
             unit = _size(

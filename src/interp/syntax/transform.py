@@ -13,7 +13,7 @@ from interp.syntax import ast
 from interp.syntax.diagnostics import PRESENTATION_HINT
 from interp.syntax.transform_values import ARROW_CONTENTS, ValueTransformer
 
-_CONTENTS = ("activations", "attribution")
+_CONTENTS = ("activations", "attribution", "ablation")
 
 
 @v_args(meta=True)
@@ -53,7 +53,9 @@ class ToAst(ValueTransformer):
 
     # -- statements
     def model_stmt(self, meta, children):
-        return ast.ModelStmt(ref=children[0], span=self._at(meta))
+        ref, *edits = children
+        edits = tuple(e for e in edits if e is not None)
+        return ast.ModelStmt(ref=ref, edits=edits, span=self._at(meta))
 
     def input_stmt(self, meta, children):
         return ast.InputStmt(ref=children[1], span=self._at(meta))
@@ -124,6 +126,7 @@ class ToAst(ValueTransformer):
                     )
             example = {
                 "attribution": "attribution(mid.channels -> output)",
+                "ablation": "ablation(mid.channels -> output)",
                 "weights": "weights(early.channels -> late.channels)",
             }.get(value.name, "correlation(a.channels -> b.channels, over=pics)")
             self._fail(

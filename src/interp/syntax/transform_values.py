@@ -20,8 +20,11 @@ from interp.errors import Diagnostic, Span
 from interp.syntax import ast
 
 # Contents written `NAME(source -> target, ...)`.
-ARROW_CONTENTS: dict[str, type[ast.Attribution] | type[ast.Correlation] | type[ast.Weights]] = {
+ARROW_CONTENTS: dict[
+    str, type[ast.Attribution] | type[ast.Correlation] | type[ast.Weights] | type[ast.Ablation]
+] = {
     "attribution": ast.Attribution,
+    "ablation": ast.Ablation,
     "correlation": ast.Correlation,
     "weights": ast.Weights,
 }
@@ -113,6 +116,13 @@ class ValueTransformer(Transformer):
             return ast.OutputRef(span=self._at(meta))
         return ast.Name(name=str(token), span=self._at(meta))
 
+    def input_call(self, meta, children):
+        """`input("other.jpg")`: another image (what an edit patches activations from)."""
+        token, args = children
+        args = tuple(args or ())
+        self._no_arrows(args)
+        return ast.Call(name="input", args=args, span=self._at(meta), name_span=self._token(token))
+
     def input_ref(self, meta, children):
         return ast.InputRef(span=self._at(meta))
 
@@ -173,12 +183,15 @@ class ValueTransformer(Transformer):
         base, args = children
         self._no_arrows(args)
         span = self._at(meta)
+        picked = _picked(base, args, span)
+        if picked is not None:
+            return picked
         labels = [a.value for a in args if a.name is None and isinstance(a.value, ast.Str)]
         if not isinstance(base, ast.OutputRef) or base.labels or len(labels) != len(args):
             self._fail(
-                "only output can be indexed, by class names",
+                "only output (by class names) and L.channels (by whole numbers) can be indexed",
                 span,
-                'e.g. output["tabby"] or output["Egyptian cat", "tabby"]',
+                'e.g. output["tabby"], output["Egyptian cat", "tabby"] or layer("x").channels[3, 7]',
             )
             return base
         return ast.OutputRef(
@@ -214,3 +227,21 @@ class ValueTransformer(Transformer):
     def arrow(self, meta, children):
         source, _, target = children
         return ast.Arrow(source=source, target=target, span=self._at(meta))
+
+
+def _picked(base, args, span) -> ast.Picked | None:
+    """`L.channels[3, 7]`: atoms by whole-number index; None when it is not that form."""
+    if not (isinstance(base, ast.Member) and base.args is None and base.name == "channels"):
+        return None
+    values = [a.value for a in args]
+    if any(a.name is not None for a in args) or not all(
+        isinstance(v, ast.Num) and isinstance(v.value, int) and not isinstance(v.value, bool)
+        for v in values
+    ):
+        return None
+    return ast.Picked(
+        base=base,
+        indices=tuple(v.value for v in values),
+        span=span,
+        index_spans=tuple(v.span for v in values),
+    )

@@ -14,7 +14,7 @@ import dataclasses
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from interp.vocabulary.families import SOURCES
-from interp.vocabulary.methods import INTEGRATED_GRADIENTS, LINEAR
+from interp.vocabulary.methods import ABLATION, INTEGRATED_GRADIENTS, LINEAR
 
 if TYPE_CHECKING:
     from interp.check.program import Element, Substrate
@@ -117,6 +117,33 @@ class PathDependence(Measure):
         return (linear, scope.with_method(linear, INTEGRATED_GRADIENTS.name, steps))
 
 
+class AblationAgreement(Measure):
+    name = "ablation_agreement"
+    definition = (
+        "Spearman rank correlation of the element's attribution with the ablation effect of "
+        "the same atoms on the same target (each atom alone set to zero): do the atoms the "
+        "picture ranks high matter when removed?"
+    )
+
+    def reads(self, element, scope):
+        content = element.content
+        source = content.source
+        if (
+            content.kind != "attribution"
+            or content.method.name == ABLATION.name
+            or content.over is not None
+            or content.target is None
+            or content.target.kind != "output"
+            or source.kind != "layer"
+            or source.groups is not None
+            or source.atoms != "channels"  # positions of an early layer: thousands of passes
+            or source.model is not None
+        ):
+            return None
+        attribution = scope.content(element)
+        return (attribution, scope.with_method(attribution, ABLATION.name, (("to", "zero"),)))
+
+
 class FlowEntropy(Measure):
     name = "flow_entropy"
     definition = (
@@ -138,6 +165,7 @@ MEASURES: tuple[Measure, ...] = (
     NMFExplained(),
     Coverage(),
     PathDependence(),
+    AblationAgreement(),
     FlowEntropy(),
 )
 BY_NAME = {m.name: m for m in MEASURES}

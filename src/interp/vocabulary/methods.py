@@ -70,8 +70,17 @@ GRAD_CAM = MethodDeclaration(
     "grad_cam", Signature("grad_cam", example="method=grad_cam"), "Grad-CAM"
 )
 
+# `ablation(S -> T, to=...)` is bound as an attribution by this method: the change in
+# the target when each atom alone is ablated (interp.execute.ablation), not a gradient.
+ABLATION = MethodDeclaration(
+    "ablation",
+    Signature("ablation", example="method=ablation"),
+    "ablation effect: original − ablated",
+    defaults=(("to", "zero"),),
+)
+
 METHODS: dict[str, MethodDeclaration] = {
-    m.name: m for m in (LINEAR, INTEGRATED_GRADIENTS, GRAD_CAM)
+    m.name: m for m in (LINEAR, INTEGRATED_GRADIENTS, GRAD_CAM, ABLATION)
 }
 DEFAULT = LINEAR.name
 

@@ -15,6 +15,7 @@ import torch
 import xarray as xr
 
 from interp.check.program import Substrate
+from interp.execute.ablation import ablation_values
 from interp.execute.attribution.core import Atoms, Target, attribute
 from interp.execute.attribution.methods import method_of
 from interp.execute.context import RunContext
@@ -22,6 +23,7 @@ from interp.execute.forward import Captured, Inputs, record, spatial
 from interp.keys import TARGET_PREFIX
 from interp.models.hooks import capture
 from interp.plan import nodes
+from interp.vocabulary.methods import ABLATION
 
 CACHE_VERSION = 2
 
@@ -44,6 +46,8 @@ def attribution(node: nodes.Attribute, inputs: Inputs, ctx: RunContext) -> Attri
     recorded: dict[str, torch.Tensor] = {}
 
     def compute() -> np.ndarray:
+        if node.method.name == ABLATION.name:  # exact suffix passes, not gradients
+            return ablation_values(handle, image, node.source, indices, node.method.arguments)
         with capture(handle.module, wanted, first_only=True) as probe:
             values = attribute(
                 handle.module,

@@ -7,6 +7,7 @@ The methods themselves (names, arguments, defaults, words) are declared in
 from __future__ import annotations
 
 from interp.execute.attribution import (  # noqa: F401  (each class registers itself)
+    ablation,
     grad_cam,
     integrated_gradients,
     linear,

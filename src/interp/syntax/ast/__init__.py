@@ -18,6 +18,7 @@ level (`spec`).
 """
 
 from interp.syntax.ast.contents import (
+    Ablation,
     Activations,
     Attribution,
     Content,
@@ -51,11 +52,13 @@ from interp.syntax.ast.values import (
     Name,
     Num,
     OutputRef,
+    Picked,
     Str,
     Value,
 )
 
 __all__ = [
+    "Ablation",
     "LINE_WIDTH",
     "Activations",
     "AnyStatement",
@@ -78,6 +81,7 @@ __all__ = [
     "LetStmt",
     "ListValue",
     "Member",
+    "Picked",
     "ModelStmt",
     "Name",
     "Node",

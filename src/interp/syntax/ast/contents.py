@@ -61,6 +61,19 @@ class Weights(Node):
         return f"weights({self.source.to_text()} -> {self.target.to_text()}{extra})"
 
 
+class Ablation(Node):
+    """`ablation(S -> T, to=zero|mean|input(IMG))`: the change in each atom of T when one
+    atom of S alone is ablated (original − ablated)."""
+
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"ablation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
 class SubstrateContent(Node):
     """A bare substrate as content, e.g. `input as image(grid=L.spatial)`."""
 
@@ -70,7 +83,7 @@ class SubstrateContent(Node):
         return self.substrate.to_text()
 
 
-Content = Activations | Attribution | Correlation | Weights | SubstrateContent
+Content = Activations | Attribution | Correlation | Weights | Ablation | SubstrateContent
 
 
 class Operation(Call):
@@ -86,6 +99,7 @@ for _model in (
     Attribution,
     Correlation,
     Weights,
+    Ablation,
     SubstrateContent,
     Operation,
     Presentation,

@@ -25,10 +25,15 @@ class Statement(Node):
 
 
 class ModelStmt(Statement):
+    """`model REF [with EDIT, ...]`: the model, edited by `ablate`/`steer`/`clamp` calls."""
+
     ref: Value
+    edits: tuple[Value, ...] = ()
 
     def to_text(self) -> str:
-        return f"model {self.ref.to_text()}"
+        if not self.edits:
+            return f"model {self.ref.to_text()}"
+        return f"model {self.ref.to_text()} with {', '.join(e.to_text() for e in self.edits)}"
 
 
 class InputStmt(Statement):

@@ -153,10 +153,32 @@ class Member(Node):
         return f"{self.base.to_text()}.{self.name}{call}"
 
 
+class Picked(Node):
+    """`L.channels[222, 141]`: some atoms of a substrate, by index (what an edit changes)."""
+
+    base: Value
+    indices: tuple[int, ...]
+    index_spans: tuple[Span | None, ...] = where(())
+
+    def to_text(self) -> str:
+        return f"{self.base.to_text()}[{', '.join(str(i) for i in self.indices)}]"
+
+
 Value = (
-    Name | Str | Num | Bool | ListValue | InputRef | OutputRef | LayerRef | Call | Member | Arrow
+    Name
+    | Str
+    | Num
+    | Bool
+    | ListValue
+    | InputRef
+    | OutputRef
+    | LayerRef
+    | Call
+    | Member
+    | Arrow
+    | Picked
 )
 
 
-for _model in (ListValue, LayerRef, Arg, Arrow, Call, Member):
+for _model in (ListValue, LayerRef, Arg, Arrow, Call, Member, Picked):
     _model.model_rebuild()

@@ -31,6 +31,7 @@ presentations) and `interfaces` (layouts, interfaces, files).
 from interp.syntax.builder.elements import (
     Element,
     Pipeline,
+    ablation,
     activations,
     atlas,
     attribution,
@@ -55,8 +56,11 @@ from interp.syntax.builder.elements import (
     weights,
 )
 from interp.syntax.builder.expressions import (
+    Edited,
     Expr,
+    ablate,
     call,
+    clamp,
     dataset,
     input,
     layer,
@@ -65,6 +69,8 @@ from interp.syntax.builder.expressions import (
     ref,
     sample,
     samples,
+    steer,
+    with_,
 )
 from interp.syntax.builder.interfaces import column, compare, interface, row, spec
 from interp.syntax.builder.literals import ANY as ANY
@@ -76,7 +82,13 @@ from interp.syntax.builder.literals import args as args
 
 __all__ = [
     "KEYWORD_PARAMETERS",
+    "Edited",
     "Element",
+    "ablate",
+    "ablation",
+    "clamp",
+    "steer",
+    "with_",
     "Expr",
     "Pipeline",
     "activations",

@@ -157,6 +157,18 @@ def attribution(source: Any, target: Any, **options: Any) -> Pipeline:
     )
 
 
+def ablation(source: Any, target: Any, **options: Any) -> Pipeline:
+    """`ablation(S -> T, to=zero|mean|input("other.jpg"))`: the change in T as each atom
+    of S alone is ablated (original − ablated)."""
+    return Pipeline(
+        ast.Ablation(
+            source=substrate_value(source, "ablation"),
+            target=substrate_value(target, "ablation"),
+            options=args("ablation", (), options),
+        )
+    )
+
+
 def correlation(source: Any, target: Any, **options: Any) -> Pipeline:
     """`correlation(A -> B, over=D)`: each channel of A with each channel of B over a dataset."""
     return Pipeline(

@@ -68,6 +68,16 @@ class Expr(BuilderValue):
         call_args = args(name, positional, keywords) if positional or keywords else None
         return Expr(ast.Member(base=self.node, name=name, args=call_args))
 
+    def __getitem__(self, indices: int | tuple[int, ...]) -> Expr:
+        """`L.channels[222, 141]`: some channels by index (what an edit changes)."""
+        indices = (indices,) if isinstance(indices, int) else tuple(indices)
+        node = self.node
+        if not (isinstance(node, ast.Member) and node.name == "channels" and node.args is None):
+            raise TypeError(f"only L.channels takes indices, not {node.to_text()}")
+        if not indices or not all(isinstance(i, int) and not isinstance(i, bool) for i in indices):
+            raise TypeError("channels[...] takes whole numbers, e.g. channels[222, 141]")
+        return Expr(ast.Picked(base=node, indices=indices))
+
     # a bare substrate as content: `input as image(grid=L.spatial)`
     def __or__(self, operation: Any) -> Pipeline:
         return self._content() | operation
@@ -98,7 +108,16 @@ class _Output(Expr):
         return Expr(ast.OutputRef(labels=labels))
 
 
-input = Expr(ast.InputRef())  # the input pixels (shadows the builtin, as in the text)
+class _Input(Expr):
+    """`input`, and `input("other.jpg")`: another image (an ablation's patch source)."""
+
+    __slots__ = ()
+
+    def __call__(self, image: Any) -> Expr:
+        return Expr(ast.Call(name="input", args=args("input", (image,), {})))
+
+
+input = _Input(ast.InputRef())  # the input pixels (shadows the builtin, as in the text)
 output = _Output(ast.OutputRef())
 
 
@@ -136,6 +155,45 @@ def samples() -> Expr:
     return call("samples")
 
 
+class Edited(Expr):
+    """A model with edits: `model("efficientnet_lite0").with_(ablate(...))`, for `interface(model=...)`."""
+
+    __slots__ = ("edits",)
+
+    def __init__(self, node: ast.Value, edits: tuple[ast.Value, ...]):
+        super().__init__(node)
+        self.edits = edits
+
+    def to_text(self) -> str:
+        return f"{self.node.to_text()} with {', '.join(e.to_text() for e in self.edits)}"
+
+
+def with_(model_: Any, *edits: Any) -> Edited:
+    """`MODEL with EDIT, ...`: `model_` (a name or `model(...)`) edited by `ablate`/`steer`/`clamp`."""
+    if not edits:
+        raise ValueError(
+            "with_(model, ...) needs at least one edit: ablate(...), steer(...), clamp(...)"
+        )
+    return Edited(
+        model_ref(model_), tuple(e.to_value() if isinstance(e, Expr) else e for e in edits)
+    )
+
+
+def ablate(atoms: Any, to: Any = None) -> Expr:
+    """`ablate(L.channels[i, ...], to=zero|mean|input("other.jpg"))`."""
+    return call("ablate", atoms) if to is None else call("ablate", atoms, to=to)
+
+
+def steer(atoms: Any, by: float) -> Expr:
+    """`steer(L.channels[i, ...], by=3.0)`: add by × the channel's std over positions."""
+    return call("steer", atoms, by=by)
+
+
+def clamp(atoms: Any, **bounds: float) -> Expr:
+    """`clamp(L.channels[i, ...], min=0, max=1)`."""
+    return call("clamp", atoms, **bounds)
+
+
 class _Model:
     """`model("efficientnet_lite0")`, `model("efficientnet_lite0", weights="random",
     seed=0)`, `model.torchvision("googlenet", weights="g.pth")`, `model.timm(...)`."""
@@ -150,6 +208,10 @@ class _Model:
 
     def timm(self, architecture: str, **options: Any) -> Expr:
         return call("timm", architecture, **options)
+
+    def with_(self, name: Any, *edits: Any) -> Edited:
+        """`model.with_("efficientnet_lite0", ablate(...))`: an edited model."""
+        return with_(name, *edits)
 
 
 model = _Model()

@@ -56,7 +56,8 @@ def interface(
         )
     body: list[ast.AnyStatement] = []
     if model is not None:
-        body.append(ast.ModelStmt(ref=model_ref(model)))
+        edits = getattr(model, "edits", ())  # model.with_(...): an edited model
+        body.append(ast.ModelStmt(ref=model_ref(getattr(model, "node", model)), edits=edits))
     if input is not None:
         body.append(ast.InputStmt(ref=value(input)))
     for let_name, substrate in lets.items():

@@ -43,6 +43,7 @@ KEYWORD_PARAMETERS: dict[str, frozenset[str] | None] = {
     "maxpool": ANY,  # attribution(..., maxpool=relaxed)
     "layout": ANY,  # atlas(cells=12, layout=umap)
     "weights": frozenset({"random"}),  # model(..., weights=random) but weights="g.pth"
+    "to": frozenset({"zero", "mean"}),  # ablate(..., to=mean) but to=input("other.jpg")
 }
 # Calls whose first positional arguments are keywords: reduce(pca, 3).
 KEYWORD_POSITIONALS: dict[str, int] = {"reduce": 1}
