@@ -10,7 +10,7 @@ have is reported where it is written, with the valid names or range.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from interp.check.program import Groups
 from interp.errors import did_you_mean
@@ -30,6 +30,8 @@ class ModelFacts:
     labels: tuple[str, ...]
     input_size: int
     lister: str = ""  # how a user lists the layers: "`interp layers NAME` lists them all"
+    #: a module run more than once per pass: the module finished just before each call
+    reused: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def cube(self, layer: str | None) -> tuple[int, int, int] | None:
         """(channels, height, width) of a layer that outputs a cube; None otherwise."""
@@ -45,6 +47,21 @@ class ModelFacts:
             f"model {self.name} has no layer {layer!r}",
             did_you_mean(layer, sorted(self.layers, key=_natural))
             + (f" ({self.lister})" if self.lister else ""),
+        )
+
+    def called_more_than_once(self, layer: str) -> tuple[str, str] | None:
+        """A module run several times per pass has no one output to read (DESIGN.md §8)."""
+        calls = self.reused.get(layer)
+        if not calls:
+            return None
+        after = ", ".join(f"call {i} after {name!r}" for i, name in enumerate(calls, 1))
+        parent = layer.rpartition(".")[0]
+        return (
+            f"layer {layer!r} runs {len(calls)} times in one forward pass ({after}), "
+            "so it has no one output to read",
+            "read a module that runs once: the one before a call"
+            + (f" (e.g. {calls[0]!r})" if calls[0] != "the input" else "")
+            + (f", or the enclosing block {parent!r}" if parent else ""),
         )
 
     def not_a_cube(self, layer: str, atoms: str) -> tuple[str, str] | None:

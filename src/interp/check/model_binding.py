@@ -79,4 +79,5 @@ def model_facts(handle: ModelHandle, spec: ModelSpec | None = None) -> ModelFact
         nonnegative=tuple(nonnegative_layers(handle)),
         labels=tuple(handle.labels),
         input_size=handle.input_size,
+        reused={info.name: info.after for info in table if info.after},
     )

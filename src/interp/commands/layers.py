@@ -1,4 +1,5 @@
-"""`interp layers`: a model's layer table (names, shapes, signs), to write specs against."""
+"""`interp layers`: a model's layer table (names, shapes as the engine reads them, the
+layout the model gives each, signs), to write specs against."""
 
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ def layers_command(args) -> int:
         width = max(len(r.name) for r in rows)
         if len(specs) > 1:
             print(("\n" if number else "") + f"# {model.to_text()}")
-        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  sign")
+        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  {'layout':<22}  sign")
         for row in rows:
             if not args.all and len(row.shape) != 3:
                 continue
             sign = "non-negative" if row.nonnegative else "signed"
-            print(f"{row.name:<{width}}  {str(row.shape):<18}  {sign}")
+            layout = f"{row.layout}, runs {len(row.after)}x" if row.after else row.layout
+            print(f"{row.name:<{width}}  {str(row.shape):<18}  {layout:<22}  {sign}")
     return 0

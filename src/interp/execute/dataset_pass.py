@@ -221,10 +221,9 @@ def _run(
 ) -> tuple[dict[str, np.ndarray], dict[tuple, np.ndarray]]:
     """One forward pass recording `layers`; with `classes` (layer -> class names), it runs to
     the logits and one backward pass per class gives `activation x gradient` per channel."""
-    module, order = handle.module, handle.layer_names()
+    module = handle.module
     if not classes:
-        stop = max(layers, key=order.index)
-        with torch.no_grad(), capture(module, layers, stop_after=stop) as recorded:
+        with torch.no_grad(), capture(module, layers, stop_after=layers) as recorded:
             run_until(module, batch)
         return {n: recorded[n].detach().cpu().numpy() for n in layers}, {}
     leaves: dict[str, torch.Tensor] = {}
