@@ -18,6 +18,7 @@ import torchvision
 from captum.attr import LayerGradientXActivation
 
 import interp
+from interp.data.images import ImageSpec, load_image
 from interp.errors import InterpError
 from interp.execute.attribution.core import Atoms, Target, attribute
 from interp.execute.forward import record
@@ -229,3 +230,28 @@ def test_interp_layers_shows_each_layout(capsys):
     assert "(384, 4, 4)" in row and "(H, W, C)" in row
     reused = next(line for line in lines if line.startswith("features.5.1.stochastic_depth "))
     assert "runs 2x" in reused
+
+
+def test_a_resnet_page_reads_a_block_and_its_bn2_and_names_the_architecture(tmp_path):
+    """Through the whole pipeline: a block and the norm inside it in one interface (the pass
+    runs until the block finished), attribution at the norm the block adds to in place,
+    and a header that says what `mine` is."""
+    text = (
+        'interface r "A ResNet block" {\n  model mine\n  input sample("chelsea")\n'
+        '  let b = layer("layer3.1.bn2")\n  let p = layer("layer3.1")\n'
+        "  element block = activations(p.spatial) as heatmap(over=input)\n"
+        '  element norm = attribution(b.spatial -> output["class 3"]) as heatmap(over=input)\n}\n'
+    )
+    handle = handle_of("resnet18")
+    result = interp.run(text, models={"mine": handle}, device="cpu", cache=None)
+    assert result.pages[0].model == "mine (ResNet, 64x64 input)"
+    assert result.array("block").shape == (256, 4, 4)
+    image = handle.preprocess(load_image(ImageSpec("sample", "chelsea")))
+    expected = captum_per_position(handle, "layer3.1.bn2", image)
+    np.testing.assert_allclose(result.array("norm").values[..., 0], expected, rtol=1e-5, atol=1e-6)
+
+
+def captum_per_position(handle, layer: str, image: torch.Tensor) -> np.ndarray:
+    module = dict(handle.module.named_modules())[layer]
+    values = LayerGradientXActivation(handle.module, module).attribute(image, target=TARGET)[0]
+    return values.sum(0).detach().numpy()

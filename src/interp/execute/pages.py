@@ -61,9 +61,16 @@ def page(node: nodes.Page, inputs) -> PageView:
         title=node.title,
         elements=tuple(inputs[v] for v in node.views),
         layout=node.layout,
-        model=node.model,
+        model=inputs[node.named] if node.named is not None else node.model,
         input=node.input,
     )
+
+
+def model_name(node: nodes.ModelName, inputs, ctx) -> str:
+    """`mine (ResNet, 224x224 input)`: a supplied model's name, class and input size."""
+    handle = ctx.model(node.model)
+    size = handle.input_size
+    return f"{node.model.name} ({type(handle.module).__name__}, {size}x{size} input)"
 
 
 def label_nouns(element, table: pd.DataFrame) -> dict:

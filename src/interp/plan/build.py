@@ -28,7 +28,16 @@ from interp.models.spec import ModelSpec
 from interp.options import icon_preset
 from interp.plan.graph import ElementNodes, Plan
 from interp.plan.metrics import metric_nodes
-from interp.plan.nodes import DatasetPass, IconObjectives, Node, Page, View, Visualize, spanless
+from interp.plan.nodes import (
+    DatasetPass,
+    IconObjectives,
+    ModelName,
+    Node,
+    Page,
+    View,
+    Visualize,
+    spanless,
+)
 from interp.plan.optimize import fuse_forward_passes
 from interp.plan.reductions import CHUNK, reduction_of
 from interp.plan.scope import ElementScope
@@ -65,7 +74,9 @@ def build_plan(
             views.append(view)
             nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
             elements.append((interface.name, element.name, nodes))
-        pages.append(builder.add(_page(scope.interface, tuple(views))))
+        model = scope.interface.model
+        named = builder.add(ModelName(model)) if model.source == "module" else None
+        pages.append(builder.add(_page(scope.interface, tuple(views), named)))
     compared = {name for names in program.comparisons for name in names}
     measured = [
         (scope.interface.name, element.name, metric)
@@ -124,7 +135,7 @@ class Builder:
         }
 
 
-def _page(interface: Interface, views: tuple[View, ...]) -> Page:
+def _page(interface: Interface, views: tuple[View, ...], named: ModelName | None) -> Page:
     return Page(
         interface.name,
         interface.title,
@@ -132,6 +143,7 @@ def _page(interface: Interface, views: tuple[View, ...]) -> Page:
         _describe_model(interface.model),
         f"{interface.image.kind}: {interface.image.value}",
         views,
+        named,
     )
 
 

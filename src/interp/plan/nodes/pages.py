@@ -45,8 +45,21 @@ class View(Node):
 
 
 @dataclass(frozen=True)
+class ModelName(Node):
+    """What a supplied model is, for its page's header: its class and input size
+    (`mine` alone says nothing of the architecture)."""
+
+    model: ModelSpec
+
+    needs_model: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"name model {self.model.name}'s class and input size"
+
+
+@dataclass(frozen=True)
 class Page(Node):
-    """One interface's page."""
+    """One interface's page; `named` says what a supplied model is."""
 
     name: str
     title: str
@@ -54,6 +67,7 @@ class Page(Node):
     model: str
     input: str
     views: tuple[View, ...]
+    named: ModelName | None = None
 
     def describe(self) -> str:
         return f"page {self.name}"
