@@ -255,3 +255,22 @@ def captum_per_position(handle, layer: str, image: torch.Tensor) -> np.ndarray:
     module = dict(handle.module.named_modules())[layer]
     values = LayerGradientXActivation(handle.module, module).attribute(image, target=TARGET)[0]
     return values.sum(0).detach().numpy()
+
+
+def test_attribution_from_a_block_to_a_module_inside_it_is_refused_where_written():
+    text = (
+        'interface z {\n  model mine\n  input sample("chelsea")\n'
+        '  element e = attribution(layer("layer3.1").channels -> layer("layer3.1.bn2").channels)\n'
+        "              | select(channel=0)\n              as bars\n}\n"
+    )
+    with pytest.raises(InterpError) as caught:
+        interp.check(text, models={"mine": handle_of("resnet18")})
+    (diagnostic,) = caught.value.diagnostics
+    assert (
+        "'layer3.1.bn2' finishes before layer 'layer3.1' (it runs inside it)" in diagnostic.message
+    )
+    line = text.splitlines()[3]
+    assert (diagnostic.span.line, diagnostic.span.column) == (
+        4,
+        line.index('layer("layer3.1.bn2")') + 1,
+    )

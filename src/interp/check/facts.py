@@ -32,6 +32,8 @@ class ModelFacts:
     lister: str = ""  # how a user lists the layers: "`interp layers NAME` lists them all"
     #: a module run more than once per pass: the module finished just before each call
     reused: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: each module's place in the order modules finish (a parent after its children)
+    finish: Mapping[str, int] = field(default_factory=dict)
 
     def cube(self, layer: str | None) -> tuple[int, int, int] | None:
         """(channels, height, width) of a layer that outputs a cube; None otherwise."""
@@ -64,6 +66,19 @@ class ModelFacts:
             + (f", or the enclosing block {parent!r}" if parent else ""),
         )
 
+    def finishes_before(self, source: str, target: str) -> tuple[str, str] | None:
+        """Attribution flows forward: its target must finish after its source."""
+        if source not in self.finish or target not in self.finish:
+            return None
+        if self.finish[target] >= self.finish[source]:
+            return None
+        inside = " (it runs inside it)" if target.startswith(source + ".") else ""
+        return (
+            f"attribution flows from earlier to later, and layer {target!r} finishes "
+            f"before layer {source!r}{inside}",
+            "swap the sides, or attribute to a layer that runs after the source",
+        )
+
     def not_a_cube(self, layer: str, atoms: str) -> tuple[str, str] | None:
         shape = self.shapes.get(layer)
         if shape is None or len(shape) == 3:
@@ -86,7 +101,10 @@ class ModelFacts:
         later = groups.compatible
         if later is None or groups.layer not in self.layers or later.layer not in self.layers:
             return None
-        if self.layers.index(later.layer) > self.layers.index(groups.layer):
+        order = self.finish if {later.layer, groups.layer} <= set(self.finish) else None
+        if order is not None and order[later.layer] > order[groups.layer]:
+            return None
+        if order is None and self.layers.index(later.layer) > self.layers.index(groups.layer):
             return None
         return (
             f"groups of {groups.layer!r} can only be made compatible with a later layer's "

@@ -80,4 +80,5 @@ def model_facts(handle: ModelHandle, spec: ModelSpec | None = None) -> ModelFact
         labels=tuple(handle.labels),
         input_size=handle.input_size,
         reused={info.name: info.after for info in table if info.after},
+        finish={info.name: info.finish for info in table},
     )
