@@ -274,3 +274,18 @@ def test_attribution_from_a_block_to_a_module_inside_it_is_refused_where_written
         4,
         line.index('layer("layer3.1.bn2")') + 1,
     )
+
+
+def test_the_vit_gallery_page_checks_against_its_model_and_its_head_is_not_zero():
+    """specs/vit.interp binds to torchvision's ViT with random weights, whose head
+    torchvision starts at zero: random weights give it a random head, or every
+    attribution to a class would be blank."""
+    from gallery import spec_path
+
+    from interp.models.load import load_model
+    from interp.models.spec import ModelSpec
+
+    program = interp.check(spec_path("vit"))
+    assert program.interfaces[0].model.name == "vit_b_16"
+    handle = load_model(ModelSpec("torchvision", "vit_b_16", weights="random"))
+    assert handle.module.heads.head.weight.abs().sum() > 0
