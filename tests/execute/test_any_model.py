@@ -289,3 +289,24 @@ def test_the_vit_gallery_page_checks_against_its_model_and_its_head_is_not_zero(
     assert program.interfaces[0].model.name == "vit_b_16"
     handle = load_model(ModelSpec("torchvision", "vit_b_16", weights="random"))
     assert handle.module.heads.head.weight.abs().sum() > 0
+
+
+def test_a_vit_page_attributes_its_patch_grid_and_says_the_class_token_is_left_out():
+    layer = "encoder.layers.encoder_layer_6"
+    text = (
+        'interface v {\n  model mine\n  input sample("chelsea")\n'
+        f'  element where = attribution(layer("{layer}").spatial -> output["class 3"])\n'
+        "                as heatmap(over=input)\n}\n"
+    )
+    handle = handle_of("vit_b_16")
+    result = interp.run(text, models={"mine": handle}, device="cpu", cache=None)
+    assert result.pages[0].model == (
+        "mine (VisionTransformer, 224x224 input); "
+        "tokens read as their patch grid, class tokens left out"
+    )
+    image = handle.preprocess(load_image(ImageSpec("sample", "chelsea")))
+    module = dict(handle.module.named_modules())[layer]
+    values = LayerGradientXActivation(handle.module, module).attribute(image, target=TARGET)[0]
+    expected = values[1:].sum(1).reshape(14, 14).detach().numpy()  # patch tokens, row-major
+    ours = result.array("where").values[..., 0]
+    np.testing.assert_allclose(ours, expected, atol=1e-4 * np.abs(expected).max())

@@ -51,7 +51,8 @@ class Layout:
             return "(H, W, C)"
         if self.kind == "tokens":
             side = math.isqrt(shape[0] - self.prefix)
-            extra = f" + {self.prefix} class" if self.prefix else ""
+            kind = "class" if self.prefix == 1 else "class/register"
+            extra = f" + {self.prefix} {kind}" if self.prefix else ""
             return f"tokens {side}x{side}{extra}"
         return "flat"
 

@@ -22,7 +22,7 @@ requests and makes the file's dataset passes; step 2 is `plan.scope` (one
 
 from __future__ import annotations
 
-from interp.check.program import Interface, Program
+from interp.check.program import Interface, Program, Substrate
 from interp.data.datasets import DatasetSpec
 from interp.models.spec import ModelSpec
 from interp.options import icon_preset
@@ -74,9 +74,7 @@ def build_plan(
             views.append(view)
             nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
             elements.append((interface.name, element.name, nodes))
-        model = scope.interface.model
-        named = builder.add(ModelName(model)) if model.source == "module" else None
-        pages.append(builder.add(_page(scope.interface, tuple(views), named)))
+        pages.append(builder.add(_page(scope.interface, tuple(views), _named(scope, builder))))
     compared = {name for names in program.comparisons for name in names}
     measured = [
         (scope.interface.name, element.name, metric)
@@ -145,6 +143,23 @@ def _page(interface: Interface, views: tuple[View, ...], named: ModelName | None
         views,
         named,
     )
+
+
+def _named(scope, builder) -> ModelName | None:
+    """The header's model, measured for a library's or a supplied model (a built-in's
+    name says it all): the class of a supplied one, and the token layers the page reads."""
+    model = scope.interface.model
+    if model.source not in ("module", "torchvision", "timm"):
+        return None
+    layers = {
+        substrate.layer: None
+        for element in scope.interface.elements
+        for substrate in (element.content.source, element.content.target)
+        if isinstance(substrate, Substrate)
+        and substrate.kind == "layer"
+        and scope.model_of(substrate) == model
+    }
+    return builder.add(ModelName(model, _describe_model(model), tuple(layers)))
 
 
 def _layout(layout) -> object:

@@ -46,15 +46,18 @@ class View(Node):
 
 @dataclass(frozen=True)
 class ModelName(Node):
-    """What a supplied model is, for its page's header: its class and input size
-    (`mine` alone says nothing of the architecture)."""
+    """What a library's or a supplied model is, for its page's header: a supplied model's
+    class and input size (`mine` alone says nothing of the architecture), and how the
+    token layers among `layers` (those the page reads) are read."""
 
     model: ModelSpec
+    described: str
+    layers: tuple[str, ...] = ()
 
     needs_model: ClassVar[bool] = True
 
     def describe(self) -> str:
-        return f"name model {self.model.name}'s class and input size"
+        return f"describe model {self.model.name} for the page header"
 
 
 @dataclass(frozen=True)
