@@ -55,7 +55,7 @@ ZOO = [
 BY_NAME = {model.name: model for model in ZOO}
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=4)  # the zoo's cells come model by model
 def handle_of(name: str):
     extra = dict(aux_logits=False, init_weights=True) if name == "googlenet" else {}
     torch.manual_seed(0)

@@ -83,7 +83,9 @@ def capture(
             record.calls[name] += 1
             record.finished.append(name)
             keep = not (first_only and name in record.outputs)
-            if isinstance(output, torch.Tensor) and output.ndim >= 1:
+            if not keep and name not in edits:
+                pass  # nothing to record or change: the output goes on as it is
+            elif isinstance(output, torch.Tensor) and output.ndim >= 1:
                 output, seen = _through(module, name, output, edits.get(name), record)
             else:
                 seen = edits[name](output) if name in edits else output
