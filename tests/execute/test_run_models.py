@@ -40,7 +40,7 @@ def test_a_spec_runs_on_the_callers_own_module():
         sorted(classes["value"], reverse=True), top.values.numpy(), rtol=1e-5
     )
     assert (result.array("saliency").sizes["x"], result.array("saliency").sizes["y"]) == (32, 32)
-    assert result.pages[0].model == "mine"
+    assert result.pages[0].model == "mine (Sequential, 32x32 input)"  # the class it is
 
 
 def interp_sample():

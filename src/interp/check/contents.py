@@ -96,6 +96,11 @@ def bind_content(content: ast.Content, scope: Scope) -> Content | None:
             "attribution goes from input towards output",
         )
         return None
+    known = scope.facts_of(source.model) if source.kind == target.kind == "layer" else None
+    if known and scope.fails(
+        known.finishes_before(source.layer or "", target.layer or ""), content.target.span
+    ):
+        return None
     from interp.check.keywords import once  # one rule for a keyword given twice
 
     if not once(content.options, "attribution", scope.problems):

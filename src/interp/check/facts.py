@@ -37,6 +37,10 @@ class ModelFacts:
     linear_path: Callable[[str, str], tuple[str, str] | None] | None = field(
         default=None, compare=False, repr=False
     )
+    #: a module run more than once per pass: the module finished just before each call
+    reused: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: each module's place in the order modules finish (a parent after its children)
+    finish: Mapping[str, int] = field(default_factory=dict)
 
     def cube(self, layer: str | None) -> tuple[int, int, int] | None:
         """(channels, height, width) of a layer that outputs a cube; None otherwise."""
@@ -52,6 +56,34 @@ class ModelFacts:
             f"model {self.name} has no layer {layer!r}",
             did_you_mean(layer, sorted(self.layers, key=_natural))
             + (f" ({self.lister})" if self.lister else ""),
+        )
+
+    def called_more_than_once(self, layer: str) -> tuple[str, str] | None:
+        """A module run several times per pass has no one output to read (DESIGN.md §8)."""
+        calls = self.reused.get(layer)
+        if not calls:
+            return None
+        after = ", ".join(f"call {i} after {name!r}" for i, name in enumerate(calls, 1))
+        parent = layer.rpartition(".")[0]
+        return (
+            f"layer {layer!r} runs {len(calls)} times in one forward pass ({after}), "
+            "so it has no one output to read",
+            "read a module that runs once: the one before a call"
+            + (f" (e.g. {calls[0]!r})" if calls[0] != "the input" else "")
+            + (f", or the enclosing block {parent!r}" if parent else ""),
+        )
+
+    def finishes_before(self, source: str, target: str) -> tuple[str, str] | None:
+        """Attribution flows forward: its target must finish after its source."""
+        if source not in self.finish or target not in self.finish:
+            return None
+        if self.finish[target] >= self.finish[source]:
+            return None
+        inside = " (it runs inside it)" if target.startswith(source + ".") else ""
+        return (
+            f"attribution flows from earlier to later, and layer {target!r} finishes "
+            f"before layer {source!r}{inside}",
+            "swap the sides, or attribute to a layer that runs after the source",
         )
 
     def not_a_cube(self, layer: str, atoms: str) -> tuple[str, str] | None:
@@ -76,7 +108,10 @@ class ModelFacts:
         later = groups.compatible
         if later is None or groups.layer not in self.layers or later.layer not in self.layers:
             return None
-        if self.layers.index(later.layer) > self.layers.index(groups.layer):
+        order = self.finish if {later.layer, groups.layer} <= set(self.finish) else None
+        if order is not None and order[later.layer] > order[groups.layer]:
+            return None
+        if order is None and self.layers.index(later.layer) > self.layers.index(groups.layer):
             return None
         return (
             f"groups of {groups.layer!r} can only be made compatible with a later layer's "

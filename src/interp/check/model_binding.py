@@ -94,4 +94,6 @@ def model_facts(handle: ModelHandle, spec: ModelSpec | None = None) -> ModelFact
         input_size=handle.input_size,
         flow=lambda: layer_graph(handle),
         linear_path=lambda a, b: path_problem(handle, a, b),
+        reused={info.name: info.after for info in table if info.after},
+        finish={info.name: info.finish for info in table},
     )

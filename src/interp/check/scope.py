@@ -65,7 +65,10 @@ class Scope:
         if isinstance(value, ast.LayerRef):
             model = None if value.model is None else self.model_ref(value.model)
             known = self.facts_of(model)
-            if known and self.fails(known.unknown_layer(value.path), value.span):
+            if known and (
+                self.fails(known.unknown_layer(value.path), value.span)
+                or self.fails(known.called_more_than_once(value.path), value.span)
+            ):
                 return None
             return Substrate("layer", layer=value.path, model=model, span=value.span)
         if isinstance(value, ast.InputRef):

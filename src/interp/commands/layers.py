@@ -1,5 +1,5 @@
-"""`interp layers`: a model's layer table (names, shapes, signs, which layers each reads
-directly), to write specs against."""
+"""`interp layers`: a model's layer table (names, shapes as the engine reads them, the
+layout the model gives each, signs, which layers each reads directly), to write specs against."""
 
 from __future__ import annotations
 
@@ -27,11 +27,12 @@ def layers_command(args) -> int:
         width = max(len(r.name) for r in rows)
         if len(specs) > 1:
             print(("\n" if number else "") + f"# {model.to_text()}")
-        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  {'sign':<12}  from")
+        print(f"{'layer':<{width}}  {'shape (C, H, W)':<18}  {'layout':<22}  {'sign':<12}  from")
         for row in rows:
             if not args.all and len(row.shape) != 3:
                 continue
             sign = "non-negative" if row.nonnegative else "signed"
             source = ", ".join(feeders(graph, row.name)) or "-"
-            print(f"{row.name:<{width}}  {str(row.shape):<18}  {sign:<12}  {source}")
+            layout = f"{row.layout}, runs {len(row.after)}x" if row.after else row.layout
+            print(f"{row.name:<{width}}  {str(row.shape):<18}  {layout:<22}  {sign:<12}  {source}")
     return 0

@@ -266,9 +266,9 @@ def _run(
     """One forward pass recording `layers`; with `classes` (layer -> class names), it runs to
     the logits and one backward pass per class gives `activation x gradient` per channel;
     with `logits`, it runs to the logits and returns them."""
-    module, order = handle.module, handle.layer_names()
+    module = handle.module
     if not classes:
-        stop = None if logits or not layers else max(layers, key=order.index)
+        stop = None if logits or not layers else layers  # after the last of them finishes
         with torch.no_grad(), capture(module, layers, stop_after=stop) as recorded:
             out = run_until(module, batch)
         found = out.detach().cpu().numpy() if logits and out is not None else None

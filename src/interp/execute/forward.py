@@ -37,15 +37,14 @@ def record(
     image: torch.Tensor,
     layers: list[str],
     logits: bool,
-    order: list[str],
     name: str | None = None,
 ) -> Captured:
-    """One no-grad pass recording `layers`; it stops after the deepest unless `logits`.
+    """One no-grad pass recording `layers`; it stops once all ran unless `logits`.
 
     NaN or infinite values in what it records are the module's numeric fault, refused
     here (naming model `name` and the layer) rather than ranked or drawn downstream.
     """
-    stop = None if logits or not layers else max(layers, key=lambda n: order.index(n))
+    stop = None if logits else layers  # a parent finishes after its children: wait for all
     with torch.no_grad(), capture(model, layers, stop_after=stop) as recorded:
         output = run_until(model, image)
     acts = {n: recorded[n][0].detach().cpu().numpy() for n in layers}
@@ -77,7 +76,6 @@ def forward(node: nodes.Forward, inputs: Inputs, ctx: RunContext) -> Captured:
         ctx.input_tensor(node.model, node.image),
         list(node.layers),
         node.logits,
-        handle.layer_names(),
         node.model.name,
     )
 

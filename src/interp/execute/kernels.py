@@ -48,6 +48,7 @@ def _table() -> dict[type, Callable]:
         nodes.Visualize: icons.batch,
         nodes.View: pages.element_view,
         nodes.Page: pages.page,
+        nodes.ModelName: pages.model_name,
         nodes.Deletion: measure.deletion_curves,
         nodes.Metric: measure.metric,
         nodes.Weights: weights.weights,

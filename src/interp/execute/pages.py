@@ -64,9 +64,28 @@ def page(node: nodes.Page, inputs) -> PageView:
         title=node.title,
         elements=tuple(inputs[v] for v in node.views),
         layout=node.layout,
-        model=node.model,
+        model=inputs[node.named] if node.named is not None else node.model,
         input=node.input,
     )
+
+
+def model_name(node: nodes.ModelName, inputs, ctx) -> str:
+    """`mine (ResNet, 224x224 input)`: a supplied model's name, class and input size; a
+    library's as the spec says it. Either says when a layer the page reads is a token
+    layer, whose class tokens are not on the grid its positions are."""
+    from interp.models.load import layer_table
+
+    handle = ctx.model(node.model)
+    said = node.described
+    if node.model.source == "module":
+        size = handle.input_size
+        said = f"{node.model.name} ({type(handle.module).__name__}, {size}x{size} input)"
+    tokens = [
+        row for row in layer_table(handle) if row.name in node.layers and "class" in row.layout
+    ]
+    if tokens:
+        said += "; tokens read as their patch grid, class tokens left out"
+    return said
 
 
 def label_nouns(element, table: pd.DataFrame) -> dict:

@@ -110,7 +110,10 @@ def _torchvision(spec: ModelSpec):
         kwargs.update(transform_input=False, init_weights=True)
 
     def create(classes: int) -> nn.Module:
-        return torchvision.models.get_model(spec.name, weights=None, num_classes=classes, **kwargs)
+        module = torchvision.models.get_model(
+            spec.name, weights=None, num_classes=classes, **kwargs
+        )
+        return _random_head(module) if spec.weights == "random" else module
 
     module, classes = _with_file_weights(create, spec)
     crop_pct = 224 / 256 if spec.name != "inception_v3" else 299 / 342
@@ -123,6 +126,16 @@ def _torchvision(spec: ModelSpec):
         fit="crop",
         crop_pct=crop_pct,
     )
+
+
+def _random_head(module: nn.Module) -> nn.Module:
+    """Random weights in a head torchvision starts at zero (ViT's `heads.head`): with a
+    zero head every gradient is zero and every attribution blank. Drawn from the seeded
+    generator `_seeded` set, after the rest of the model."""
+    for linear in (m for m in module.modules() if isinstance(m, nn.Linear)):
+        if linear.out_features == getattr(module, "num_classes", None) and not linear.weight.any():
+            nn.init.normal_(linear.weight, std=0.02)
+    return module
 
 
 def _timm(spec: ModelSpec):

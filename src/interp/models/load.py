@@ -16,7 +16,7 @@ import functools
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,11 +118,19 @@ class ModelHandle:
 
 @dataclass(frozen=True)
 class LayerInfo:
-    """A module's output for one image: `shape` without the batch axis, e.g. (C, H, W)."""
+    """A module's output for one image: `shape` without the batch axis as the engine reads
+    it (channels-first (C, H, W) for every layer with a grid), the `layout` the model
+    itself gives it ("(C, H, W)", "(H, W, C)", "tokens 14x14 + 1 class", "flat"), and
+    `after`: for a module that runs more than once per pass, the module that finished
+    just before each of its calls (empty for a module that runs once). `finish` is its
+    place in the order modules finish (a parent after its children)."""
 
     name: str
     shape: tuple[int, ...]
     nonnegative: bool
+    layout: str = field(default="", compare=False)
+    after: tuple[str, ...] = ()
+    finish: int = field(default=0, compare=False)
 
 
 def load_model(
@@ -221,11 +229,31 @@ def _measure_layers(handle: ModelHandle, image_tensor: torch.Tensor) -> tuple[La
     names = [name for name in handle.layer_names() if not isinstance(modules[name], nn.Identity)]
     with torch.no_grad(), capture(handle.module, names) as record:
         handle.module(image_tensor.to(handle.device))
+    finish = {name: i for i, name in reversed(list(enumerate(record.finished)))}
     return tuple(
-        LayerInfo(name, tuple(output.shape[1:]), bool(output.min() >= 0))
+        LayerInfo(
+            name,
+            tuple(output.shape[1:]),
+            bool(output.min() >= 0),
+            record.layouts[name].describe(record.shapes[name]),
+            _calls(name, record.finished) if record.calls[name] > 1 else (),
+            finish[name],
+        )
         for name in names
         if isinstance(output := record.outputs.get(name), torch.Tensor) and output.ndim >= 2
     )
+
+
+def _calls(name: str, finished: list[str]) -> tuple[str, ...]:
+    """For each call of `name`, the module outside it that finished just before."""
+    after = []
+    for i, done in enumerate(finished):
+        if done == name:
+            before = (
+                m for m in reversed(finished[:i]) if m != name and not m.startswith(name + ".")
+            )
+            after.append(next(before, "the input"))
+    return tuple(after)
 
 
 # Loading ------------------------------------------------------------------

@@ -22,13 +22,22 @@ requests and makes the file's dataset passes; step 2 is `plan.scope` (one
 
 from __future__ import annotations
 
-from interp.check.program import Interface, Program
+from interp.check.program import Interface, Program, Substrate
 from interp.data.datasets import DatasetSpec
 from interp.models.spec import ModelSpec
 from interp.options import icon_preset
 from interp.plan.graph import ElementNodes, Plan
 from interp.plan.metrics import metric_nodes
-from interp.plan.nodes import DatasetPass, IconObjectives, Node, Page, View, Visualize, spanless
+from interp.plan.nodes import (
+    DatasetPass,
+    IconObjectives,
+    ModelName,
+    Node,
+    Page,
+    View,
+    Visualize,
+    spanless,
+)
 from interp.plan.optimize import fuse_forward_passes
 from interp.plan.reductions import CHUNK, reduction_of
 from interp.plan.scope import ElementScope
@@ -69,7 +78,7 @@ def build_plan(
             views.append(view)
             nodes = ElementNodes(scope.arrays[element.name], scope.atoms[element.name], view)
             elements.append((interface.name, element.name, nodes))
-        pages.append(builder.add(_page(scope.interface, tuple(views))))
+        pages.append(builder.add(_page(scope.interface, tuple(views), _named(scope, builder))))
     compared = {name for names in program.comparisons for name in names}
     measured = [
         (scope.interface.name, element.name, metric)
@@ -134,7 +143,7 @@ class Builder:
         }
 
 
-def _page(interface: Interface, views: tuple[View, ...]) -> Page:
+def _page(interface: Interface, views: tuple[View, ...], named: ModelName | None) -> Page:
     return Page(
         interface.name,
         interface.title,
@@ -142,7 +151,25 @@ def _page(interface: Interface, views: tuple[View, ...]) -> Page:
         _describe_model(interface.model),
         f"{interface.image.kind}: {interface.image.value}",
         views,
+        named,
     )
+
+
+def _named(scope, builder) -> ModelName | None:
+    """The header's model, measured for a library's or a supplied model (a built-in's
+    name says it all): the class of a supplied one, and the token layers the page reads."""
+    model = scope.interface.model
+    if model.source not in ("module", "torchvision", "timm"):
+        return None
+    layers = {
+        substrate.layer: None
+        for element in scope.interface.elements
+        for substrate in (element.content.source, element.content.target)
+        if isinstance(substrate, Substrate)
+        and substrate.kind == "layer"
+        and scope.model_of(substrate) == model
+    }
+    return builder.add(ModelName(model, _describe_model(model), tuple(layers)))
 
 
 def _layout(layout) -> object:

@@ -70,9 +70,8 @@ def attribution(node: nodes.Attribute, inputs: Inputs, ctx: RunContext) -> Attri
     captured = None
     if wanted:
         if not recorded:  # served from the cache: record the pass on its own
-            order = handle.layer_names()
             captured = record(
-                handle.module, image, list(node.capture), node.logits, order, node.model.name
+                handle.module, image, list(node.capture), node.logits, node.model.name
             )
         else:
             acts = {n: recorded[n][0].detach().cpu().numpy() for n in node.capture}

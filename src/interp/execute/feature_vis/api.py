@@ -24,6 +24,7 @@ from interp.execute.progress import progress_bar
 
 from ...cache import Cache
 from ...errors import did_you_mean, error
+from ...models.input_size import declared_size, fixed_size, resized
 from ...options import ICON_PRESETS, icon_preset
 from . import optimize as _optimize
 from .jobs import Job, cut_batches, image_seed, share_directions
@@ -252,13 +253,21 @@ def _run(model, jobs, settings, device, cache, progress, normalize, batch_size, 
 
 
 def _resolve(model: Any, normalize) -> _Model:
+    """The module, its input map and fingerprint; a model that takes one input size only
+    sees every image resized to it (`models.input_size`)."""
     if isinstance(model, nn.Module):
         module = model
         normalize = normalize or (lambda x: x)
+        side = declared_size(module)
+        if side is not None:
+            normalize = resized(normalize, side)
         fingerprint = module_fingerprint(module, normalize)
     else:
         module = model.module
         normalize = normalize or model.normalize
+        side = fixed_size(model)
+        if side is not None:
+            normalize = resized(normalize, side)
         fingerprint = str(model.fingerprint)
     return _Model(module, normalize, fingerprint)
 

@@ -44,7 +44,7 @@ from interp.plan.nodes.datasets import (
 from interp.plan.nodes.icons import IconObjectives, Visualize
 from interp.plan.nodes.metrics import Deletion, Metric
 from interp.plan.nodes.node import Node, Restriction, spanless
-from interp.plan.nodes.pages import InputImage, Page, View
+from interp.plan.nodes.pages import InputImage, ModelName, Page, View
 from interp.plan.nodes.passes import Attribute, Factorize, Forward
 from interp.plan.nodes.weights import Weights
 from interp.plan.reductions import (
@@ -76,6 +76,7 @@ __all__ = [
     "Node",
     "Operation",
     "OverDataset",
+    "ModelName",
     "Page",
     "ExampleAggregate",
     "Reduction",

@@ -45,8 +45,24 @@ class View(Node):
 
 
 @dataclass(frozen=True)
+class ModelName(Node):
+    """What a library's or a supplied model is, for its page's header: a supplied model's
+    class and input size (`mine` alone says nothing of the architecture), and how the
+    token layers among `layers` (those the page reads) are read."""
+
+    model: ModelSpec
+    described: str
+    layers: tuple[str, ...] = ()
+
+    needs_model: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"describe model {self.model.name} for the page header"
+
+
+@dataclass(frozen=True)
 class Page(Node):
-    """One interface's page."""
+    """One interface's page; `named` says what a supplied model is."""
 
     name: str
     title: str
@@ -54,6 +70,7 @@ class Page(Node):
     model: str
     input: str
     views: tuple[View, ...]
+    named: ModelName | None = None
 
     def describe(self) -> str:
         return f"page {self.name}"

@@ -74,7 +74,14 @@ class Forward(Node):
         head = f"forward {self.model.name}: 1 pass"
         if self.carrier is not None:
             return f"{head}, {captures}, recorded by the attribution's first pass"
-        stop = f", stopping after {self.layers[-1]}" if self.layers and not self.logits else ""
+        last = (
+            "the last of them finishes"
+            if len(self.layers) > 1
+            else self.layers[0]
+            if self.layers
+            else ""
+        )
+        stop = f", stopping after {last}" if self.layers and not self.logits else ""
         return f"{head}, {captures}{stop}"
 
 
