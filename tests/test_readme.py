@@ -23,14 +23,16 @@ FAST = {"quality": "draft", "icon_size": 32, "icon_steps": 2, "progress": False}
 
 
 def _blocks() -> list[tuple[str, str]]:
-    """(section heading #n, code) of every ```python block outside "Datasets"."""
+    """(section heading, its ```python blocks joined) outside the sections tested elsewhere:
+    a section's blocks run in order in one namespace, as a reader runs them in a notebook."""
     found = []
     for section in re.split(r"\n(?=## )", README.read_text()):
         heading = section.splitlines()[0].lstrip("# ").strip()
         if heading in OWN_TESTS:
             continue
-        for n, code in enumerate(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)):
-            found.append((f"{heading} #{n + 1}", code))
+        codes = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+        if codes:
+            found.append((heading, "\n".join(codes)))
     return found
 
 

@@ -99,10 +99,21 @@ class OpenedPage:
         return [item["datum"] for item in self.items(view, mark)]
 
     def hover(self, box: dict) -> None:
-        self.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        self.page.mouse.move(*self._in_view(box))
 
     def click(self, box: dict) -> None:
-        self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        self.page.mouse.click(*self._in_view(box))
+
+    def _in_view(self, box: dict) -> tuple[float, float]:
+        """The box's centre in the viewport, scrolling the page first if it lies below
+        (boxes are measured in client coordinates, before any scrolling)."""
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        height = self.page.viewport_size["height"]
+        if 0 <= y < height:
+            return x, y
+        before = self.page.evaluate("window.scrollY")
+        self.page.evaluate(f"window.scrollBy(0, {y - height / 2})")
+        return x, y - (self.page.evaluate("window.scrollY") - before)
 
     def texts(self, view: str, element: str, role: str) -> list[str]:
         """The lines of text with `role` in `element`'s view (its group is ``<element>_group``)."""

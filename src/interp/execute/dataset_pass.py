@@ -93,6 +93,10 @@ class ChunkPlan:
         self.count = -(-len(listing) // node.chunk)
         self.prints = {m: h.fingerprint for m, h in handles.items()}
         self.merged: dict[nodes.Reduction, Part] = {}  # merged as chunks finish: memory stays flat
+        # chunks finished out of order (on Ray), held until those before them are merged:
+        # floating-point sums in one order, whichever chunks a cache served
+        self.pending: dict[int, dict[nodes.Reduction, Part]] = {}
+        self.next = 0
         self.failed: dict[int, list[int]] = {}
 
     def progress(self, done: set[int], title: str, wanted: bool | None) -> tqdm:
@@ -139,15 +143,22 @@ class ChunkPlan:
             if all(isinstance(p, dict) for p in found.values()) and all(
                 f is None or f.is_file() for f in files
             ):
-                for reduction, part in found.items():
+                for part in found.values():
                     self.failed[i] = part.pop("failed").tolist()
-                    self.add(reduction, part)
+                self.add(i, found)
                 done.add(i)
         return done
 
-    def add(self, reduction: nodes.Reduction, part: Part) -> None:
-        before = self.merged.get(reduction)
-        self.merged[reduction] = part if before is None else merge(reduction, [before, part])
+    def add(self, i: int, parts: dict[nodes.Reduction, Part]) -> None:
+        """Merge chunk `i`'s parts, in chunk order (a later chunk waits for earlier ones)."""
+        self.pending[i] = parts
+        while self.next in self.pending:
+            for reduction, part in self.pending.pop(self.next).items():
+                before = self.merged.get(reduction)
+                self.merged[reduction] = (
+                    part if before is None else merge(reduction, [before, part])
+                )
+            self.next += 1
 
     def store(self, i: int, parts: dict, rows: dict, failed: list[int]) -> None:
         """Keep chunk `i`: its Parquet rows first, then its cache entries (the chunk is finished
@@ -161,8 +172,7 @@ class ChunkPlan:
             for reduction, part in parts.items():
                 entry = {**part, "failed": np.asarray(failed, dtype=np.int64)}
                 self.cache.put(self.key(i, reduction), entry)
-        for reduction, part in parts.items():
-            self.add(reduction, part)
+        self.add(i, parts)
 
     def values(self) -> PassValues:
         failed = tuple(sorted(i for found in self.failed.values() for i in found))
@@ -174,6 +184,9 @@ class ChunkPlan:
                 DatasetWarning,
                 stacklevel=2,
             )
+        for i in sorted(self.pending):  # none, unless a chunk never came: merge what did
+            self.next = i
+            self.add(i, self.pending.pop(i))
         results = {r: in_order(r, self.merged[r]) for r in self.node.reductions}
         folders = {r: _text(self.folder(r)) for r in self.node.reductions}
         return PassValues(self.listing.examples, results, failed, folders)
