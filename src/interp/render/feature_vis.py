@@ -101,6 +101,16 @@ def layout(
     return table
 
 
+def label_layer(unit, tooltip: list, align: str, x: str, limit: float) -> alt.Chart:
+    """Each atom's label under its picture (whole in the tooltip when cut to `limit`)."""
+    label = unit("labels").mark_text(
+        align=align, baseline="top", fontSize=10, limit=limit, font=style.FONT, color="#333"
+    )
+    return encoding.encode(
+        label, x=encoding.pixel(x), y=encoding.pixel("_ty"), text={"field": "atom"}, tooltip=tooltip
+    )
+
+
 def number_format(table: pd.DataFrame) -> str:
     """Two significant digits, in SI units beyond a thousand (``7.5k``) to fit beside a label."""
     peak = float(table["value"].abs().max()) if len(table) else 0.0
@@ -160,23 +170,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         marks.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
     if bars:  # the label at the left of the cell, the bar's value at its right
-        label = unit("labels").mark_text(
-            align="left",
-            baseline="top",
-            fontSize=10,
-            limit=max(icon_width - NUMBER, 24),
-            font=style.FONT,
-            color="#333",
-        )
-        layers.append(
-            encoding.encode(
-                label,
-                x=encoding.pixel("_x"),
-                y=encoding.pixel("_ty"),
-                text={"field": "atom"},
-                tooltip=tooltip,
-            )
-        )
+        layers.append(label_layer(unit, tooltip, "left", "_x", max(icon_width - NUMBER, 24)))
         number = unit("numbers").mark_text(
             align="right", baseline="top", fontSize=9, font=style.FONT, color="#555"
         )
@@ -186,18 +180,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         )
         layers.append(marks.value_bars(unit("bars"), tooltip))
     else:
-        label = unit("labels").mark_text(
-            baseline="top", fontSize=10, limit=icon_width + GAP - 2, font=style.FONT, color="#333"
-        )
-        layers.append(
-            encoding.encode(
-                label,
-                x=encoding.pixel("_cx"),
-                y=encoding.pixel("_ty"),
-                text={"field": "atom"},
-                tooltip=tooltip,
-            )
-        )
+        layers.append(label_layer(unit, tooltip, "center", "_cx", icon_width + GAP - 2))
     if "series" in table:
         headings = table.drop_duplicates([*keys, "series"])
         series_rows = ctx.dataset(

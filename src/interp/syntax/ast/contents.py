@@ -8,6 +8,8 @@ presentation (`as bars`) are calls that print without empty parentheses.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from interp.syntax.ast.node import Node
 from interp.syntax.ast.values import Arg, Call, Value
 
@@ -24,54 +26,43 @@ class Activations(Node):
         return f"activations({self.substrate.to_text()}{extra})"
 
 
-class Attribution(Node):
+class ArrowContent(Node):
+    """A content written `NAME(source -> target, options...)`; `keyword` is its NAME."""
+
+    keyword: ClassVar[str]
+    source: Value
+    target: Value
+    options: tuple[Arg, ...] = ()
+
+    def to_text(self) -> str:
+        extra = "".join(", " + a.to_text() for a in self.options)
+        return f"{self.keyword}({self.source.to_text()} -> {self.target.to_text()}{extra})"
+
+
+class Attribution(ArrowContent):
     """`attribution(S -> T, method=..., maxpool=...)`: each atom of S to each atom of T."""
 
-    source: Value
-    target: Value
-    options: tuple[Arg, ...] = ()
-
-    def to_text(self) -> str:
-        extra = "".join(", " + a.to_text() for a in self.options)
-        return f"attribution({self.source.to_text()} -> {self.target.to_text()}{extra})"
+    keyword = "attribution"
 
 
-class Correlation(Node):
+class Correlation(ArrowContent):
     """`correlation(A -> B, over=D)`: each atom of A with each atom of B, over a dataset."""
 
-    source: Value
-    target: Value
-    options: tuple[Arg, ...] = ()
-
-    def to_text(self) -> str:
-        extra = "".join(", " + a.to_text() for a in self.options)
-        return f"correlation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+    keyword = "correlation"
 
 
-class Weights(Node):
+class Weights(ArrowContent):
     """`weights(A.channels -> B.channels)`: how each channel of A feeds each channel of B
     through the parameters alone (the kernel, or the expanded weights)."""
 
-    source: Value
-    target: Value
-    options: tuple[Arg, ...] = ()
-
-    def to_text(self) -> str:
-        extra = "".join(", " + a.to_text() for a in self.options)
-        return f"weights({self.source.to_text()} -> {self.target.to_text()}{extra})"
+    keyword = "weights"
 
 
-class Ablation(Node):
+class Ablation(ArrowContent):
     """`ablation(S -> T, to=zero|mean|input(IMG))`: the change in each atom of T when one
     atom of S alone is ablated (original − ablated)."""
 
-    source: Value
-    target: Value
-    options: tuple[Arg, ...] = ()
-
-    def to_text(self) -> str:
-        extra = "".join(", " + a.to_text() for a in self.options)
-        return f"ablation({self.source.to_text()} -> {self.target.to_text()}{extra})"
+    keyword = "ablation"
 
 
 class SubstrateContent(Node):
@@ -96,6 +87,7 @@ class Presentation(Call):
 
 for _model in (
     Activations,
+    ArrowContent,
     Attribution,
     Correlation,
     Weights,
