@@ -133,6 +133,8 @@ def test_metrics_on_a_single_interface_when_asked(tmp_path):
     assert page.metrics is not None and set(page.metrics["metric"]) == set(metrics["metric"])
     document = render_page(page)
     assert '<details class="interp-metrics">' in document and "<abbr>coverage</abbr>" in document
+    share = f"{100 * coverage:.0f}%"  # each value says what it means on hover
+    assert f'title="the atoms shown carry {share} of the element&#x27;s content' in document
     with pytest.raises(TypeError, match="metrics must be True, False or None"):
         interp.Options(metrics="yes")
 

@@ -186,11 +186,17 @@ def tidy_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
     return table.melt(id_vars=ids, var_name="metric", value_name="value")
 
 
-def metric_value(value: object) -> str:
+def metric_value(value: object, metric: str = "") -> str:
+    """One metric's cell: its value, and what the value says when the pointer rests on it."""
+    from interp.vocabulary.measures import BY_NAME
+
     if value is None or (isinstance(value, float) and value != value):
         return '<td class="na" title="does not apply here">–</td>'
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"<td>{esc(f'{value:.3g}')}</td>"
+        measure = BY_NAME.get(metric)
+        reading = measure.reading(float(value)) if measure is not None else ""
+        title = f' title="{esc(reading)}"' if reading else ""
+        return f"<td{title}>{esc(f'{value:.3g}')}</td>"
     return f"<td>{esc(value)}</td>"
 
 
@@ -220,7 +226,7 @@ def metrics_table(metrics: pd.DataFrame, definitions: Mapping[str, str] | None =
     body = []
     for key, values in cells.items():
         tds = [f"<td>{esc(v)}</td>" for v in key]
-        tds += [metric_value(values.get(name)) for name in names]
+        tds += [metric_value(values.get(name), name) for name in names]
         body.append("<tr>" + "".join(tds) + "</tr>")
     table = (
         '<table class="metrics">\n<thead><tr>'

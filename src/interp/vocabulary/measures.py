@@ -46,6 +46,10 @@ class Measure:
     def reads(self, element: Element, scope: MeasureScope) -> tuple[Node, ...] | None:
         raise NotImplementedError
 
+    def reading(self, value: float) -> str:
+        """What one value says, in a line (shown when the pointer rests on it)."""
+        return ""
+
 
 class Randomization(Measure):
     name = "randomization"
@@ -64,6 +68,11 @@ class Randomization(Measure):
         random = dataclasses.replace(model, weights="random", seed=RANDOM_SEED)
         return (trained, scope.on_model(trained, random))
 
+    def reading(self, value):
+        if abs(value) < 0.3:
+            return f"ρ = {value:.2f}: re-initializing the weights changes the picture: it shows what the model learned"
+        return f"ρ = {value:.2f}: the picture survives random weights: it may show the input more than the model"
+
 
 class DeletionAUC(Measure):
     name = "deletion"
@@ -76,10 +85,16 @@ class DeletionAUC(Measure):
         node = scope.deletion(element)
         return None if node is None else (node,)
 
+    def reading(self, value):
+        return f"area {value:.3g}: compare with deletion_random; lower than it means faithful"
+
 
 class DeletionRandom(DeletionAUC):
     name = "deletion_random"
     definition = "the same area when the atoms are removed in a seeded random order: the baseline"
+
+    def reading(self, value):
+        return f"area {value:.3g} removing atoms at random: deletion should be lower"
 
 
 class NMFExplained(Measure):
@@ -91,6 +106,9 @@ class NMFExplained(Measure):
         grouped = [s for s in (content.source, content.target) if s is not None and s.groups]
         return (scope.factors(grouped[0]),) if grouped else None
 
+    def reading(self, value):
+        return f"the groups explain {100 * value:.0f}% of the layer's activations"
+
 
 class Coverage(Measure):
     name = "coverage"
@@ -99,6 +117,9 @@ class Coverage(Measure):
     def reads(self, element, scope):
         full = scope.before_top(element)
         return None if full is None else (full, scope.shown(element))
+
+    def reading(self, value):
+        return f"the atoms shown carry {100 * value:.0f}% of the element's content; the rest is left out"
 
 
 class PathDependence(Measure):
@@ -115,6 +136,15 @@ class PathDependence(Measure):
         linear = scope.content(element)
         steps = ((INTEGRATED_GRADIENTS.points, PATH_STEPS),)
         return (linear, scope.with_method(linear, INTEGRATED_GRADIENTS.name, steps))
+
+    def reading(self, value):
+        if value < 0.2:
+            return f"{value:.2f}: integrated gradients rank the atoms alike: the picture is robust"
+        if value <= 1:
+            return (
+                f"{value:.2f}: integrated gradients reorder the atoms: read the ranking with care"
+            )
+        return f"{value:.2f}: integrated gradients rank the atoms in an opposing order"
 
 
 class AblationAgreement(Measure):
@@ -143,6 +173,11 @@ class AblationAgreement(Measure):
         attribution = scope.content(element)
         return (attribution, scope.with_method(attribution, ABLATION.name, (("to", "zero"),)))
 
+    def reading(self, value):
+        if value >= 0.5:
+            return f"ρ = {value:.2f}: the atoms ranked high are the ones whose removal hurts most"
+        return f"ρ = {value:.2f}: removing the atoms ranked high does not hurt most: be careful"
+
 
 class FlowEntropy(Measure):
     name = "flow_entropy"
@@ -156,6 +191,9 @@ class FlowEntropy(Measure):
         if content.kind != "attribution" or not (content.source.groups and content.target.groups):
             return None
         return (scope.shown(element),)
+
+    def reading(self, value):
+        return f"{value:.2f} bits: the flow is spread as over {2**value:.1f} equal pairs of groups"
 
 
 MEASURES: tuple[Measure, ...] = (
