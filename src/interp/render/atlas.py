@@ -33,7 +33,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     side = ICON_SHARE * cell  # every icon fills its cell; its count is written, and faint if rare
     gx, gy = table["gx"].astype(float), table["gy"].astype(float)
     table = table.assign(
-        _opacity=0.35 + 0.65 * fraction,
+        _opacity=(0.5 + fraction).clip(upper=1.0),  # only the rarest cells fade
         _cx=(gx + 1) * cell - 4,
         _cy=(gy + 1) * cell - 3,
         _bx=(gx + 1) * cell - 6 - BADGE_DIGIT * table["value"].astype(int).astype(str).str.len(),
