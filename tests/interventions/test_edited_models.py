@@ -166,3 +166,65 @@ def test_patch_images_are_inputs_of_the_page(tmp_path):
     )
     found = [p.name for p in spec_inputs(spec, tmp_path)]
     assert found == ["edit.png", "content.png"]
+
+
+def test_ablating_to_a_datasets_mean_sets_each_channel_to_its_mean_over_the_examples():
+    """`to=mean(over=pics)`: one number per channel, the mean over every example and
+    position of the dataset on the unedited model, computed here by a plain loop."""
+    from interp.check import check
+    from interp.data.datasets import list_examples, load_example
+
+    text = (
+        "interface edited {\n"
+        f"  model efficientnet_lite0(weights=random) with ablate(mid.channels[7, 9], to=mean(over=pics))\n\n"
+        f'  let mid = layer("{LAYER}")\n'
+        "  let pics = dataset(samples(), crops=6, seed=0)\n"
+        "}\n"
+    )
+    assert parse(text).to_text() == text
+    (edit,) = check(parse(text), bind_models=False).interfaces[0].model.edits
+    assert edit.to == "mean" and edit.over.crops == 6
+    assert edit.words() == (
+        "channels 7, 9 of blocks.4.2.bn1 set to their mean over dataset(samples(), crops=6, seed=0)"
+    )
+    base = load_model(BASE)
+    seen = []
+    layer = dict(base.module.named_modules())[LAYER]
+    hook = layer.register_forward_hook(lambda _m, _i, out: seen.append(out.detach().double()))
+    with torch.no_grad():
+        for example in list_examples(edit.over).examples:
+            base.module(base.preprocess(load_example(example)))
+    hook.remove()
+    means = torch.cat(seen).mean(dim=(0, 2, 3)).float()
+
+    def to_means(out):
+        out[:, [7, 9]] = means[[7, 9]][None, :, None, None].expand_as(out[:, [7, 9]])
+        return out
+
+    handle = load_model(BASE.__class__(**{**BASE.__dict__, "edits": (edit,)}))
+    with torch.no_grad():
+        got = handle.module(_image(handle))
+    assert torch.allclose(got, _by_hand(base, to_means), atol=1e-5, rtol=1e-5)
+
+
+def test_a_mean_over_a_dataset_judged_by_the_model_is_refused_where_written():
+    from interp.check import check
+    from interp.errors import InterpError
+
+    text = (
+        "interface edited {\n"
+        f'  model efficientnet_lite0(weights=random) with ablate(layer("{LAYER}").channels[7],'
+        ' to=mean(over=pics.where(predicted="tabby")))\n'
+        "  let pics = dataset(samples(), crops=6, seed=0)\n"
+        "}\n"
+    )
+    with pytest.raises(InterpError) as caught:
+        check(parse(text), bind_models=False)
+    (diagnostic,) = caught.value.diagnostics
+    assert "selected by label, not by the model's predictions" in diagnostic.message
+    assert diagnostic.span.line == 2 and text.splitlines()[1][
+        diagnostic.span.column - 1 :
+    ].startswith("pics.where")
+    bad = text.replace('pics.where(predicted="tabby")', "nope")
+    with pytest.raises(InterpError, match="over= takes a dataset"):
+        check(parse(bad), bind_models=False)

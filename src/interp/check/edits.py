@@ -33,13 +33,17 @@ class BoundEdit:
 
 
 def read_edits(
-    values: tuple[ast.Value, ...], problems: Problems, layers: Mapping[str, str] | None = None
+    values: tuple[ast.Value, ...],
+    problems: Problems,
+    layers: Mapping[str, str] | None = None,
+    lets: Mapping[str, ast.LetStmt] | None = None,
 ) -> tuple[BoundEdit, ...]:
     """The edits written after `with`, each checked against its declared signature;
-    `layers` maps the interface's `let` names of layers to their paths (`mid.channels[3]`)."""
+    `layers` maps the interface's `let` names of layers to their paths (`mid.channels[3]`),
+    `lets` its lets (a dataset for `to=mean(over=pics)`)."""
     found = []
     for value in values:
-        edit = _read(value, problems, layers or {})
+        edit = _read(value, problems, layers or {}, lets or {})
         if edit is not None:
             found.append(edit)
     return tuple(found)
@@ -78,7 +82,9 @@ def check_edits(edits: tuple[BoundEdit, ...], facts: ModelFacts, problems: Probl
             )
 
 
-def _read(value: ast.Value, problems: Problems, layers: Mapping[str, str]) -> BoundEdit | None:
+def _read(
+    value: ast.Value, problems: Problems, layers: Mapping[str, str], lets: Mapping[str, ast.LetStmt]
+) -> BoundEdit | None:
     if not isinstance(value, ast.Call):
         problems.add(
             f"expected an edit after `with`, not {value.to_text()}",
@@ -117,7 +123,7 @@ def _read(value: ast.Value, problems: Problems, layers: Mapping[str, str]) -> Bo
     options: dict = {}
     ok = True
     if value.name == "ablate" and "to" in args:
-        ok = _read_to(args["to"], value, options, problems)  # type: ignore[arg-type]
+        ok = _read_to(args["to"], value, options, problems, lets)  # type: ignore[arg-type]
     for name, field in (("by", "by"), ("min", "low"), ("max", "high")):
         if name in args:
             number = args[name]
@@ -154,11 +160,16 @@ def _layer_path(atoms: object, layers: Mapping[str, str]) -> str | None:
     return layers.get(base.name) if isinstance(base, ast.Name) else None
 
 
-def _read_to(to: ast.Value, call: ast.Call, options: dict, problems: Problems) -> bool:
-    """`to=zero`, `to=mean` or `to=input("other.jpg")` / `to=input(sample("astronaut"))`."""
+def _read_to(
+    to: ast.Value, call: ast.Call, options: dict, problems: Problems, lets: Mapping
+) -> bool:
+    """`to=zero`, `to=mean`, `to=mean(over=pics)` or `to=input("other.jpg")` /
+    `to=input(sample("astronaut"))`."""
     if isinstance(to, ast.Name) and to.name in ("zero", "mean"):
         options["to"] = to.name
         return True
+    if isinstance(to, ast.Call) and to.name == "mean":
+        return _read_mean_over(to, options, problems, lets)
     if isinstance(to, ast.Call) and to.name == "input" and len(to.args) == 1:
         image = to.args[0].value
         if to.args[0].name is None and isinstance(image, ast.Str):
@@ -173,8 +184,36 @@ def _read_to(to: ast.Value, call: ast.Call, options: dict, problems: Problems) -
             options.update(to="input", image=("sample", image.args[0].value.value))
             return True
     problems.add(
-        f"ablate: to= takes {', '.join(ABLATE_TO[:2])} or input(IMAGE), not {to.to_text()}",
+        f"ablate: to= takes {', '.join(ABLATE_TO[:2])}, mean(over=DATASET) or input(IMAGE), "
+        f"not {to.to_text()}",
         to.span,
-        did_you_mean(to.to_text(), ABLATE_TO[:2]) + ' e.g. to=mean or to=input("other.jpg")',
+        did_you_mean(to.to_text(), ABLATE_TO[:2])
+        + ' e.g. to=mean, to=mean(over=pics) or to=input("other.jpg")',
     )
     return False
+
+
+def _read_mean_over(to: ast.Call, options: dict, problems: Problems, lets: Mapping) -> bool:
+    """`to=mean(over=pics)`: each channel's mean over a dataset's examples and positions."""
+    from interp.check.dataset_refs import resolve_dataset
+
+    if len(to.args) != 1 or to.args[0].name != "over":
+        problems.add(
+            "ablate: to=mean(...) takes one argument, over=DATASET",
+            to.span,
+            "e.g. to=mean(over=pics) with let pics = dataset(samples(), crops=64, seed=0)",
+        )
+        return False
+    dataset = resolve_dataset(to.args[0].value, lets, problems, "over=")
+    if dataset is None:
+        return False
+    if dataset.where is not None and dataset.where.by_model:
+        problems.add(
+            "ablate: to=mean(over=...) takes a dataset selected by label, not by the model's"
+            " predictions (the edited model would judge its own mean)",
+            to.args[0].value.span,
+            'select by label: pics.where(label="cat")',
+        )
+        return False
+    options.update(to="mean", over=dataset)
+    return True

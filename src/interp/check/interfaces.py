@@ -149,7 +149,7 @@ def _bind_interface(
         for name, let in lets.items()
         if isinstance(let.value, ast.LayerRef) and let.value.model is None
     }
-    edits = read_edits(edit_values, problems, layers)
+    edits = read_edits(edit_values, problems, layers, lets)
     model = replace(model, edits=tuple(e.spec for e in edits))
 
     def other_model(ref: ast.Value) -> ModelSpec | None:

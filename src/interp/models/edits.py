@@ -6,7 +6,8 @@ no cache mixes an edited model's values with the original's.
 What each edit does to channels `c` of a layer's output `a` (shape ``(N, C, ...)``):
 
 - ``ablate``: ``a[:, c] = 0``; ``to=mean``: each channel's mean over the input's
-  positions (per example); ``to=input(IMG)``: the activations the unedited model
+  positions (per example); ``to=mean(over=D)``: its mean over dataset D's examples and
+  positions (one number per channel, measured on the unedited model); ``to=input(IMG)``: the activations the unedited model
   gives on IMG (cropped and normalized as inputs are): activation patching.
 - ``steer(by=s)``: ``a[:, c] += s × std(a[:, c])``, the std over the input's positions
   (per example): a multiple of the channel's own scale on this input.
@@ -59,7 +60,7 @@ def position_std(output: torch.Tensor) -> torch.Tensor:
 
 def edit_function(edit: EditSpec, patch: torch.Tensor | None = None) -> EditFn:
     """The function that changes a layer's output as `edit` says (`patch`: to=input's
-    activations on the other image, ``(1, C, ...)``)."""
+    activations on the other image, ``(1, C, ...)``, or to=mean(over=D)'s channel means)."""
 
     def run(output: torch.Tensor) -> torch.Tensor:
         mask = channel_mask(output, edit.channels)
@@ -67,6 +68,9 @@ def edit_function(edit: EditSpec, patch: torch.Tensor | None = None) -> EditFn:
             new = output + edit.by * position_std(output)
         elif edit.kind == "clamp":
             new = output.clamp(edit.low, edit.high)
+        elif edit.to == "mean" and patch is not None:  # the dataset's channel means
+            shape = (1, -1, *([1] * (output.ndim - 2)))
+            new = patch.to(output.device, output.dtype).view(shape).expand_as(output)
         elif edit.to == "mean":
             new = position_mean(output)
         elif edit.to == "input":
@@ -87,6 +91,38 @@ def patch_activation(handle, layer: str, image: tuple[str, str]) -> torch.Tensor
     return record[layer].detach()
 
 
+def dataset_means(handle, layer: str, dataset, batch: int = 32) -> torch.Tensor:
+    """`layer`'s channel means over `dataset`'s examples and positions, on the unedited
+    model (examples whose pixels cannot be read are skipped, as the dataset pass does)."""
+    from interp.data.datasets import list_examples, load_example
+    from interp.errors import InterpError, error
+
+    examples = list_examples(dataset).examples
+    total, count = None, 0
+    for start in range(0, len(examples), batch):
+        images = []
+        for example in examples[start : start + batch]:
+            try:
+                images.append(handle.preprocess(load_example(example)))
+            except InterpError:
+                continue
+        if not images:
+            continue
+        with torch.no_grad(), capture(handle.module, [layer], stop_after=layer) as record:
+            run_until(handle.module, torch.cat(images))
+        values = record[layer].detach().double()
+        sums = values.sum(dim=[d for d in range(values.ndim) if d != 1])
+        total = sums if total is None else total + sums
+        count += values.numel() // values.shape[1]
+    if total is None:
+        raise error(
+            f"to=mean(over={dataset.describe()}): no example could be read",
+            dataset.span,
+            hint="check the dataset's files",
+        )
+    return (total / count).float()
+
+
 def edited(handle, edits: tuple[EditSpec, ...]):
     """`handle` with `edits` applied: a copy of its module with one forward hook per edit."""
     return _edited(handle, edits)
@@ -98,7 +134,11 @@ def _edited(handle, edits: tuple[EditSpec, ...]):
     modules = dict(module.named_modules())
     digest = hashlib.sha256(f"{handle.fingerprint}|edits".encode())
     for edit in edits:
-        patch = patch_activation(handle, edit.layer, edit.image) if edit.to == "input" else None
+        patch = None
+        if edit.to == "input":
+            patch = patch_activation(handle, edit.layer, edit.image)
+        elif edit.to == "mean" and edit.over is not None:
+            patch = dataset_means(handle, edit.layer, edit.over)
         digest.update(edit.to_text().encode())
         if patch is not None:
             digest.update(patch.cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from interp.vocabulary.families import BUILTIN_MODELS, LIBRARY_FAMILIES
+
+if TYPE_CHECKING:
+    from interp.data.datasets import DatasetSpec
 
 # Calls that name an architecture of a library rather than a model (the families declare them).
 LIBRARIES = LIBRARY_FAMILIES
@@ -33,13 +36,15 @@ class EditSpec:
     by: float = 0.0
     low: float | None = None
     high: float | None = None
+    #: `to=mean(over=D)`: the channel's mean over the dataset's examples and positions
+    over: DatasetSpec | None = None
 
     def to_text(self) -> str:
         """The edit in the language: `ablate(layer("x").channels[3, 7], to=mean)`."""
         atoms = f"layer({json.dumps(self.layer)}).channels[{', '.join(map(str, self.channels))}]"
         options = []
         if self.kind == "ablate" and self.to == "mean":
-            options.append("to=mean")
+            options.append(f"to=mean(over={self.over.describe()})" if self.over else "to=mean")
         elif self.kind == "ablate" and self.to == "input" and self.image is not None:
             kind, value = self.image
             image = json.dumps(value) if kind == "path" else f"sample({json.dumps(value)})"
@@ -64,6 +69,8 @@ class EditSpec:
             low = "-∞" if self.low is None else f"{self.low:g}"
             high = "∞" if self.high is None else f"{self.high:g}"
             return f"{atoms} clamped to [{low}, {high}]"
+        if self.to == "mean" and self.over is not None:
+            return f"{atoms} set to {'their' if many else 'its'} mean over {self.over.describe()}"
         if self.to == "mean":
             return f"{atoms} set to {'their' if many else 'its'} mean over positions"
         if self.to == "input" and self.image is not None:

@@ -29,7 +29,8 @@ EDITS: dict[str, EditWord] = {
             'ablate(layer("blocks.4.2.bn1").channels[222, 141], to=mean)',
         ),
         "sets the channels to zero (default), to=mean (each channel's mean over the input's "
-        'positions) or to=input("other.jpg") (that image\'s activations: activation patching)',
+        "positions), to=mean(over=pics) (its mean over a dataset, measured on the unedited "
+        'model) or to=input("other.jpg") (that image\'s activations: activation patching)',
     ),
     "steer": EditWord(
         Signature(
