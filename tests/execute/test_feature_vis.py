@@ -244,6 +244,20 @@ def test_dead_channel_wakes_up():
     assert image.std() > 5  # not the flat grey of a never-optimized image
 
 
+def test_a_depthwise_channel_whose_input_channel_starts_dead_wakes_up(lite0):
+    """EfficientNet's `bn2` channel c reads only channel c of the block's `bn1`: when that
+    one is zero on the starting image the objective's gradient dies before the layer, so
+    the block's earlier activation is redirected too (it was left grey before)."""
+    from interp.execute.feature_vis.redirect import redirect_scope
+
+    assert redirect_scope(lite0.module, "blocks.5.3.bn2") == "blocks.5.3"
+    assert redirect_scope(lite0.module, "blocks.5.3") == "blocks.5.3"  # a block: itself
+    (image,) = visualize(
+        lite0, [Objective("blocks.5.3.bn2", "channel", channel=700)], size=48, steps=16
+    )
+    assert image.std() > 5
+
+
 def test_only_images_whose_gradient_dies_are_redirected():
     """In a batch, an image the ReLU lets a gradient through gets exactly the ReLU's
     gradient; one it blocks everywhere gets the redirected one."""

@@ -32,7 +32,7 @@ from .objectives import OUTPUT, Objective
 from .param import to_uint8
 from .transforms import Robustness
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a depthwise layer redirects the activation before it too
 DEDUPE_COSINE = 0.98
 DIVERSITY_WEIGHT = 1.0  # `visualize(..., diversity=N)`: at most this share of each objective
 

@@ -51,15 +51,18 @@ def chains(module: nn.Module, probe: torch.Tensor, keep: Collection[str]) -> lis
     """(convolution, activation, modules between) chains seen on `probe`; none touching a
     name in `keep`, nor an activation inside a kept module (its gradient is redirected
     there), nor one called twice (ResNet's shared ReLU: its other call reads something else)."""
+    from .redirect import redirect_scope
+
     found, calls = readings(module, probe, _fusable_conv, lambda m: _upper(m) is not None)
     starts = [conv for conv, _, _ in found]
+    scopes = [redirect_scope(module, k) for k in keep]
     return [
         (conv, act, between)
         for conv, act, between in found
         if starts.count(conv) == 1
         and calls.count(act) == 1
         and not {conv, act, *between} & set(keep)
-        and not any(act.startswith(f"{k}.") for k in keep)
+        and not any(act.startswith(f"{k}.") for k in [*keep, *scopes])
     ]
 
 

@@ -50,9 +50,24 @@ def _redirected_forward(upper: float):
     return forward
 
 
+def redirect_scope(module: nn.Module, layer: str) -> str:
+    """Where an objective on `layer` redirects its ReLUs: the layer itself, or, for a layer
+    with no convolution of its own (a batch norm and its activation), the block around it.
+
+    A depthwise stage's channel reads one channel of the activation before it in the
+    block: when that one is dead on the starting image, the objective's gradient is zero
+    unless that activation is redirected too (EfficientNet's `bn2` layers)."""
+    found = dict(module.named_modules()).get(layer)
+    if found is None or "." not in layer:
+        return layer
+    if any(isinstance(m, nn.Conv2d) for m in found.modules()):
+        return layer
+    return layer.rpartition(".")[0]
+
+
 @contextmanager
 def redirected_relus(module: nn.Module, layer: str | None) -> Iterator[int]:
-    """Redirect the gradients of the ReLU / ReLU6 modules at or inside `layer`.
+    """Redirect the gradients of the ReLU / ReLU6 modules in `layer`'s `redirect_scope`.
 
     Those are the activations that can zero an objective's gradient; the ones
     earlier in the network only matter if they kill a whole image (None:
@@ -60,7 +75,8 @@ def redirected_relus(module: nn.Module, layer: str | None) -> Iterator[int]:
     modules get back their own ``forward`` on exit. Yields how many were
     redirected.
     """
-    root = dict(module.named_modules()).get(layer) if layer else None
+    scope = redirect_scope(module, layer) if layer else None
+    root = dict(module.named_modules()).get(scope) if scope else None
     targets = []
     if root is not None:
         for candidate in root.modules():
