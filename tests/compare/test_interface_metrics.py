@@ -146,3 +146,32 @@ def test_metrics_on_a_single_interface_when_asked(tmp_path):
     written = pd.read_csv(csv)
     assert set(written["metric"]) == set(metrics["metric"])
     assert value(written, "alone", "detectors", "coverage") == pytest.approx(coverage, rel=1e-5)
+
+
+def test_metrics_skip_what_they_cannot_measure_over_a_dataset():
+    """An attribution aggregated over a dataset's examples has one gradient path per
+    example: path_dependence does not apply (it failed to plan before)."""
+    from tiny import tiny_classifier
+
+    mine = interp.from_module(
+        tiny_classifier(seed=0),
+        labels=["cat", "dog", "fox"],
+        mean=(0.5,) * 3,
+        std=(0.5,) * 3,
+        input_size=32,
+    )
+    text = (
+        "interface tiny {\n"
+        "  model mine\n"
+        '  input sample("chelsea")\n'
+        "  let pics = dataset(samples(), crops=8, seed=0)\n"
+        '  element agg = attribution(layer("1").channels -> output["dog"], over=pics)'
+        " | mean(over=example) | top(2) as bars\n"
+        '  element one = attribution(layer("1").channels -> output["dog"]) | top(2) as bars\n'
+        "}\n"
+    )
+    result = interp.run(text, models={"mine": mine}, cache=None, metrics=True, **TINY)
+    metrics = result.metrics()
+    assert value(metrics, "tiny", "agg", "path_dependence") is None
+    assert value(metrics, "tiny", "one", "path_dependence") is not None
+    assert value(metrics, "tiny", "agg", "coverage") is not None

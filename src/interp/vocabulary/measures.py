@@ -133,6 +133,8 @@ class PathDependence(Measure):
         content = element.content
         if content.kind != "attribution" or content.method.name != LINEAR.name:
             return None
+        if content.over is not None:  # over a dataset: one path per example, not measured
+            return None
         linear = scope.content(element)
         steps = ((INTEGRATED_GRADIENTS.points, PATH_STEPS),)
         return (linear, scope.with_method(linear, INTEGRATED_GRADIENTS.name, steps))
