@@ -113,3 +113,62 @@ def test_patching_equals_the_loop_with_the_other_images_activations():
         units = _some(flat.shape[0], 8)
         want = _loop(model, inputs, layer, atoms, "input", patch, units=units)
         assert (flat[units] - want).abs().max() <= 1e-5 * want.abs().max()
+
+
+class _ToLast(torch.nn.Module):
+    def forward(self, x):
+        return x.permute(0, 2, 3, 1)
+
+
+class _ToFirst(torch.nn.Module):
+    def forward(self, x):
+        return x.permute(0, 3, 1, 2)
+
+
+def _channels_last_model() -> torch.nn.Module:
+    """A ConvNeXt-like block: its LayerNorm "2" outputs (N, H, W, C)."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 6, 3, padding=1),
+        _ToLast(),
+        torch.nn.LayerNorm(6),
+        _ToFirst(),
+        torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(6, 3),
+    )
+    return model.eval()
+
+
+def test_a_channels_last_layers_channels_are_its_features_for_ablation_and_edits():
+    """ConvNeXt/Swin-style layers are (N, H, W, C): `channels[i]` is feature i there, in the
+    ablation content and in an edited model alike (an edit once hit the H axis)."""
+    from interp.models.edits import _hook, edit_function
+    from interp.models.spec import EditSpec
+
+    model = _channels_last_model()
+    x = torch.randn(1, 3, 8, 8)
+    with torch.no_grad():
+        original = model(x)[0]
+    effects = ablation_effects(model, x, "2", "channels")
+    assert effects.shape == (6, 3)
+    for c in range(6):
+        hook = model[2].register_forward_hook(
+            lambda _m, _i, out, c=c: out.index_fill(3, torch.tensor([c]), 0.0)
+        )
+        with torch.no_grad():
+            ablated = model(x)[0]
+        hook.remove()
+        torch.testing.assert_close(effects[c], original - ablated, atol=1e-5, rtol=1e-5)
+    hook = model[2].register_forward_hook(_hook(edit_function(EditSpec("ablate", "2", (1, 4)))))
+    with torch.no_grad():
+        edited = model(x)[0]
+    hook.remove()
+    by_hand = model[2].register_forward_hook(
+        lambda _m, _i, out: out.index_fill(3, torch.tensor([1, 4]), 0.0)
+    )
+    with torch.no_grad():
+        want = model(x)[0]
+    by_hand.remove()
+    torch.testing.assert_close(edited, want)

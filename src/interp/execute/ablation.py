@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from interp.models.edits import patch_activation, position_mean
+from interp.models.layouts import layout_of
 from interp.models.suffix import Prefix, record_prefix, run_suffix
 
 BATCH = 64  # ablations per suffix pass: bounded memory (64 × a layer's activation)
@@ -82,7 +83,9 @@ def ablation_effects(
     `classes` (None: every class). Channels' atom shape is ``(C,)``; positions' ``(*S)``."""
     with torch.no_grad():
         prefix = prefix or record_prefix(model, inputs, layer)
-        activation = prefix.activation
+        raw = prefix.activation  # as the model lays it out: (H, W, C) and tokens too
+        layout = layout_of(dict(model.named_modules())[layer], tuple(raw.shape[1:]))
+        activation = layout.to_chw(raw)  # atoms are read channels-first, as everywhere
         new = replacement(activation, to, patch)[0]
         shape = activation.shape[1:]
         count = atom_count(shape, atoms)
@@ -92,7 +95,7 @@ def ablation_effects(
         for start in range(0, count, batch):
             stop = min(start + batch, count)
             mask = atom_masks(shape, atoms, start, stop, activation.device)
-            ablated = torch.where(mask, new, activation[0])
+            ablated = layout.from_chw(torch.where(mask, new, activation[0]), raw)
             effects.append(original - run_suffix(model, prefix, ablated)[:, pick])
         found = torch.cat(effects)
     atom_shape = (activation.shape[1],) if atoms == "channels" else tuple(activation.shape[2:])

@@ -30,6 +30,7 @@ from torch import nn
 
 from interp.data.images import ImageSpec, load_image
 from interp.models.hooks import capture, run_until
+from interp.models.layouts import layout_of
 from interp.models.spec import EditSpec
 
 EditFn = Callable[[torch.Tensor], torch.Tensor]
@@ -149,7 +150,11 @@ def _edited(handle, edits: tuple[EditSpec, ...]):
 
 
 def _hook(fn: EditFn):
-    def hook(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> torch.Tensor:
-        return fn(output)
+    """The forward hook running `fn` on the output read channels-first (a channels-last or
+    token layer's output is converted there and back, so `channels[...]` are its features)."""
+
+    def hook(module: nn.Module, _inputs: tuple, output: torch.Tensor) -> torch.Tensor:
+        layout = layout_of(module, tuple(output.shape[1:]))
+        return layout.from_chw(fn(layout.to_chw(output)), output)
 
     return hook
