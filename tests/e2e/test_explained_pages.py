@@ -47,7 +47,7 @@ def test_views_name_quantity_method_layer_and_interaction(open_page, written):
     assert "Activations of the hovered channel of blocks.4.2.bn1 at each position" in where
     title = opened.texts("teaser", "where", "legend-title")
     assert title[0] == "activation"  # and, where strong cells saturate, a line saying so
-    assert all("shows at full colour" in line for line in title[1:])
+    assert all("full colour beyond" in line for line in title[1:])
     everything = " ".join(t for t in opened.page.evaluate("document.body.innerText").split())
     assert "key_" not in everything
     assert opened.console_errors == []

@@ -116,7 +116,7 @@ def test_heatmap_cells_are_computed_in_the_browser_over_the_image():
     assert peak < float(where["value"].max())
     assert f"'domain': [0.0, {peak!r}]" in text
     assert f"sqrt(min(1, abs(datum.value) / {peak!r}))" in text
-    assert "shows at full colour" in text  # the legend says that stronger cells saturate
+    assert "full colour beyond" in text  # the legend says that stronger cells saturate
     image = spec["datasets"]["where__image"][0]["url"]
     assert image.startswith("data:image/png;base64,")
 

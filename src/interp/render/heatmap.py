@@ -112,7 +112,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     low, high = style.value_domain(view, robust=True)
     if not by_atom and style.saturates(view, (low, high)):
         end = f"±{high:.2g}" if low < 0 < high else f"{high:.2g}"
-        legend["title"] = [legend["title"], f"stronger than {end} shows at full colour"]
+        legend["title"] = [legend["title"], f"full colour beyond {end}"]
     if by_atom:
         everything = "all " + plural(str(view.meta.get("atom_noun", "atom")))
         tooltip.append({"field": "_all", "type": "nominal", "title": everything})
