@@ -25,7 +25,7 @@ from interp.models.hooks import capture
 from interp.plan import nodes
 from interp.vocabulary.methods import ABLATION
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: channels-last and token layers read channels-first; ablation
 
 
 @dataclass(frozen=True)
