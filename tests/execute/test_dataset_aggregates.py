@@ -123,6 +123,8 @@ def test_count_and_quantile_equal_numpy_over_the_examples():
     often = result().array("often").transpose("channel", "class")
     np.testing.assert_array_equal(often.values, expected)
     assert often.sel({"class": "fox"}).sum() == 2 * CROPS
+    (view,) = [v for v in result().pages[0].elements if v.name == "often"]
+    assert view.meta["quantity"] == "examples (count)"  # the axis says what is counted
     totals = by_hand()["3"].sum((2, 3))
     np.testing.assert_allclose(
         result().array("high").values, np.quantile(totals, 0.9, axis=0), rtol=1e-6

@@ -258,6 +258,8 @@ def quantity(element: Element) -> str:
     content = element.content
     if any(isinstance(op, Reduce) for op in element.ops):
         return "component score"
+    if any(isinstance(op, Aggregate) and op.how == "count" for op in element.ops):
+        return "examples (count)"
     if content.kind == "attribution" and content.target is not None:
         target = content.target
         if content.method.name == ABLATION.name:
