@@ -182,3 +182,40 @@ def open_page(browser):
     yield open_
     for page in opened:
         page.close()
+
+
+# ---- a page inside a notebook's iframe ----------------------------------------------------
+
+
+def ready_frame(element, name: str):
+    """The content frame of a page's iframe `element`, once its views are drawn; it holds
+    exactly the view `name`."""
+    frame = element.element_handle().content_frame()
+    frame.wait_for_function("document.body.dataset.ready !== undefined", timeout=30_000)
+    assert frame.evaluate("document.body.dataset.ready") == "true"
+    assert frame.evaluate("Object.keys(window.__interp_views)") == [name]
+    return frame
+
+
+def detector_keys(frame, name: str) -> list[str]:
+    """The keys of the `detectors` icons of page `name`, in their order on the page."""
+    items = frame.evaluate(MARK_ITEMS, [name, "detectors__frame_marks"])
+    return [item["datum"]["key_detectors"] for item in items]
+
+
+def hover_detector(page, element, frame, name: str, index: int) -> str:
+    """Move the mouse over the `index`-th detector of page `name` (in iframe `element`) and
+    wait until its hover param holds it; returns its key."""
+    element.scroll_into_view_if_needed()
+    offset = element.bounding_box()
+    item = frame.evaluate(MARK_ITEMS, [name, "detectors__frame_marks"])[index]
+    box, key = item["box"], item["datum"]["key_detectors"]
+    page.mouse.move(
+        offset["x"] + box["x"] + box["width"] / 2, offset["y"] + box["y"] + box["height"] / 2
+    )
+    frame.wait_for_function(
+        "([v, k]) => window.__interp_views[v].signal('detectors_hover')?.key_detectors?.[0] === k",
+        arg=[name, key],
+        timeout=5_000,
+    )
+    return key

@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from conftest import MARK_ITEMS
+from conftest import detector_keys, hover_detector, ready_frame
 
 pytestmark = pytest.mark.browser
 
@@ -146,24 +146,10 @@ def test_results_and_a_chart_draw_and_hover_in_jupyterlab_offline(lab, browser):
     for index, name in enumerate(("first", "second")):
         element = frames.nth(index)
         element.scroll_into_view_if_needed()
-        frame = element.element_handle().content_frame()
-        frame.wait_for_function("document.body.dataset.ready !== undefined", timeout=30_000)
-        assert frame.evaluate("document.body.dataset.ready") == "true"
-        assert frame.evaluate("Object.keys(window.__interp_views)") == [name]
-        offset = element.bounding_box()
-        items = frame.evaluate(MARK_ITEMS, [name, "detectors__frame_marks"])
-        keys = [item["datum"]["key_detectors"] for item in items]
+        frame = ready_frame(element, name)
+        keys = detector_keys(frame, name)
         assert len(set(keys)) >= 2
-        box = items[1]["box"]
-        page.mouse.move(
-            offset["x"] + box["x"] + box["width"] / 2, offset["y"] + box["y"] + box["height"] / 2
-        )
-        frame.wait_for_function(
-            "([v, k]) => window.__interp_views[v].signal('detectors_hover')"
-            "?.key_detectors?.[0] === k",
-            arg=[name, keys[1]],
-            timeout=5_000,
-        )
+        assert hover_detector(page, element, frame, name, 1) == keys[1]
 
     chart = frames.nth(2)
     assert chart.get_attribute("title") == "chart"

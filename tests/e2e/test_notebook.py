@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MARK_ITEMS
+from conftest import MARK_ITEMS, detector_keys, hover_detector, ready_frame
 
 pytestmark = pytest.mark.browser
 
@@ -120,30 +120,15 @@ def test_two_results_draw_isolated_and_hover_in_each(exported, browser):
     assert frames.count() == 2
     for index, name in enumerate(("first", "second")):
         element = frames.nth(index)
-        frame = element.element_handle().content_frame()
-        frame.wait_for_function("document.body.dataset.ready !== undefined", timeout=30_000)
-        assert frame.evaluate("document.body.dataset.ready") == "true"
-        assert frame.evaluate("Object.keys(window.__interp_views)") == [name]
+        frame = ready_frame(element, name)
         # the frame is sized to its page: nothing hidden below, no scrolling inside
         assert frame.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1"), (
             name
         )
-        element.scroll_into_view_if_needed()
-        offset = element.bounding_box()
-        items = frame.evaluate(MARK_ITEMS, [name, "detectors__frame_marks"])
-        keys = [item["datum"]["key_detectors"] for item in items]
+        keys = detector_keys(frame, name)
         assert len(set(keys)) >= 2
         assert {row["key_detectors"] for row in _rows(frame, name, "where__cells")} == {keys[0]}
-        box = items[1]["box"]
-        page.mouse.move(
-            offset["x"] + box["x"] + box["width"] / 2, offset["y"] + box["y"] + box["height"] / 2
-        )
-        frame.wait_for_function(
-            "([v, k]) => window.__interp_views[v].signal('detectors_hover')"
-            "?.key_detectors?.[0] === k",
-            arg=[name, keys[1]],
-            timeout=5_000,
-        )
+        assert hover_detector(page, element, frame, name, 1) == keys[1]
         assert {row["key_detectors"] for row in _rows(frame, name, "where__cells")} == {keys[1]}
 
     # the chart of one element draws offline too, in its own frame (Vega inlined)
