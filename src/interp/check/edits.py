@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from interp.check.dataset_refs import resolve_dataset
 from interp.check.facts import ModelFacts
 from interp.check.problems import Problems
 from interp.data.paths import resolve_path
@@ -195,8 +196,6 @@ def _read_to(
 
 def _read_mean_over(to: ast.Call, options: dict, problems: Problems, lets: Mapping) -> bool:
     """`to=mean(over=pics)`: each channel's mean over a dataset's examples and positions."""
-    from interp.check.dataset_refs import resolve_dataset
-
     if len(to.args) != 1 or to.args[0].name != "over":
         problems.add(
             "ablate: to=mean(...) takes one argument, over=DATASET",

@@ -14,6 +14,7 @@ from interp.render.compared import comparison_spec
 from interp.render.export import write_outputs
 from interp.render.page import page_spec
 from interp.render.style import shorten
+from interp.vocabulary.measures import DEFINITIONS
 
 __all__ = ["comparison_spec", "page_spec", "render_comparison", "render_page", "write_outputs"]
 
@@ -41,8 +42,6 @@ def render_page(page: PageView, spec: dict | None = None) -> str:
 
 def metrics_panel(metrics) -> str:
     """One page's interface metrics, folded under a summary line (open it to read them)."""
-    from interp.vocabulary.measures import DEFINITIONS
-
     used = {m: DEFINITIONS[m] for m in metrics["metric"].unique() if m in DEFINITIONS}
     return (
         '<details class="interp-metrics"><summary>Interface metrics: how far to trust '

@@ -24,16 +24,20 @@ def cell_size(view: ElementView, shape: tuple[int, int]) -> float:
     return cell_side(view.options, shape)
 
 
+def relative_strength(table: pd.DataFrame, keys: list[str], weights: tuple[str, ...]) -> pd.Series:
+    """The square root of each row's |weight| against the largest of its selection (the
+    first of `weights` the table has; all 1 when it has none)."""
+    weight = next((c for c in weights if c in table), None)
+    if weight is None:
+        return pd.Series(1.0, index=table.index)
+    magnitude = table[weight].abs().fillna(0.0)
+    peak = frames.subset_max(table, keys, magnitude)
+    return np.sqrt(magnitude / peak.where(peak > 0)).fillna(0.0)
+
+
 def icon_boxes(table: pd.DataFrame, keys: list[str], cell: float) -> pd.DataFrame:
     """Icon rectangles ``_ix.._ix2``, ``_iy.._iy2`` centred in each cell, area ∝ magnitude."""
-    weight = "magnitude" if "magnitude" in table else "value"
-    if weight in table:
-        magnitude = table[weight].abs().fillna(0.0)
-        peak = frames.subset_max(table, keys, magnitude)
-        fraction = np.sqrt(magnitude / peak.where(peak > 0)).fillna(0.0)
-    else:
-        fraction = pd.Series(1.0, index=table.index)
-    side = ICON_SHARE * cell * fraction
+    side = ICON_SHARE * cell * relative_strength(table, keys, ("magnitude", "value"))
     centre_x = table["_x"] + cell / 2
     centre_y = table["_y"] + cell / 2
     return table.assign(
@@ -128,12 +132,7 @@ def patch_opacity(patches: pd.DataFrame, keys: list[str]) -> pd.Series:
     """A tint's opacity over the image: faint where the position is weak, so the photo shows
     through, strong where it is strong (square root of its attribution's strength, else of
     its magnitude, against the largest)."""
-    weight = next((c for c in ("strength", "magnitude", "value") if c in patches), None)
-    if weight is None:
-        return pd.Series(0.5, index=patches.index)
-    magnitude = patches[weight].abs().fillna(0.0)
-    peak = frames.subset_max(patches, keys, magnitude)
-    return 0.08 + 0.72 * np.sqrt(magnitude / peak.where(peak > 0)).fillna(0.0)
+    return 0.08 + 0.72 * relative_strength(patches, keys, ("strength", "magnitude", "value"))
 
 
 class Grid(Drawing):

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from interp.render.style import shorten
+from interp.vocabulary.measures import BY_NAME
 
 STYLE = """
 :root { color-scheme: light; }
@@ -188,8 +189,6 @@ def tidy_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
 
 def metric_value(value: object, metric: str = "") -> str:
     """One metric's cell: its value, and what the value says when the pointer rests on it."""
-    from interp.vocabulary.measures import BY_NAME
-
     if value is None or (isinstance(value, float) and value != value):
         return '<td class="na" title="does not apply here">–</td>'
     if isinstance(value, (int, float)) and not isinstance(value, bool):
