@@ -28,7 +28,20 @@ from interp_launch import interrupted
 __all__ = ["main", "report"]
 
 
+def _skip_unused_validators() -> None:
+    """Keep jsonschema from loading `rfc3987_syntax` in this process.
+
+    Altair imports jsonschema, which loads `rfc3987_syntax` when it is installed
+    (Jupyter's dependencies install it) to check the "iri" string format: it builds
+    38 Lark parsers at import, two seconds of every command. No Vega-Lite schema
+    this process validates uses that format. Only the command line does this: the
+    process is ours (in a notebook, jsonschema stays as the user installed it).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _skip_unused_validators()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

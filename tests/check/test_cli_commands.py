@@ -257,3 +257,22 @@ def test_compare_renders_only_a_comparison_and_says_so(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "has no `compare` statement" in err and "interp render" in err
     assert not output.exists()
+
+
+def test_the_command_line_skips_the_iri_validator_and_still_validates_charts():
+    """jsonschema's optional `rfc3987_syntax` costs two seconds at import; the CLI never
+    needs it (no Vega-Lite schema uses the "iri" format), and charts still validate."""
+    import subprocess
+
+    code = (
+        "import sys; from interp import cli; cli._skip_unused_validators()\n"
+        "import altair as alt, jsonschema\n"
+        "assert sys.modules['rfc3987_syntax'] is None\n"
+        "alt.Chart(alt.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict()\n"
+        "try:\n"
+        "    alt.Chart(alt.Data(values=[])).mark_bar().encode(x=alt.X('a:Q', bin='x')).to_dict()\n"
+        "except Exception as e:\n"
+        "    print('refused', type(e).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "refused" in done.stdout  # validation is still on

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from interp.check.program import Method, Substrate
 from interp.errors import error
 from interp.models.spec import ModelSpec
-from interp.options import icon_preset
+from interp.options import icon_preset, pyramid_stages
 from interp.plan.bounds import Shapes, element_sizes
 from interp.plan.build import Plan
 from interp.plan.nodes import (
@@ -144,7 +144,11 @@ def estimate(
             steps = node.steps or settings.steps
             depth = _depth(models[node.model].layers, node.layer)
             scale = (size / shapes[node.model].input_size) ** 2
-            total += icons * steps * (1 + BACKWARD) * depth * scale * BATCHED_STEP
+            # a coarse-to-fine step costs its share of a full-size one
+            full = sum(
+                n * (side / size) ** 2 for side, n in pyramid_stages(size, steps, settings.pyramid)
+            )
+            total += icons * full * (1 + BACKWARD) * depth * scale * BATCHED_STEP
             icons_total += icons
             lines.append(
                 f"    feature visualization {node.layer}: ≤ {icons} icons x {steps} steps at {size}px"

@@ -37,7 +37,7 @@ DEDUPE_COSINE = 0.98
 DIVERSITY_WEIGHT = 1.0  # `visualize(..., diversity=N)`: at most this share of each objective
 
 PRESETS: dict[str, _optimize.Settings] = {  # the qualities of `interp.options`
-    quality: _optimize.Settings(size=p.size, steps=p.steps, lr=p.lr)
+    quality: _optimize.Settings(size=p.size, steps=p.steps, lr=p.lr, pyramid=p.pyramid)
     for quality, p in ICON_PRESETS.items()
 }
 # Images of BATCH_SIDE px per batch; smaller ones pack more. On a 2-core CPU an image's

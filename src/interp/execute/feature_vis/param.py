@@ -50,9 +50,10 @@ class FourierImage(torch.nn.Module):
     ):
         super().__init__()
         height, width = (size, size) if isinstance(size, int) else size
-        self.height, self.width = height, width
+        self.height, self.width, self.decay_power = height, width, decay_power
         shape = (3, height, width // 2 + 1, 2)
-        init = torch.stack([_randn(shape, seed) for seed in seeds]) * INIT_SCALE
+        init = torch.stack([_randn(shape, seed) for seed in seeds] or [torch.zeros(shape)])
+        init = init[: len(seeds)] * INIT_SCALE
         self.spectrum = torch.nn.Parameter(init.to(device))
         scale = frequency_scale(height, width, decay_power) / SPECTRUM_DIVISOR
         self.register_buffer("scale", scale.to(device), persistent=False)
@@ -62,6 +63,38 @@ class FourierImage(torch.nn.Module):
         """Pre-sigmoid image in the decorrelated colour space, ``(B, 3, H, W)``."""
         spectrum = torch.view_as_complex(self.spectrum) * self.scale
         return torch.fft.irfft2(spectrum, s=(self.height, self.width), norm="ortho")
+
+    def upsampled(self, side: int, gain: float = 1.0) -> FourierImage:
+        """The same images at `side` px: the spectrum moved into a larger grid.
+
+        Zero-padding a spectrum is band-limited interpolation: the larger image
+        shows exactly the smaller one, and its new high frequencies start at zero
+        for the optimization to fill. (The smaller grid's Nyquist row and column
+        are dropped: they carry the least of a ``1/f`` image's energy.) `gain`
+        scales the new frequencies' parameters, so a shorter fine stage can
+        still reach the detail a full-size optimization draws.
+        """
+        larger = FourierImage([], side, decay_power=self.decay_power)
+        larger.to(self.spectrum.device)
+        rows, columns = (self.height + 1) // 2, self.width // 2  # below Nyquist
+        negative = self.height - rows - (self.height % 2 == 0)
+        old = torch.zeros_like(larger.scale, dtype=torch.bool)
+        old[:rows, :columns] = True
+        if negative:
+            old[-negative:, :columns] = True
+        with torch.no_grad():
+            small = torch.view_as_complex(self.spectrum.detach()) * self.scale
+            grid = small.new_zeros(small.shape[:2] + larger.scale.shape)
+            grid[:, :, :rows, :columns] = small[:, :, :rows, :columns]
+            if negative:
+                grid[:, :, -negative:, :columns] = small[:, :, -negative:, :columns]
+            # `norm="ortho"` divides by the square root of the pixel count: keep the pixels' scale.
+            grid = grid * ((larger.height * larger.width) / (self.height * self.width)) ** 0.5
+            larger.scale = torch.where(old, larger.scale, larger.scale * gain)
+            larger.spectrum = torch.nn.Parameter(
+                torch.view_as_real(grid / larger.scale).contiguous()
+            )
+        return larger
 
     def forward(self) -> torch.Tensor:
         mixed = torch.einsum("bchw,cd->bdhw", self.decorrelated(), self.mixing)
