@@ -45,6 +45,14 @@ class Context:
     #: the view whose pictures of palette atoms link them: hovering one there emphasizes that
     #: atom in every view coloured by atom (a group's icon → its region)
     linker: str = ""
+    #: the atom ids (``atom_id``) this page shows that another page of a comparison shows too
+    #: (`render.linking`): hovering one on either page outlines it on the other
+    linked: frozenset[str] = frozenset()
+
+    @property
+    def linked_param(self) -> str:
+        """The page's param holding the atom id hovered on another page (`render.linking`)."""
+        return f"{self.prefix}linked_atom"
 
     @property
     def atoms_param(self) -> str:
