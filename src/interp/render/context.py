@@ -12,6 +12,7 @@ from interp.execute.views import ElementView, Selection
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EVENTS = {"hover": "pointerover", "click": "click"}
+ROW_WIDTH = 1100  # a page's width for its views, in pixels (narrower for compared pages)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Context:
     #: the atom ids (``atom_id``) this page shows that another page of a comparison shows too
     #: (`render.linking`): hovering one on either page outlines it on the other
     linked: frozenset[str] = frozenset()
+    #: the width a row of the page's views may take (a view wider than this overflows)
+    row_width: float = ROW_WIDTH
 
     @property
     def linked_param(self) -> str:

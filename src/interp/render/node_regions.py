@@ -3,7 +3,7 @@
 A sankey between the NMF groups of two layers is abstract until a group is tied
 to the picture. When its view carries ``meta["regions"]`` (each group's spatial
 factor, `execute.tables.sankey.regions`) and the input image, the photo is drawn
-to the right of the flows; hovering a node (its icon or label) veils the photo in
+to the right of the flows (under them where the page's row is too narrow); hovering a node (its icon or label) veils the photo in
 white except where that group's spatial factor is strong (the article's way of
 showing where a group fires: the region in its own colours), and outlines the node. The last hovered
 node stays; before any hover the photo shows the first source node.
@@ -21,9 +21,9 @@ from interp.render.context import Context
 
 SIZE = 200  # the photo's longest side, in pixels
 GAP = 28  # between the flows' target column and the photo
-FLOWS = 380  # the flows' width beside a photo (460 without)
+ABOVE = 28  # room over the photo for its heading, when it is under the flows
 CAPTION = 32  # room under the photo for the hovered node's line
-VEIL = 0.85  # the white veil's opacity where the group is absent (none where it is strongest)
+VEIL = 0.75  # the white veil's opacity where the group is absent (none where it is strongest)
 
 
 def shows_regions(view: ElementView) -> bool:

@@ -18,7 +18,7 @@ from interp.render.context import Built, Context
 from interp.render.registry import DRAWINGS
 from interp.render.style import MAX_TEXT, shorten  # noqa: F401  (MAX_TEXT: the bound `bounded` keeps)
 
-ROW_WIDTH = 1100
+ROW_WIDTH = context.ROW_WIDTH
 _CHANNELS = ("color", "fill", "stroke", "opacity", "size")
 INDEPENDENT = {kind: dict.fromkeys(_CHANNELS, "independent") for kind in ("scale", "legend")}
 SPACING = 36
@@ -161,6 +161,7 @@ def page_body(
         palette=page_palette(page),
         linker=atom_linker(page),
         linked=linked,
+        row_width=row_width,
     )
     params: list[dict] = linking.param(ctx)
     built = {}

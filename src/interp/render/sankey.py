@@ -106,8 +106,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     table["target"] = table["target"].astype(str)
     keys = frames.dependency_keys(view, table)
     regions = node_regions.shows_regions(view) and len(table) > 0
-    # narrower flows beside the photo, so that two compared pages still fit side by side
-    width = float(view.options.get("width", node_regions.FLOWS if regions else WIDTH))
+    width = float(view.options.get("width", WIDTH))
     points, nodes = layout(table, keys, width)
     sides = view.meta.get("sides")
     head = HEAD if sides else 0.0
@@ -183,14 +182,16 @@ def chart(view: ElementView, ctx: Context) -> Built:
     layers += [image, label]
     if sides:
         layers += headings(view, ctx, sides, width)
-    if regions:
-        photo, photo_w, photo_h = node_regions.layers(
-            view, ctx, node_rows, width + node_regions.GAP, head
+    if regions:  # beside the flows where the row has room (a compared page's has not), else under
+        beside = width + node_regions.GAP + node_regions.SIZE <= ctx.row_width
+        left, top = (
+            (width + node_regions.GAP, head) if beside else (0.0, height + node_regions.ABOVE)
         )
+        photo, photo_w, photo_h = node_regions.layers(view, ctx, node_rows, left, top)
         layers += photo
         reading = "; ".join(p for p in (view.meta.get("reading"), node_regions.reading(view)) if p)
         view = replace(view, meta={**view.meta, "reading": reading})
-        width, height = width + node_regions.GAP + photo_w, max(height, head + photo_h)
+        width, height = max(width, left + photo_w), max(height, top + photo_h)
     return marks.layered(view, ctx, layers, width, height)
 
 
