@@ -3,8 +3,9 @@
 Model alignment's shape on two tiny classifiers: each page's `twins` are the other
 model's channels most correlated with the hovered detector. Hovering a twin on one page
 outlines that channel (dashed) among the other page's detectors, and the reverse; leaving
-it clears the outline. The page is computed for real (a few seconds: 32-pixel models,
-16 crops, two optimizer steps per icon).
+it clears the outline. A `bars` view of the same channels outlines its bar's row alike.
+The page is computed for real (a few seconds: 32-pixel models, 16 crops, two optimizer
+steps per icon).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ interface a "Tiny A" {
   element detectors = attribution(mine.channels -> output["fox"]) | top(4) as feature_vis(bars=true)
   element twins = correlation(mine.channels -> yours.channels, over=pics)
                 | select(detectors.hover) | top(4) as feature_vis(bars=true)
+  element ranked = attribution(mine.channels -> output["fox"]) | top(4) as bars
 }
 
 interface b "Tiny B" extends a {
@@ -84,6 +86,7 @@ def test_hovering_a_twin_outlines_it_among_the_other_pages_detectors(open_page, 
     opened.hover(twin["box"])
     assert opened.signal(there, f"{there}__linked_atom") == same
     assert outlined(opened, there, "detectors") == [same]
+    assert outlined(opened, there, "ranked") == [same]  # bars outline it too
     box = opened.items(there, f"{there}__detectors__linked")[0]["box"]
     frames = opened.items(there, f"{there}__detectors__frame")  # measured after any scroll
     frame = next(f["box"] for f in frames if f["datum"]["atom_id"] == same)
@@ -92,7 +95,7 @@ def test_hovering_a_twin_outlines_it_among_the_other_pages_detectors(open_page, 
     assert outlined(opened, here, "detectors") == []  # the hovered page outlines nothing
 
     opened.page.mouse.move(2, 2)  # leaving the twin clears the outline
-    assert outlined(opened, there, "detectors") == []
+    assert outlined(opened, there, "detectors") == outlined(opened, there, "ranked") == []
     assert opened.console_errors == []
 
 
@@ -101,7 +104,7 @@ def test_the_page_says_what_the_dashed_outline_is(open_page, page):
     header = opened.page.locator("header").inner_text()
     assert "hover it on one page to outline it (dashed)" in header
     for name in ("a", "b"):
-        for element in ("detectors", "twins"):
+        for element in ("detectors", "twins", "ranked"):
             assert "dashed outline: the channel hovered on another page" in opened.subtitle(
                 name, element
             )
