@@ -118,7 +118,6 @@ def chart(view: ElementView, ctx: Context) -> Built:
         opacity=selection.selected(view, ctx, hover=1.0, click=1.0, other=0.75),
         tooltip=tooltip,
     )
-
     labels = encoding.encode(
         unit("labels").mark_text(align="left", baseline="middle", limit=LABELS - 8, fontSize=11),
         y=y,

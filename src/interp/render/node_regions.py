@@ -3,10 +3,10 @@
 A sankey between the NMF groups of two layers is abstract until a group is tied
 to the picture. When its view carries ``meta["regions"]`` (each group's spatial
 factor, `execute.tables.sankey.regions`) and the input image, the photo is drawn
-to the right of the flows (under them where the page's row is too narrow); hovering a node (its icon or label) veils the photo in
-white except where that group's spatial factor is strong (the article's way of
-showing where a group fires: the region in its own colours), and outlines the node. The last hovered
-node stays; before any hover the photo shows the first source node.
+to the right of the flows (under them where the page's row is too narrow).
+Hovering a node's icon veils the photo in white except where that group's spatial
+factor is strong, so the region keeps its own colours, and outlines the node. The
+last hovered node stays; before any hover the photo shows the first source node.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ SIZE = 200  # the photo's longest side, in pixels
 GAP = 28  # between the flows' target column and the photo
 ABOVE = 28  # room over the photo for its heading, when it is under the flows
 CAPTION = 32  # room under the photo for the hovered node's line
+#: what the photo shows, for the view's title
+READING = (
+    "photo: where the hovered group is in the input (its NMF spatial factor: clear where"
+    " strong, veiled where absent); hover a group's icon to show it"
+)
 VEIL = 0.75  # the white veil's opacity where the group is absent (none where it is strongest)
 
 
@@ -74,22 +79,21 @@ def layers(
     )
 
     cells = pd.DataFrame(view.meta["regions"])
+    box = {"_x": left, "_y": top, "_x2": left + width, "_y2": top + height}
     veils = [
-        {"atom": atom, "url": veil(rows), "_x": left, "_y": top, "_x2": left + width}
-        for atom, rows in cells.groupby("atom", sort=False)
+        {"atom": atom, "url": veil(rows), **box} for atom, rows in cells.groupby("atom", sort=False)
     ]
-    veils = [{**row, "_y2": top + height} for row in veils]
     name = ctx.name(view, "region")
     region = alt.Chart(ctx.dataset(name, veils), name=name)
     region = region.transform_filter({"param": param, "empty": False}).mark_image(aspect=False)
     region = encoding.encode(region, **encoding.box("_"), url={"field": "url"})
 
+    name = ctx.name(view, "photo_head")
+    heading = alt.Chart(
+        ctx.dataset(name, [{"_text": "the input: where the hovered group is"}]), name=name
+    )
     heading = encoding.encode(
-        alt.Chart(
-            ctx.dataset(
-                ctx.name(view, "photo_head"), [{"_text": "the input: where the hovered group is"}]
-            )
-        ).mark_text(
+        heading.mark_text(
             align="left", baseline="bottom", fontSize=11, fontWeight="bold", font=style.FONT
         ),
         x={"value": left},
@@ -126,14 +130,6 @@ def layers(
     )
     outline = encoding.encode(outline, **encoding.box("_n"))
     return [photo, region, heading, caption, outline], width, height + CAPTION
-
-
-def reading(view: ElementView) -> str:
-    """What the photo shows, for the view's title."""
-    return (
-        "photo: where the hovered group is in the input (its NMF spatial factor: clear where"
-        " strong, veiled where absent); hover a group's icon to show it"
-    )
 
 
 def veil(cells: pd.DataFrame) -> str:

@@ -189,7 +189,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         )
         photo, photo_w, photo_h = node_regions.layers(view, ctx, node_rows, left, top)
         layers += photo
-        reading = "; ".join(p for p in (view.meta.get("reading"), node_regions.reading(view)) if p)
+        reading = "; ".join(p for p in (view.meta.get("reading"), node_regions.READING) if p)
         view = replace(view, meta={**view.meta, "reading": reading})
         width, height = max(width, left + photo_w), max(height, top + photo_h)
     return marks.layered(view, ctx, layers, width, height)
