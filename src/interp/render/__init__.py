@@ -78,7 +78,7 @@ def render_comparison(cmp: ComparisonView) -> str:
         body.append(html.view("interp-deletion", "deletion", deletion_chart(cmp.curves)))
     sections = []
     shared = linking.shared_ids(cmp)
-    note = linking.note(cmp)
+    note = linking.note(shared)
     if note:
         header += f'\n<p class="meta">{html.esc(note)}</p>'
     pages = zip(cmp.pages, comparison_prefixes(cmp), shared, strict=True)

@@ -77,9 +77,10 @@ def line(view: ElementView, ctx: Context) -> str:
     return f"dashed outline: the {noun} hovered on another page; hover one here to outline it there"
 
 
-def note(cmp: ComparisonView) -> str:
-    """The comparison header's sentence on linked atoms ("" when the pages share none)."""
-    if not any(shared_ids(cmp)):
+def note(shared: list[frozenset[str]]) -> str:
+    """The comparison header's sentence on linked atoms, from its pages' `shared_ids` ("" when
+    the pages share none)."""
+    if not any(shared):
         return ""
     return (
         "The same channel of the same model and layer is linked across the pages: hover it on"
