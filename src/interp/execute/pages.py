@@ -17,10 +17,12 @@ from interp.data.images import compact_data_url
 from interp.execute.tables import table_of
 from interp.execute.tables.base import label
 from interp.execute.tables.examples import dataset_subtitle
-from interp.execute.views import ElementView, PageView, Selection
+from interp.execute.views import ATOM_ID, ElementView, PageView, Selection
 from interp.execute.words import element_meta, noun
 from interp.keys import is_key_column, key_column
+from interp.models.spec import ModelSpec
 from interp.plan import nodes
+from interp.vocabulary.axes import origin_key
 
 
 def element_view(node: nodes.View, inputs) -> ElementView:
@@ -34,6 +36,9 @@ def element_view(node: nodes.View, inputs) -> ElementView:
         table[key_column(element.name)] = _keys(table, axes)
     for column in [c for c in table.columns if is_key_column(c)]:
         table[column] = table[column].astype(str)
+    same = atom_ids(element, table, node.image.model)
+    if same is not None:
+        table[ATOM_ID] = same
     meta = {"image": compact_data_url(inputs[node.image]), **element_meta(element)}
     meta.update(describe=tables.describe(element), reading=tables.reading(element))
     meta.update(label_nouns(element, table))
@@ -88,6 +93,40 @@ def model_name(node: nodes.ModelName, inputs, ctx) -> str:
     return said
 
 
+def labelled_axis(element, table: pd.DataFrame) -> str | None:
+    """The atom axis whose labels the table's ``atom`` column holds (None: positions, or
+    labels of no single axis)."""
+    axes = [a.name for a in element.atom_axes]
+    axes = [a for a in axes if a in table and a not in ("x", "y", "tx", "ty")]
+    if not len(table) or "atom" not in table:
+        return None
+    first = table.iloc[0]
+    return next((a for a in axes if label(a, first[a]) == str(first["atom"])), None)
+
+
+def atom_ids(element, table: pd.DataFrame, model: ModelSpec) -> pd.Series | None:
+    """Each row's atom as any page names it: ``model · layer · channel N``, when the
+    ``atom`` labels are channels of a layer (the interface's `model` unless the layer names
+    another). Two pages of a comparison showing one id show the same unit, so hovering it
+    on one outlines it on the other (`render.linking`). An edited model's channels are its
+    model's: `to_text` leaves edits out."""
+    axis = labelled_axis(element, table)
+    found = next((a for a in element.atom_axes if a.name == axis), None)
+    if found is None or found.origin[1] != "channel":
+        return None
+    if any(a.origin[0] == found.origin[0] and a is not found for a in element.atom_axes):
+        return None  # a neuron (a channel at a position) is not a channel
+    content = element.content
+    substrates = [s for s in (content.source, content.target) if s is not None]
+    layer = next(
+        (s for s in substrates if s.kind == "layer" and origin_key(s) == found.origin[0]), None
+    )
+    if layer is None:
+        return None
+    owner = (layer.model or model).to_text()
+    return f"{owner} · {layer.layer} · channel " + table[axis].astype(str)
+
+
 def label_nouns(element, table: pd.DataFrame) -> dict:
     """The nouns of the table's ``atom`` and ``series`` labels, for tooltips and legends:
     the atom axis whose labels the ``atom`` column holds, and the other atom axes."""
@@ -95,8 +134,7 @@ def label_nouns(element, table: pd.DataFrame) -> dict:
     axes = [a for a in nouns if a in table and a not in ("x", "y", "tx", "ty")]
     found = {}
     if len(table) and "atom" in table:
-        first = table.iloc[0]
-        matched = next((a for a in axes if label(a, first[a]) == str(first["atom"])), None)
+        matched = labelled_axis(element, table)
         if matched is not None:
             found["atom_noun"] = nouns[matched]
             others = [nouns[a] for a in axes if a != matched]

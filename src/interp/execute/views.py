@@ -13,6 +13,9 @@ Table columns (all presentations):
   current selection of ``E``.
 - ``key_<name>`` for the element itself when another element selects on it:
   the identity of this row's atom, as string; the selection param reads it.
+- ``atom_id`` (optional): the atom's name on any page, ``model · layer · channel N``
+  (channels of a layer only). A comparison page outlines, on every page, the atom
+  with the id hovered on another (`render.linking`).
 
 Extra columns by presentation (see `render/` modules):
 - feature_vis: ``icon`` (PNG data URL) per atom.
@@ -61,6 +64,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+#: the column of an atom's page-independent name (see above)
+ATOM_ID = "atom_id"
 
 
 @dataclass(frozen=True)

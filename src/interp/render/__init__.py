@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 from interp.execute.views import ComparisonView, PageView
-from interp.render import html
+from interp.render import html, linking
 from interp.render.compared import comparison_spec
+from interp.render.context import Context
 from interp.render.export import write_outputs
 from interp.render.page import page_spec
 from interp.render.style import shorten
@@ -76,8 +77,19 @@ def render_comparison(cmp: ComparisonView) -> str:
 
         body.append(html.view("interp-deletion", "deletion", deletion_chart(cmp.curves)))
     sections = []
-    for i, (page, prefix) in enumerate(zip(cmp.pages, comparison_prefixes(cmp), strict=True)):
-        spec = page_spec(page, prefix=prefix, titled=False, row_width=comparison_row_width(cmp))
+    shared = linking.shared_ids(cmp)
+    note = linking.note(shared)
+    if note:
+        header += f'\n<p class="meta">{html.esc(note)}</p>'
+    pages = zip(cmp.pages, comparison_prefixes(cmp), shared, strict=True)
+    for i, (page, prefix, linked) in enumerate(pages):
+        spec = page_spec(
+            page,
+            prefix=prefix,
+            titled=False,
+            row_width=comparison_row_width(cmp),
+            linked=linked,
+        )
         sections.append(
             "<section>\n"
             f"<h2>{html.esc(shorten(page.title or page.name))}</h2>\n"
@@ -87,6 +99,7 @@ def render_comparison(cmp: ComparisonView) -> str:
                 f"interp-view-{i}",
                 page.name if names.count(page.name) == 1 else f"{page.name}#{i}",
                 spec,
+                link=Context(prefix=prefix).linked_param if linked else "",
             )
             + "\n</section>"
         )

@@ -14,9 +14,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from interp.execute.views import ElementView
+from interp.execute.views import ATOM_ID, ElementView
 from interp.keys import is_key_column
-from interp.render import encoding, frames, marks, selection, style
+from interp.render import encoding, frames, linking, marks, selection, style
 from interp.render.context import Built, Context
 from interp.render.drawing import Drawing
 from interp.vocabulary.presentations.bars import MAX_BARS
@@ -69,7 +69,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     height = ROW * max(per_subset, 1)
     width = LABELS + int(view.options.get("width", WIDTH))
     own = [view.key] if view.key in table else []
-    columns = ["atom", "value", "series", "_label", "_order", *keys, *own]
+    columns = ["atom", "value", "series", "_label", "_order", ATOM_ID, *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
 
     y = {
@@ -126,6 +126,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
         tooltip=tooltip,
     )
     layers = [bars, labels, *numbers(unit, y, scale, tooltip)]
+    linked = linking.outline(view, ctx, unit("linked"))  # the atom hovered on another page
+    if linked is not None:  # its whole row outlined, dashed
+        layers.append(encoding.encode(linked, y=y, x={"value": 0}, x2={"value": "width"}))
     if view.offers and view.key in table:
         band = encoding.encode(
             unit("hit").mark_bar(height={"band": 1.0}, cursor="pointer"),

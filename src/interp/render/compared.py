@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from interp.execute.views import ComparisonView, ElementView
-from interp.render import context, style
+from interp.render import context, linking, style
 from interp.render.page import ROW_WIDTH, SPACING, concat, page_body, top_level
 from interp.render.registry import DRAWINGS
 
@@ -70,9 +70,10 @@ def comparison_spec(cmp: ComparisonView, *, validate_schema: bool = False) -> di
     """All pages side by side in one spec (for JSON/PNG export), params prefixed per page."""
     cmp = shared_scales(cmp)
     bodies, params, datasets = [], [], {}
-    for page, prefix in zip(cmp.pages, comparison_prefixes(cmp), strict=True):
+    pages = zip(cmp.pages, comparison_prefixes(cmp), linking.shared_ids(cmp), strict=True)
+    for page, prefix, linked in pages:
         body, page_params, page_datasets = page_body(
-            page, prefix=prefix, row_width=comparison_row_width(cmp)
+            page, prefix=prefix, row_width=comparison_row_width(cmp), linked=linked
         )
         bodies.append(body)
         params.extend(page_params)

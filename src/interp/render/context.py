@@ -12,6 +12,7 @@ from interp.execute.views import ElementView, Selection
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EVENTS = {"hover": "pointerover", "click": "click"}
+ROW_WIDTH = 1100  # a page's width for its views, in pixels (narrower for compared pages)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class Context:
     #: the view whose pictures of palette atoms link them: hovering one there emphasizes that
     #: atom in every view coloured by atom (a group's icon → its region)
     linker: str = ""
+    #: the atom ids (``atom_id``) this page shows that another page of a comparison shows too
+    #: (`render.linking`): hovering one on either page outlines it on the other
+    linked: frozenset[str] = frozenset()
+    #: the width a row of the page's views may take (a view wider than this overflows)
+    row_width: float = ROW_WIDTH
+
+    @property
+    def linked_param(self) -> str:
+        """The page's param holding the atom id hovered on another page (`render.linking`)."""
+        return f"{self.prefix}linked_atom"
 
     @property
     def atoms_param(self) -> str:

@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 
 from interp.execute.tables.layout import places, shown
-from interp.execute.views import ElementView
-from interp.render import encoding, frames, marks, selection, style
+from interp.execute.views import ATOM_ID, ElementView
+from interp.render import encoding, frames, linking, marks, selection, style
 from interp.render.context import Built, Context
 from interp.render.drawing import Drawing
 from interp.render.pictures import strip_width
@@ -148,7 +148,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
         table, icons = frames.split_icons(table, "icon", "_icon")
     own = [view.key] if view.key in table else []
     columns = [c for c in table.columns if c.startswith("_")]
-    columns += ["atom", "value", "series", *keys, *own]
+    columns += ["atom", "value", "series", ATOM_ID, *keys, *own]
     rows = ctx.dataset(ctx.name(view, "rows"), frames.records(table, columns))
     tooltip = encoding.tooltip(table, ["series"], view)
 
@@ -169,6 +169,9 @@ def chart(view: ElementView, ctx: Context) -> Built:
         frame,
         marks.icon_layer(view, ctx, rows, icons, "_", tooltip),
     ]
+    linked = linking.outline(view, ctx, unit("linked"))  # the atom hovered on another page
+    if linked is not None:
+        layers.append(encoding.encode(linked, **encoding.box("_f")))
     if bars:  # the label at the left of the cell, the bar's value at its right
         layers.append(label_layer(unit, tooltip, "left", "_x", max(icon_width - NUMBER, 24)))
         number = unit("numbers").mark_text(

@@ -69,6 +69,25 @@ window.__interp_bundle = (async () => {
 """
 
 SCRIPT = """
+// The same atom across embeds (`render.linking`): hovering a row with an atom_id in one
+// linked view sets every other linked view's param to it; leaving the row clears it.
+function linkAtoms() {
+  const linked = Array.from(document.querySelectorAll("script[data-interp-spec][data-link]"))
+    .map((node) => ({view: window.__interp_views[node.dataset.name], param: node.dataset.link}));
+  linked.forEach((source) => {
+    const show = (id) => linked.forEach((other) => {
+      if (other !== source) other.view.signal(other.param, id).runAsync();
+    });
+    const atom = (item) => (item && item.datum && typeof item.datum.atom_id === "string")
+      ? item.datum.atom_id : undefined;
+    source.view.addEventListener("pointerover", (event, item) => {
+      if (atom(item) !== undefined) show(atom(item));
+    });
+    source.view.addEventListener("pointerout", (event, item) => {
+      if (atom(item) !== undefined) show(null);
+    });
+  });
+}
 window.__interp_bundle.then(function () {
   const options = {renderer: "svg", tooltip: {theme: "light"},
     actions: {export: true, source: false, compiled: false, editor: false}};
@@ -84,7 +103,7 @@ window.__interp_bundle.then(function () {
     });
   });
   window.__interp_ready = Promise.all(pending).then(
-    () => { document.body.dataset.ready = "true"; },
+    () => { linkAtoms(); document.body.dataset.ready = "true"; },
     (error) => { document.body.dataset.ready = "error"; console.error(error); });
 }, (error) => { document.body.dataset.ready = "error"; console.error(error); });
 """
@@ -164,12 +183,16 @@ def meta_line(name: str, model: str, input_: str) -> str:
     return '<p class="meta">' + " · ".join(parts) + "</p>"
 
 
-def view(view_id: str, name: str, spec: dict) -> str:
-    """A container and its spec; the shell's script embeds every such pair."""
+def view(view_id: str, name: str, spec: dict, *, link: str = "") -> str:
+    """A container and its spec; the shell's script embeds every such pair.
+
+    `link`: the view's param that holds the atom hovered in another view (`render.linking`);
+    the script sets it from the ``atom_id`` of the rows hovered in every other linked view."""
+    linked = f' data-link="{esc(link)}"' if link else ""
     return (
         f'<div class="interp-view" id="{esc(view_id)}"></div>\n'
         f'<script type="application/json" data-interp-spec data-target="{esc(view_id)}"'
-        f' data-name="{esc(name)}">{spec_json(spec)}</script>'
+        f' data-name="{esc(name)}"{linked}>{spec_json(spec)}</script>'
     )
 
 

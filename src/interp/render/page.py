@@ -13,12 +13,12 @@ import altair as alt
 import pandas as pd
 
 from interp.execute.views import ElementView, PageView
-from interp.render import context, style
+from interp.render import context, linking, style
 from interp.render.context import Built, Context
 from interp.render.registry import DRAWINGS
 from interp.render.style import MAX_TEXT, shorten  # noqa: F401  (MAX_TEXT: the bound `bounded` keeps)
 
-ROW_WIDTH = 1100
+ROW_WIDTH = context.ROW_WIDTH
 _CHANNELS = ("color", "fill", "stroke", "opacity", "size")
 INDEPENDENT = {kind: dict.fromkeys(_CHANNELS, "independent") for kind in ("scale", "legend")}
 SPACING = 36
@@ -137,9 +137,16 @@ def atom_linker(page: PageView) -> str:
 
 
 def page_body(
-    page: PageView, *, prefix: str = "", titled: bool = True, row_width: float = ROW_WIDTH
+    page: PageView,
+    *,
+    prefix: str = "",
+    titled: bool = True,
+    row_width: float = ROW_WIDTH,
+    linked: frozenset[str] = frozenset(),
 ) -> tuple[dict, list[dict], dict[str, list[dict]]]:
     """The page's concat spec (no top-level properties), its params, and its datasets.
+
+    `linked`: the atom ids it shares with the other pages of a comparison (`render.linking`).
 
     Each element is compiled by Altair on its own; the concat and its params
     are assembled here as plain dicts (Altair's own param lifting deep-copies
@@ -153,8 +160,10 @@ def page_body(
         dependents=dependents(page),
         palette=page_palette(page),
         linker=atom_linker(page),
+        linked=linked,
+        row_width=row_width,
     )
-    params: list[dict] = []
+    params: list[dict] = linking.param(ctx)
     built = {}
     for element in page.elements:
         result = DRAWINGS[element.presentation].chart(element, ctx)
@@ -290,7 +299,10 @@ def page_spec(
     titled: bool = True,
     row_width: float = ROW_WIDTH,
     validate_schema: bool = False,
+    linked: frozenset[str] = frozenset(),
 ) -> dict:
     """The page as one Vega-Lite JSON spec (what the HTML embeds, and PNG export draws)."""
-    body, params, datasets = page_body(page, prefix=prefix, titled=titled, row_width=row_width)
+    body, params, datasets = page_body(
+        page, prefix=prefix, titled=titled, row_width=row_width, linked=linked
+    )
     return top_level(body, params, datasets, validate_schema)

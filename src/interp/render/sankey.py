@@ -10,12 +10,14 @@ side, coloured by sign.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from interp.execute.views import ElementView
-from interp.render import encoding, frames, marks, selection, style
+from interp.render import encoding, frames, marks, node_regions, selection, style
 from interp.render.context import Built, Context
 from interp.render.drawing import Drawing
 from interp.vocabulary.presentations.sankey import NODE
@@ -103,6 +105,7 @@ def chart(view: ElementView, ctx: Context) -> Built:
     table["source"] = table["source"].astype(str)
     table["target"] = table["target"].astype(str)
     keys = frames.dependency_keys(view, table)
+    regions = node_regions.shows_regions(view) and len(table) > 0
     width = float(view.options.get("width", WIDTH))
     points, nodes = layout(table, keys, width)
     sides = view.meta.get("sides")
@@ -168,6 +171,8 @@ def chart(view: ElementView, ctx: Context) -> Built:
         {"field": "_total", "type": "quantitative", "format": ".4~g", "title": "total flow"},
     ]
     image = marks.icon_layer(view, ctx, node_rows, icons, "_n", node_tooltip)
+    if regions:  # hovering a node shows where its group is on the photo beside the flows
+        image = image.add_params(node_regions.node_param(view, ctx, str(nodes["atom"].iloc[0])))
     label = selection.base_chart(view, ctx, "labels", node_rows).mark_text(
         baseline="top", fontSize=10, font=style.FONT, limit=NODE + 40, color="#333"
     )
@@ -177,6 +182,16 @@ def chart(view: ElementView, ctx: Context) -> Built:
     layers += [image, label]
     if sides:
         layers += headings(view, ctx, sides, width)
+    if regions:  # beside the flows where the row has room (a compared page's has not), else under
+        beside = width + node_regions.GAP + node_regions.SIZE <= ctx.row_width
+        left, top = (
+            (width + node_regions.GAP, head) if beside else (0.0, height + node_regions.ABOVE)
+        )
+        photo, photo_w, photo_h = node_regions.layers(view, ctx, node_rows, left, top)
+        layers += photo
+        reading = "; ".join(p for p in (view.meta.get("reading"), node_regions.READING) if p)
+        view = replace(view, meta={**view.meta, "reading": reading})
+        width, height = max(width, left + photo_w), max(height, top + photo_h)
     return marks.layered(view, ctx, layers, width, height)
 
 

@@ -25,7 +25,7 @@ import altair as alt
 
 from interp.execute.views import ElementView, Selection
 from interp.execute.words import spelled
-from interp.render import encoding, style
+from interp.render import encoding, linking, style
 from interp.render.context import Context
 
 CHAR = 5.6  # pixels per character of an 11 px subtitle, on average
@@ -69,6 +69,7 @@ def title(view: ElementView, ctx: Context, width: float) -> dict:
     lines = wrap(str(view.meta.get("describe", "")), width)
     lines += wrap(str(view.meta.get("reading", "")), width)
     lines += wrap(interaction(view, ctx), width)
+    lines += wrap(linking.line(view, ctx), width)
     subtitle = view.meta.get("subtitle")
     if subtitle:
         lines += wrap(str(subtitle), width)

@@ -39,6 +39,10 @@ class Sankey(Presentation):
     def icon_reads(self, element, scope):
         return layer_icon_reads(element, scope)
 
+    def view_reads(self, element, scope):
+        """The factorizations of its grouped sides: where each group is in the input."""
+        return layer_icon_reads(element, scope)
+
     def icon_side(self, element, shape):
         return float(NODE)
 
