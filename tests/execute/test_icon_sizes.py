@@ -79,7 +79,9 @@ def test_equal_objectives_at_equal_sides_are_one_batch_across_elements():
     assert sorted(batches) == [64, 128]
     assert len(batches[128].requests) == 2  # a and b: one optimization per channel
     cost = interp.execute.estimate.estimate(plan, {LITE0: load_model(LITE0)}, "standard", 1.0)
-    assert "≤ 196 icons x 64 steps at 64px" in "\n".join(cost.lines)
+    assert "≤ 196 icons x 64 steps at 64px (coarse to fine: the first 32 at 48px)" in "\n".join(
+        cost.lines
+    )
     assert cost.icons == 4 + 6 + 196  # a bound: a's channels are among b's, counted twice
 
 

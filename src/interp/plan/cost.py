@@ -144,15 +144,16 @@ def estimate(
             steps = node.steps or settings.steps
             depth = _depth(models[node.model].layers, node.layer)
             scale = (size / shapes[node.model].input_size) ** 2
+            stages = pyramid_stages(size, steps, settings.pyramid)
             # a coarse-to-fine step costs its share of a full-size one
-            full = sum(
-                n * (side / size) ** 2 for side, n in pyramid_stages(size, steps, settings.pyramid)
-            )
+            full = sum(n * (side / size) ** 2 for side, n in stages)
             total += icons * full * (1 + BACKWARD) * depth * scale * BATCHED_STEP
             icons_total += icons
+            coarse = " then ".join(f"{n} at {side}px" for side, n in stages[:-1])
+            coarse = f" (coarse to fine: the first {coarse})" if coarse else ""
             lines.append(
                 f"    feature visualization {node.layer}: ≤ {icons} icons x {steps} steps at {size}px"
-                f" (≤ {icons * size * size / 1e6:,.1f} MP)"
+                f"{coarse} (≤ {icons * size * size / 1e6:,.1f} MP)"
             )
     return Estimate(total, int(memory), total * per_forward, icons_total, tuple(lines))
 
