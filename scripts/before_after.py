@@ -2,6 +2,8 @@
 
     python scripts/before_after.py                         # every page shot before REV too
     python scripts/before_after.py --before f63b815^ teaser saliency
+    python scripts/before_after.py --before 0e45780 --after-label "after (issue 24)" \
+        --out docs/speed --width 1200 --top 900 semantic_dictionary activation_grid
 
 "Before" is `docs/gallery/<spec>.webp` as committed at `--before` (read with `git show`),
 "after" the one in the working tree. Both are scaled to one width, put side by side under
@@ -32,13 +34,16 @@ def committed(rev: str, name: str) -> bytes | None:
     return found.stdout if found.returncode == 0 else None
 
 
-def pair(before: bytes, after: bytes, labels: tuple[str, str], width: int):
-    """The two pictures side by side at `width` pixels each, each under its label."""
+def pair(before: bytes, after: bytes, labels: tuple[str, str], width: int, top: int | None = None):
+    """The two pictures side by side at `width` pixels each, each under its label (only
+    their `top` rows of pixels, when given: a close look at part of a page)."""
     from PIL import Image, ImageDraw, ImageFont
 
     shots = []
     for raw in (before, after):
         image = Image.open(io.BytesIO(raw)).convert("RGB")
+        if top is not None:
+            image = image.crop((0, 0, image.width, min(top, image.height)))
         height = round(image.height * width / image.width)
         shots.append(image.resize((width, height), Image.Resampling.LANCZOS))
     canvas = Image.new(
@@ -78,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "figures")
     parser.add_argument("--width", type=int, default=700, help="each picture's width")
     parser.add_argument("--budget", type=int, default=300, help="kilobytes per pair")
+    parser.add_argument("--after-label", default="after (issue 19)", help="the right side's label")
+    parser.add_argument("--top", type=int, help="keep only this many rows of pixels of each shot")
     args = parser.parse_args(argv)
     names = args.specs or sorted(p.stem for p in (REPO / GALLERY).glob("*.webp"))
     for name in names:
@@ -86,10 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         if before is None or not after.exists():
             print(f"skipped {name}: no picture before {args.before} or none now", file=sys.stderr)
             continue
-        labels = (f"before (gallery at {args.before})", "after (issue 19)")
-        image = pair(before, after.read_bytes(), labels, args.width)
+        labels = (f"before (gallery at {args.before})", args.after_label)
+        image = pair(before, after.read_bytes(), labels, args.width, args.top)
         size = save(image, args.out / f"{name}.webp", args.budget * 1000)
-        print(f"wrote {args.out.relative_to(REPO) / name}.webp ({size // 1000} kB)")
+        print(f"wrote {args.out / name}.webp ({size // 1000} kB)")
     return 0
 
 
