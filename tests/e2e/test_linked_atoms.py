@@ -4,8 +4,9 @@ Model alignment's shape on two tiny classifiers: each page's `twins` are the oth
 model's channels most correlated with the hovered detector. Hovering a twin on one page
 outlines that channel (dashed) among the other page's detectors, and the reverse; leaving
 it clears the outline. A `bars` view of the same channels outlines its bar's row alike.
-The page is computed for real (a few seconds: 32-pixel models, 16 crops, two optimizer
-steps per icon).
+A twin a view does not show (the other page shows its top 2 of 4 channels) is named in a
+live line above that view instead. The page is computed for real (a few seconds: 32-pixel
+models, 16 crops, two optimizer steps per icon).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ interface a "Tiny A" {
   let pics = dataset(samples(), crops=16, seed=0)
   let mine = layer("1")
   let yours = layer("1", model=other)
-  element detectors = attribution(mine.channels -> output["fox"]) | top(4) as feature_vis(bars=true)
+  element detectors = attribution(mine.channels -> output["fox"]) | top(2) as feature_vis(bars=true)
   element twins = correlation(mine.channels -> yours.channels, over=pics)
                 | select(detectors.hover) | top(4) as feature_vis(bars=true)
   element ranked = attribution(mine.channels -> output["fox"]) | top(4) as bars
@@ -108,3 +109,38 @@ def test_the_page_says_what_the_dashed_outline_is(open_page, page):
             assert "dashed outline: the channel hovered on another page" in opened.subtitle(
                 name, element
             )
+
+
+def absent_line(opened, page: str, element: str) -> str:
+    """The view's live line naming the atom hovered on another page that it does not show."""
+    return " ".join(
+        str(row["_caption"]) for row in opened.rows(page, f"{page}__{element}__absent")
+    ).strip()
+
+
+@pytest.mark.parametrize(("here", "there"), [("a", "b"), ("b", "a")])
+def test_a_twin_the_other_page_does_not_show_is_named_there(open_page, page, here, there):
+    opened = open_page(page, width=1600)
+    shown = {i["datum"]["atom_id"] for i in opened.items(there, f"{there}__detectors__frame")}
+    twin = None
+    for detector in opened.items(here, f"{here}__detectors__frame"):
+        opened.hover(detector["box"])  # each detector shows its own twins
+        twins = opened.items(here, f"{here}__twins__frame")
+        twin = next((t for t in twins if t["datum"]["atom_id"] not in shown), None)
+        if twin is not None:
+            break
+    assert twin is not None, "every twin is among the other page's detectors: no case to test"
+    missing = twin["datum"]["atom_id"]
+    assert absent_line(opened, there, "detectors") == ""
+
+    opened.hover(twin["box"])
+    assert opened.signal(there, f"{there}__linked_atom") == missing
+    line = absent_line(opened, there, "detectors")
+    atom = missing.rsplit(" · ", 1)[1]  # "channel N": the view's model and layer are its own
+    assert line == f"{atom} (hovered on another page) is not shown here"
+    assert outlined(opened, there, "detectors") == []  # nothing to outline
+    assert outlined(opened, there, "ranked") == [missing]  # the page's top-4 bars do show it
+    assert absent_line(opened, there, "ranked") == ""
+    opened.page.mouse.move(2, 2)  # leaving the twin clears the line
+    assert absent_line(opened, there, "detectors") == ""
+    assert opened.console_errors == []

@@ -6,7 +6,10 @@ others. Rows whose atom has a page-independent name (the ``atom_id`` column:
 by the page's script (`html.SCRIPT`): hovering such a row on one page sets every
 other page's `Context.linked_param` to its id, and each view drawing that atom
 outlines it (dashed, in the hover colour). Model alignment's twins (the other
-model's channels) are thereby found among the other page's detectors, and back.
+model's channels) are thereby found among the other page's detectors, and back. A view
+that shows atoms of the hovered atom's model and layer but not that one (a twin outside
+the other page's top six) says so in a live line above it (`absent`), so a hover never
+shows nothing without saying why.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from interp.render import style
 from interp.render.context import Context
 
 DASH = [5, 3]
+SEPARATOR = " · "  # between an atom id's model, layer and atom (`execute.pages.atom_ids`)
 
 
 def page_ids(page: PageView) -> set[str]:
@@ -29,12 +33,21 @@ def page_ids(page: PageView) -> set[str]:
     return found
 
 
+def family(atom_id: str) -> str:
+    """The model and layer of an atom id ("model · layer · channel N" -> "model · layer")."""
+    return atom_id.rpartition(SEPARATOR)[0]
+
+
 def shared_ids(cmp: ComparisonView) -> list[frozenset[str]]:
-    """Per page, the atom ids it shows that another page of the comparison shows too."""
+    """Per page, the atom ids it shows of a model and layer another page shows atoms of
+    (the same atom is outlined there; another of its layer is named as `absent`)."""
     shown = [page_ids(page) for page in cmp.pages]
+    families = [{family(i) for i in ids} for ids in shown]
     return [
-        frozenset(ids & set().union(*(other for j, other in enumerate(shown) if j != i)))
-        for i, ids in enumerate(shown)
+        frozenset(
+            i for i in ids if any(family(i) in other for j, other in enumerate(families) if j != k)
+        )
+        for k, ids in enumerate(shown)
     ]
 
 
@@ -67,6 +80,29 @@ def outline(view: ElementView, ctx: Context, unit: alt.Chart) -> alt.Chart | Non
         strokeWidth=2.5,
         cornerRadius=4,
     )
+
+
+def absent(view: ElementView, ctx: Context, line: int) -> alt.Chart | None:
+    """A live line at `line` (`titles.live_lines`) naming the atom hovered on another page
+    when this view shows others of its model and layer but not it; empty otherwise."""
+    if not links(view, ctx):
+        return None
+    from interp.render import titles  # it draws this module's lines: imported when used
+
+    ids = sorted(set(view.table[ATOM_ID].dropna().astype(str)))
+    hovered, cut = ctx.linked_param, f"lastindexof({ctx.linked_param}, {SEPARATOR!r})"
+    missing = (
+        f"isValid({hovered}) && indexof(datum._ids, {hovered}) < 0"
+        f" && indexof(datum._families, slice({hovered}, 0, {cut})) >= 0"
+    )
+    atom = f"slice({hovered}, {cut} + {len(SEPARATOR)})"  # "channel N": its family is this view's
+    name = ctx.name(view, "absent")
+    rows = [{"_ids": ids, "_families": sorted({family(i) for i in ids})}]
+    chart = alt.Chart(ctx.dataset(name, rows), name=name).transform_calculate(
+        # never empty: a blank keeps the line's height, so the title above it never moves
+        _caption=f"{missing} ? {atom} + ' (hovered on another page) is not shown here' : ' '"
+    )
+    return titles.live_text(chart, line, titles.LIVE_COLORS["hover"])
 
 
 def line(view: ElementView, ctx: Context) -> str:

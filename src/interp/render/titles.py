@@ -79,7 +79,9 @@ def title(view: ElementView, ctx: Context, width: float) -> dict:
 
 
 def live_lines(view: ElementView, ctx: Context) -> list[alt.Chart]:
-    return [live_line(view, ctx, s, i) for i, s in enumerate(reversed(view.depends_on))]
+    lines = [live_line(view, ctx, s, i) for i, s in enumerate(reversed(view.depends_on))]
+    absent = linking.absent(view, ctx, len(lines))
+    return lines + ([absent] if absent is not None else [])
 
 
 def live_line(view: ElementView, ctx: Context, selection: Selection, line: int) -> alt.Chart:
@@ -93,12 +95,17 @@ def live_line(view: ElementView, ctx: Context, selection: Selection, line: int) 
     ]
     chart = alt.Chart(ctx.dataset(name, rows), name=name)
     chart = chart.transform_filter({"param": ctx.param_name(selection), "empty": False})
+    return live_text(chart, line, LIVE_COLORS.get(selection.event, "#222222"))
+
+
+def live_text(chart: alt.Chart, line: int, color: str) -> alt.Chart:
+    """`chart`'s ``_caption`` field as the live line `line` (0: nearest the plot)."""
     chart = chart.mark_text(
         align="left",
         baseline="bottom",
         fontSize=11,
         fontWeight="bold",
-        color=LIVE_COLORS.get(selection.event, "#222222"),
+        color=color,
         font=style.FONT,
         limit=400,
     )
