@@ -133,6 +133,10 @@ def chart(view: ElementView, ctx: Context) -> Built:
                 **legend,
                 "direction": "horizontal",
                 "gradientLength": max(width - 40, 60),
+                # labels at the domain's ends, which Vega aligns inward: the view's edge never
+                # cuts them, and they say where full colour starts
+                "values": [low, 0, high] if signed else [low, (low + high) / 2, high],
+                "format": ".2~g",  # as the title says them ("full colour beyond 3.4")
             },
         }
     opacity = {"field": "_alpha", "type": "quantitative", "scale": None} if image else {"value": 1}
