@@ -34,10 +34,20 @@ def committed(rev: str, name: str) -> bytes | None:
     return found.stdout if found.returncode == 0 else None
 
 
+def label_font(size: int):
+    """DejaVu Sans Bold at `size` px, else Pillow's default font."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype(FONT, size)
+    except OSError:
+        return ImageFont.load_default()
+
+
 def pair(before: bytes, after: bytes, labels: tuple[str, str], width: int, top: int | None = None):
     """The two pictures side by side at `width` pixels each, each under its label (only
     their `top` rows of pixels, when given: a close look at part of a page)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     shots = []
     for raw in (before, after):
@@ -50,10 +60,7 @@ def pair(before: bytes, after: bytes, labels: tuple[str, str], width: int, top: 
         "RGB", (2 * width + GAP, LABEL + max(s.height for s in shots)), (255, 255, 255)
     )
     draw = ImageDraw.Draw(canvas)
-    try:
-        font = ImageFont.truetype(FONT, 18)
-    except OSError:
-        font = ImageFont.load_default()
+    font = label_font(18)
     for i, (shot, label) in enumerate(zip(shots, labels, strict=True)):
         left = i * (width + GAP)
         canvas.paste(shot, (left, LABEL))

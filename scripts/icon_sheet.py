@@ -19,7 +19,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+from before_after import label_font, save
+
 GAP, LABEL = 4, 26
 
 
@@ -45,16 +46,13 @@ def decoded(url: str, side: int):
 
 
 def sheet(blocks: list[tuple[str, dict]], atoms: list, side: int, per_row: int = 16):
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     per_row = min(per_row, len(atoms))
     height = -(-len(atoms) // per_row) * (side + GAP)
     canvas = Image.new("RGB", (per_row * (side + GAP), len(blocks) * (height + LABEL)), "white")
     draw = ImageDraw.Draw(canvas)
-    try:
-        font = ImageFont.truetype(FONT, 16)
-    except OSError:
-        font = ImageFont.load_default()
+    font = label_font(16)
     for b, (label, found) in enumerate(blocks):
         top = b * (height + LABEL)
         draw.text((4, top + 4), label, fill=(29, 29, 31), font=font)
@@ -71,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=48)
     parser.add_argument("--side", type=int, default=64, help="pixels an icon is shown at")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--budget", type=int, default=300, help="kilobytes at most")
     args = parser.parse_args(argv)
 
     from interp.cache import Cache
@@ -87,12 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     atoms = sorted(set(ours) & set(full), key=str)[: args.count]
     stages = " then ".join(f"{n} steps at {side} px" for side, n in preset.stages())
     blocks = [("before: every step at full size", full), (f"after: {stages}", ours)]
-    image = sheet(blocks, atoms, args.side)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_suffix(".tmp")
-    image.save(temporary, "WEBP", quality=90, method=6)
-    temporary.replace(args.out)
-    print(f"wrote {args.out} ({len(atoms)} icons)")
+    size = save(sheet(blocks, atoms, args.side), args.out, args.budget * 1000)
+    print(f"wrote {args.out} ({len(atoms)} icons, {size // 1000} kB)")
     return 0
 
 

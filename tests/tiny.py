@@ -14,3 +14,16 @@ def tiny_classifier(classes: int = 3, seed: int = 0) -> torch.nn.Module:
             torch.nn.Flatten(),
             torch.nn.Linear(4, classes),
         )
+
+
+def tiny_model(seed: int = 0, labels: tuple[str, ...] = ("cat", "dog", "fox")):
+    """`tiny_classifier` as interp's model handle: 32 px inputs, mean and std 0.5."""
+    import interp
+
+    return interp.from_module(
+        tiny_classifier(len(labels), seed=seed),
+        labels=list(labels),
+        mean=(0.5,) * 3,
+        std=(0.5,) * 3,
+        input_size=32,
+    )

@@ -8,14 +8,13 @@ import pytest
 import torch
 import torchvision
 from PIL import Image
-from tiny import tiny_classifier
+from tiny import tiny_model
 
 import interp
 from interp.check import check
 from interp.check.models import models_of_spec, parse_model_ref
 from interp.cli import main
 from interp.errors import InterpError
-from interp.models.load import from_module
 from interp.models.spec import ModelSpec
 from interp.syntax import builder, parse
 
@@ -126,13 +125,7 @@ interface mine {
 
 @pytest.fixture(scope="module")
 def mine():
-    return from_module(
-        tiny_classifier(),
-        labels=["cat", "dog", "fox"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
+    return tiny_model()
 
 
 def test_a_supplied_model_binds_by_name(mine):

@@ -151,15 +151,9 @@ def test_metrics_on_a_single_interface_when_asked(tmp_path):
 def test_metrics_skip_what_they_cannot_measure_over_a_dataset():
     """An attribution aggregated over a dataset's examples has one gradient path per
     example: path_dependence does not apply (it failed to plan before)."""
-    from tiny import tiny_classifier
+    from tiny import tiny_model
 
-    mine = interp.from_module(
-        tiny_classifier(seed=0),
-        labels=["cat", "dog", "fox"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
+    mine = tiny_model()
     text = (
         "interface tiny {\n"
         "  model mine\n"

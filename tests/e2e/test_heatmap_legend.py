@@ -9,7 +9,7 @@ aligns inward, written as the title writes the saturation point.
 from __future__ import annotations
 
 import pytest
-from tiny import tiny_classifier
+from tiny import tiny_model
 
 import interp
 from interp.render import style, write_outputs
@@ -37,15 +37,8 @@ LABELS = """() => {
 
 @pytest.fixture(scope="module", params=["dog", "fox"])  # a signed map, an unsigned one
 def page(request, tmp_path_factory):
-    model = interp.from_module(
-        tiny_classifier(seed=0),
-        labels=["cat", "dog", "fox"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
     spec = SPEC.format(target=request.param)
-    result = interp.run(spec, models={"tiny": model}, progress=False, device="cpu")
+    result = interp.run(spec, models={"tiny": tiny_model()}, progress=False, device="cpu")
     path = tmp_path_factory.mktemp("legend") / "heatmap.html"
     write_outputs(result.pages[0], path)
     view = next(e for e in result.pages[0].elements if e.name == "support")

@@ -12,7 +12,7 @@ models, 16 crops, two optimizer steps per icon).
 from __future__ import annotations
 
 import pytest
-from tiny import tiny_classifier
+from tiny import tiny_model
 
 import interp
 from interp.render import write_outputs
@@ -41,21 +41,11 @@ compare a, b
 """
 
 
-def model(seed: int):
-    return interp.from_module(
-        tiny_classifier(seed=seed),
-        labels=["cat", "dog", "fox"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     result = interp.run(
         SPEC,
-        models={"tiny": model(0), "other": model(1)},
+        models={"tiny": tiny_model(0), "other": tiny_model(1)},
         quality="draft",
         icon_size=32,
         icon_steps=2,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tiny import tiny_classifier
+from tiny import tiny_model
 
 import interp
 from interp.cache import Cache, _verified_payload
@@ -38,7 +38,7 @@ CHUNKS = 7  # 200 examples in chunks of 32
 SCRIPT = """
 import sys, time
 sys.path[:0] = [{tests!r}]
-from tiny import tiny_classifier
+from tiny import tiny_model
 import interp
 from interp.execute import dataset_pass
 from interp.cache import Cache
@@ -50,22 +50,14 @@ def store(self, i, *rest):
     time.sleep(0.4)
 dataset_pass.ChunkPlan.store = store
 
-tiny = interp.from_module(tiny_classifier(), labels=["cat", "dog", "fox"], mean=(0.5,) * 3,
-                          std=(0.5,) * 3, input_size=32)
-interp.run({spec!r}, models={{"tiny": tiny}}, cache=Cache({root!r}), progress=False, device="cpu",
+interp.run({spec!r}, models={{"tiny": tiny_model()}}, cache=Cache({root!r}), progress=False, device="cpu",
            quality="draft", icon_size=32, icon_steps=2)
 print("finished", flush=True)
 """
 
 
 def handles():
-    tiny = interp.from_module(
-        tiny_classifier(),
-        labels=["cat", "dog", "fox"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
+    tiny = tiny_model()
     return {"tiny": tiny}
 
 

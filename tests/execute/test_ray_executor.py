@@ -69,19 +69,13 @@ interface tiny {
 
 
 def test_a_dataset_pass_on_ray_data_equals_the_local_pass(cluster, tmp_path):
-    from tiny import tiny_classifier
+    from tiny import tiny_model
 
     from interp.cache import Cache
     from interp.plan.nodes import DatasetPass
 
     def handle(seed):
-        return interp.from_module(
-            tiny_classifier(seed=seed),
-            labels=["cat", "dog", "fox"],
-            mean=(0.5,) * 3,
-            std=(0.5,) * 3,
-            input_size=32,
-        )
+        return tiny_model(seed=seed)
 
     models = {"tiny": handle(0), "other": handle(1)}
     options = {**OPTIONS, "executor": "local"}
@@ -115,15 +109,9 @@ interface tiny {
 
 
 def test_aggregates_over_examples_on_ray_data_equal_the_local_pass(cluster):
-    from tiny import tiny_classifier
+    from tiny import tiny_model
 
-    tiny = interp.from_module(
-        tiny_classifier(),
-        labels=["cat", "dog", "fox"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
+    tiny = tiny_model()
     local = interp.run(CLASS_SPEC, models={"tiny": tiny}, **{**OPTIONS, "executor": "local"})
     on_ray = interp.run(CLASS_SPEC, models={"tiny": tiny}, **OPTIONS)
     for name in ("mean", "high", "graph"):

@@ -228,15 +228,9 @@ def test_a_chart_displays_and_saves_with_no_network(teaser, tmp_path):
 
 
 def test_exported_names_and_one_line_reprs(teaser):
-    from tiny import tiny_classifier
+    from tiny import tiny_model
 
     assert interp.Result is type(teaser)
-    handle = interp.from_module(
-        tiny_classifier(seed=0),
-        labels=["a", "b", "c"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
+    handle = tiny_model(labels=("a", "b", "c"))
     text = repr(handle)
     assert "\n" not in text and "Sequential" in text and "3 classes" in text and "32px" in text

@@ -10,7 +10,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from tiny import tiny_classifier
+from tiny import tiny_model
 
 import interp
 from interp.errors import InterpError
@@ -109,13 +109,7 @@ def plugin(tmp_path_factory):
 
 
 def _models():
-    model = interp.from_module(
-        tiny_classifier(3),
-        labels=["cat", "dog", "cup"],
-        mean=(0.5,) * 3,
-        std=(0.5,) * 3,
-        input_size=32,
-    )
+    model = tiny_model(labels=("cat", "dog", "cup"))
     return {"tiny": model}
 
 

@@ -17,7 +17,7 @@ from interp.data.images import compact_data_url
 from interp.execute.tables import table_of
 from interp.execute.tables.base import label
 from interp.execute.tables.examples import dataset_subtitle
-from interp.execute.views import ATOM_ID, ElementView, PageView, Selection
+from interp.execute.views import ATOM_ID, ATOM_ID_SEPARATOR, ElementView, PageView, Selection
 from interp.execute.words import element_meta, noun
 from interp.keys import is_key_column, key_column
 from interp.models.spec import ModelSpec
@@ -124,7 +124,7 @@ def atom_ids(element, table: pd.DataFrame, model: ModelSpec) -> pd.Series | None
     if layer is None:
         return None
     owner = (layer.model or model).to_text()
-    return f"{owner} · {layer.layer} · channel " + table[axis].astype(str)
+    return ATOM_ID_SEPARATOR.join((owner, layer.layer, "channel ")) + table[axis].astype(str)
 
 
 def label_nouns(element, table: pd.DataFrame) -> dict:

@@ -67,6 +67,8 @@ import pandas as pd
 
 #: the column of an atom's page-independent name (see above)
 ATOM_ID = "atom_id"
+#: between an atom id's model, layer and atom: ``model · layer · channel N``
+ATOM_ID_SEPARATOR = " · "
 
 
 @dataclass(frozen=True)

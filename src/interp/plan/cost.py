@@ -149,8 +149,8 @@ def estimate(
             full = sum(n * (side / size) ** 2 for side, n in stages)
             total += icons * full * (1 + BACKWARD) * depth * scale * BATCHED_STEP
             icons_total += icons
-            coarse = " then ".join(f"{n} at {side}px" for side, n in stages[:-1])
-            coarse = f" (coarse to fine: the first {coarse})" if coarse else ""
+            first = " then ".join(f"{n} at {side}px" for side, n in stages[:-1])
+            coarse = f" (coarse to fine: the first {first})" if first else ""
             lines.append(
                 f"    feature visualization {node.layer}: ≤ {icons} icons x {steps} steps at {size}px"
                 f"{coarse} (≤ {icons * size * size / 1e6:,.1f} MP)"

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import altair as alt
 
-from interp.execute.views import ATOM_ID, ComparisonView, ElementView, PageView
+from interp.execute.views import ATOM_ID, ATOM_ID_SEPARATOR, ComparisonView, ElementView, PageView
 from interp.render import style
 from interp.render.context import Context
 
 DASH = [5, 3]
-SEPARATOR = " · "  # between an atom id's model, layer and atom (`execute.pages.atom_ids`)
 
 
 def page_ids(page: PageView) -> set[str]:
@@ -35,7 +34,7 @@ def page_ids(page: PageView) -> set[str]:
 
 def family(atom_id: str) -> str:
     """The model and layer of an atom id ("model · layer · channel N" -> "model · layer")."""
-    return atom_id.rpartition(SEPARATOR)[0]
+    return atom_id.rpartition(ATOM_ID_SEPARATOR)[0]
 
 
 def shared_ids(cmp: ComparisonView) -> list[frozenset[str]]:
@@ -82,27 +81,26 @@ def outline(view: ElementView, ctx: Context, unit: alt.Chart) -> alt.Chart | Non
     )
 
 
-def absent(view: ElementView, ctx: Context, line: int) -> alt.Chart | None:
-    """A live line at `line` (`titles.live_lines`) naming the atom hovered on another page
-    when this view shows others of its model and layer but not it; empty otherwise."""
+def absent(view: ElementView, ctx: Context) -> alt.Chart | None:
+    """A one-row chart whose ``_caption`` names the atom hovered on another page when this
+    view shows others of its model and layer but not it (blank otherwise): drawn as a live
+    line by `titles.live_lines`."""
     if not links(view, ctx):
         return None
-    from interp.render import titles  # it draws this module's lines: imported when used
-
     ids = sorted(set(view.table[ATOM_ID].dropna().astype(str)))
-    hovered, cut = ctx.linked_param, f"lastindexof({ctx.linked_param}, {SEPARATOR!r})"
+    hovered, cut = ctx.linked_param, f"lastindexof({ctx.linked_param}, {ATOM_ID_SEPARATOR!r})"
     missing = (
         f"isValid({hovered}) && indexof(datum._ids, {hovered}) < 0"
         f" && indexof(datum._families, slice({hovered}, 0, {cut})) >= 0"
     )
-    atom = f"slice({hovered}, {cut} + {len(SEPARATOR)})"  # "channel N": its family is this view's
+    # "channel N": the model and layer are this view's own
+    atom = f"slice({hovered}, {cut} + {len(ATOM_ID_SEPARATOR)})"
     name = ctx.name(view, "absent")
     rows = [{"_ids": ids, "_families": sorted({family(i) for i in ids})}]
-    chart = alt.Chart(ctx.dataset(name, rows), name=name).transform_calculate(
+    return alt.Chart(ctx.dataset(name, rows), name=name).transform_calculate(
         # never empty: a blank keeps the line's height, so the title above it never moves
         _caption=f"{missing} ? {atom} + ' (hovered on another page) is not shown here' : ' '"
     )
-    return titles.live_text(chart, line, titles.LIVE_COLORS["hover"])
 
 
 def line(view: ElementView, ctx: Context) -> str:

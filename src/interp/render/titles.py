@@ -80,8 +80,10 @@ def title(view: ElementView, ctx: Context, width: float) -> dict:
 
 def live_lines(view: ElementView, ctx: Context) -> list[alt.Chart]:
     lines = [live_line(view, ctx, s, i) for i, s in enumerate(reversed(view.depends_on))]
-    absent = linking.absent(view, ctx, len(lines))
-    return lines + ([absent] if absent is not None else [])
+    absent = linking.absent(view, ctx)  # the atom hovered on another page, missing here
+    if absent is not None:
+        lines.append(live_text(absent, len(lines), LIVE_COLORS["hover"]))
+    return lines
 
 
 def live_line(view: ElementView, ctx: Context, selection: Selection, line: int) -> alt.Chart:
